@@ -1,0 +1,111 @@
+/* api-internal.h: how a route of /api/v1 is declared and run.
+ *
+ * A route names its method, its path pattern ("/api/v1/bodies/{id}/meetings"), who may call it
+ * (a scope and a set of roles in that scope) and a function that runs on a database worker. The
+ * core (api.c) does the rest in one database job, so one request costs one round trip:
+ *   main thread: match the route, parse and limit the JSON body, read the cookie;
+ *   worker:      load the session, check CSRF, resolve the scope to a body and the caller's roles
+ *                in it, refuse with 401/403/404 or run the route's function, all in one
+ *                transaction;
+ *   main thread: answer with the status and JSON the function left in the call.
+ * Authorisation is therefore declared once per route, in the table, and checked server-side for
+ * every call; tests walk the same table.
+ */
+#pragma once
+
+#include "api.h"
+#include "auth/auth.h"
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+    API_SCOPE_PUBLIC,    /* anyone, signed in or not */
+    API_SCOPE_SIGNED_IN, /* any signed-in user */
+    API_SCOPE_SYSTEM_ADMIN,
+    API_SCOPE_BODY,    /* {id} is a body: roles in that body */
+    API_SCOPE_MEETING, /* {id} is a meeting: roles in its body */
+} ApiScope;
+
+typedef struct _ApiCall ApiCall;
+
+/* Runs on a database worker inside the call's transaction. Set call->status and call->response
+ * (or api_call_fail) and return TRUE to commit; return FALSE with error to roll back and answer
+ * 5xx/409 from the error. */
+typedef gboolean (*ApiRunFunc)(DbConn *conn, ApiCall *call, GError **error);
+
+/* Optional: runs on the main thread after a successful commit (live events, media). */
+typedef void (*ApiAfterFunc)(ApiCall *call);
+
+typedef struct {
+    HttpMethod method;
+    const char *pattern;
+    ApiScope scope;
+    guint roles; /* for BODY and MEETING scopes: any of these roles in the body */
+    ApiRunFunc run;
+    ApiAfterFunc after;
+} ApiRoute;
+
+typedef struct {
+    gint64 user_id;
+    char *username;
+    char *full_name;
+    char *title;
+    gboolean is_system_admin;
+    char *csrf_token;
+} ApiSession;
+
+struct _ApiCall {
+    PhApp *app; /* borrowed: read only the config from workers */
+    HttpRequest *req;
+    const ApiRoute *route;
+    gint64 ids[4]; /* {id} segments of the path, in order */
+    guint n_ids;
+    JsonObject *body; /* the request's JSON object, or NULL */
+    char *token;      /* the session cookie, or NULL */
+    char *csrf_header;
+    char *peer;
+    gboolean tls;
+    gboolean state_changing;
+
+    /* filled on the worker */
+    gboolean signed_in;
+    ApiSession session;
+    gint64 body_id; /* the body the scope resolved to, or 0 */
+    guint roles;    /* the caller's roles in that body */
+
+    guint status;
+    JsonNode *response;
+    char *error_code;
+    char *error_message;
+    GPtrArray *headers; /* name, value pairs to add to the answer */
+};
+
+/* The route tables of each resource file. */
+extern const ApiRoute api_auth_routes[];
+extern const ApiRoute api_body_routes[];
+
+/* Sets an error answer ({"error":{code,message}}) with status. */
+void api_call_fail(ApiCall *call, guint status, const char *code, const char *format, ...)
+    G_GNUC_PRINTF(4, 5);
+/* Sets a JSON answer (ownership of node taken). */
+void api_call_reply(ApiCall *call, guint status, JsonNode *node);
+void api_call_add_header(ApiCall *call, const char *name, const char *value);
+
+/* Reads a string member of the request body: present (when required), a string, valid UTF-8,
+ * at most max_chars characters, trimmed. On failure sets a 400 answer naming the field and
+ * returns NULL. (transfer full) */
+char *api_body_string(ApiCall *call, const char *name, guint max_chars, gboolean required);
+/* Reads an integer member; on failure sets a 400 answer and returns FALSE. */
+gboolean api_body_int(ApiCall *call, const char *name, gint64 min, gint64 max, gboolean required,
+                      gint64 *out);
+
+/* Formats an int64 as text for a query parameter into buf (at least 24 bytes). */
+const char *api_i64(char *buf, gint64 v);
+
+/* Adds the rows of a query to builder as an array of objects: columns named in cols, with types
+ * given by kinds ('s' string, 'i' integer, 'b' boolean; NULL values become null). */
+void api_add_rows(JsonBuilder *b, DbRows *rows, const char *const *cols, const char *kinds);
+
+G_END_DECLS

@@ -1,0 +1,25 @@
+/* app.h: the running daemon's pieces, owned by main.c and used (borrowed) by the HTTP API and the
+ * live WebSocket. Everything here lives on the main thread. */
+#pragma once
+
+#include "config.h"
+#include "db.h"
+#include "http/http-server.h"
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+    PhConfig *config;
+    GMainContext *context;
+    GMainLoop *loop;
+    DbCluster *cluster; /* NULL when an external database is configured */
+    DbPool *db;
+    HttpServer *http;
+    char *web_root;
+    gint64 started_monotonic_us;
+    gboolean shutting_down;
+} PhApp;
+
+G_END_DECLS

@@ -1,0 +1,1205 @@
+/* http-server.c: libwebsockets glue for HTTP requests and the /ws WebSocket.
+ *
+ * libwebsockets runs on our GMainContext through its glib event library
+ * (LWS_SERVER_OPTION_GLIB with the loop passed as a foreign loop), so every callback here runs on
+ * the main thread and nothing in this file takes a lock.
+ *
+ * One protocol handles both HTTP and the WebSocket. Its per-connection data (Conn) points at the
+ * current HttpRequest (one transaction at a time on HTTP/1.1 keep-alive; each HTTP/2 stream is its
+ * own lws connection) or at the WsConn. Requests and WebSocket connections are reference counted
+ * because the application may hold them across database jobs: when lws closes the connection the
+ * object is detached (wsi = NULL) and answering it later does nothing.
+ *
+ * Writing follows lws's rule of one lws_write() per writeable callback: headers in one callback,
+ * then the body in chunks, each from its own callback, the last flagged LWS_WRITE_HTTP_FINAL.
+ * Bodies are copied into a buffer with LWS_PRE bytes of headroom, which lws needs in front of
+ * what it writes (HTTP/2 frame headers, WebSocket framing); WebSocket messages are queued already
+ * in that form so sending copies nothing more.
+ */
+#include "http-server.h"
+
+#include <libwebsockets.h>
+
+#include <glib/gstdio.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define G_LOG_DOMAIN_HTTP "phonghop-http"
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN G_LOG_DOMAIN_HTTP
+
+G_DEFINE_QUARK(http_error, http_error)
+
+#define CONN_MAGIC      0x70686f6eu
+#define CHUNK_H1        (64 * 1024)
+#define CHUNK_H2        (16 * 1024 - 64)
+#define MAX_HEADER_TEXT 8192
+
+struct _HttpServer {
+    struct lws_context *context;
+    struct lws_vhost *vhost;
+    GMainLoop *loop;
+    HttpHandlers handlers;
+    gpointer user_data;
+    gsize max_body;
+    gsize max_ws_message;
+    gsize max_ws_queue;
+    int port;
+    gboolean tls;
+    gboolean shutting_down;
+    HttpStats stats;
+    GHashTable *ws_conns; /* WsConn* (a reference each) while open */
+    GHashTable *sockets;  /* struct lws* of every accepted connection still open */
+    guint64 next_ws_id;
+    guint8 *chunk; /* LWS_PRE + CHUNK_H1 bytes: the body chunk being written */
+};
+
+struct _HttpRequest {
+    gint ref;
+    HttpServer *server;
+    struct lws *wsi; /* NULL once the client went away or the answer was written */
+    HttpMethod method;
+    char *method_name;
+    char *path;
+    GHashTable *query;   /* name -> value */
+    GHashTable *headers; /* lower-case name -> value */
+    char *peer;
+    GByteArray *body;
+    gboolean h2;
+    gboolean tls;
+    gboolean dispatched;
+
+    /* the answer */
+    gboolean responded;
+    gboolean headers_sent;
+    gboolean close_after;
+    guint status;
+    char *content_type;
+    GPtrArray *out_headers; /* name, value, name, value ... */
+    GBytes *out_body;
+    GMappedFile *out_file;
+    const guint8 *out_data;
+    guint64 out_offset;
+    guint64 out_length;
+};
+
+typedef struct {
+    guint8 *buf; /* LWS_PRE headroom, then the text */
+    gsize len;
+} WsMessage;
+
+struct _WsConn {
+    gint ref;
+    HttpServer *server;
+    struct lws *wsi;
+    guint64 id;
+    char *cookie;
+    GHashTable *cookies; /* name -> value, parsed on demand */
+    char *peer;
+    GQueue out; /* WsMessage* */
+    gsize out_bytes;
+    GByteArray *in;
+    gboolean closing;
+    guint16 close_code;
+    char *close_reason;
+    gpointer data;
+    GDestroyNotify data_destroy;
+};
+
+typedef struct {
+    guint32 magic;
+    HttpRequest *req;
+    WsConn *ws;
+} Conn;
+
+/* ---- helpers shared with tests ---- */
+
+const char *http_status_reason(guint status)
+{
+    switch (status) {
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 206:
+        return "Partial Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 416:
+        return "Range Not Satisfiable";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "";
+    }
+}
+
+char *http_cookie_find(const char *cookie_header, const char *name)
+{
+    if (!cookie_header || !name)
+        return NULL;
+    gsize nlen = strlen(name);
+    const char *p = cookie_header;
+    while (*p) {
+        while (*p == ' ' || *p == ';' || *p == '\t')
+            p++;
+        const char *end = strchr(p, ';');
+        gsize len = end ? (gsize)(end - p) : strlen(p);
+        if (len > nlen && p[nlen] == '=' && strncmp(p, name, nlen) == 0)
+            return g_strndup(p + nlen + 1, len - nlen - 1);
+        p += len;
+    }
+    return NULL;
+}
+
+gboolean http_parse_range(const char *range, guint64 size, guint64 *first, guint64 *last)
+{
+    if (!range || !g_str_has_prefix(range, "bytes=") || size == 0)
+        return FALSE;
+    const char *spec = range + 6;
+    if (strchr(spec, ','))
+        return FALSE; /* one range only */
+    const char *dash = strchr(spec, '-');
+    if (!dash)
+        return FALSE;
+    g_autofree char *a = g_strstrip(g_strndup(spec, (gsize)(dash - spec)));
+    g_autofree char *b = g_strstrip(g_strdup(dash + 1));
+    guint64 x = 0, y = 0;
+    if (!*a) {
+        /* suffix: the last N bytes (RFC 9110 §14.1.2) */
+        if (!*b || !g_ascii_string_to_unsigned(b, 10, 1, G_MAXUINT64, &y, NULL))
+            return FALSE;
+        *first = y >= size ? 0 : size - y;
+        *last = size - 1;
+        return TRUE;
+    }
+    if (!g_ascii_string_to_unsigned(a, 10, 0, G_MAXUINT64, &x, NULL) || x >= size)
+        return FALSE;
+    if (!*b)
+        y = size - 1;
+    else if (!g_ascii_string_to_unsigned(b, 10, 0, G_MAXUINT64, &y, NULL) || y < x)
+        return FALSE;
+    *first = x;
+    *last = MIN(y, size - 1);
+    return TRUE;
+}
+
+guint http_json_depth(const char *text, gsize len)
+{
+    guint depth = 0, max = 0;
+    gboolean in_string = FALSE, escaped = FALSE;
+    for (gsize i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (escaped)
+                escaped = FALSE;
+            else if (c == '\\')
+                escaped = TRUE;
+            else if (c == '"')
+                in_string = FALSE;
+            continue;
+        }
+        if (c == '"')
+            in_string = TRUE;
+        else if (c == '[' || c == '{') {
+            depth++;
+            max = MAX(max, depth);
+        } else if ((c == ']' || c == '}') && depth > 0)
+            depth--;
+    }
+    return max;
+}
+
+/* ---- requests ---- */
+
+static HttpRequest *request_new(HttpServer *server, struct lws *wsi)
+{
+    HttpRequest *req = g_new0(HttpRequest, 1);
+    req->ref = 1;
+    req->server = server;
+    req->wsi = wsi;
+    req->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    req->headers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    req->body = g_byte_array_new();
+    req->out_headers = g_ptr_array_new_with_free_func(g_free);
+    return req;
+}
+
+HttpRequest *http_request_ref(HttpRequest *req)
+{
+    g_return_val_if_fail(req, NULL);
+    req->ref++;
+    return req;
+}
+
+void http_request_unref(HttpRequest *req)
+{
+    if (!req || --req->ref > 0)
+        return;
+    g_free(req->method_name);
+    g_free(req->path);
+    g_hash_table_unref(req->query);
+    g_hash_table_unref(req->headers);
+    g_free(req->peer);
+    g_byte_array_unref(req->body);
+    g_free(req->content_type);
+    g_ptr_array_unref(req->out_headers);
+    g_clear_pointer(&req->out_body, g_bytes_unref);
+    g_clear_pointer(&req->out_file, g_mapped_file_unref);
+    g_free(req);
+}
+
+HttpMethod http_request_get_method(HttpRequest *req)
+{
+    return req->method;
+}
+
+const char *http_request_get_method_name(HttpRequest *req)
+{
+    return req->method_name;
+}
+
+const char *http_request_get_path(HttpRequest *req)
+{
+    return req->path;
+}
+
+const char *http_request_get_query(HttpRequest *req, const char *name)
+{
+    return g_hash_table_lookup(req->query, name);
+}
+
+const char *http_request_get_header(HttpRequest *req, const char *name)
+{
+    return g_hash_table_lookup(req->headers, name);
+}
+
+const char *http_request_get_cookie(HttpRequest *req, const char *name)
+{
+    /* Cached under "cookie:NAME" so the returned pointer lives as long as the request. */
+    g_autofree char *key = g_strconcat("cookie:", name, NULL);
+    const char *cached = g_hash_table_lookup(req->headers, key);
+    if (cached)
+        return cached;
+    char *value = http_cookie_find(g_hash_table_lookup(req->headers, "cookie"), name);
+    if (!value)
+        return NULL;
+    /* keys of this table are static strings; keep the generated one alive with the value */
+    g_hash_table_insert(req->headers, (gpointer)g_intern_string(key), value);
+    return value;
+}
+
+const char *http_request_get_peer(HttpRequest *req)
+{
+    return req->peer ? req->peer : "";
+}
+
+GBytes *http_request_get_body(HttpRequest *req)
+{
+    /* A view of the bytes received; the array lives as long as the request. */
+    return g_bytes_new_static(req->body->data, req->body->len);
+}
+
+gboolean http_request_is_tls(HttpRequest *req)
+{
+    return req->tls;
+}
+
+gboolean http_request_is_pending(HttpRequest *req)
+{
+    return req->wsi != NULL && !req->responded;
+}
+
+void http_request_add_header(HttpRequest *req, const char *name, const char *value)
+{
+    g_return_if_fail(!req->responded);
+    g_ptr_array_add(req->out_headers, g_ascii_strdown(name, -1));
+    g_ptr_array_add(req->out_headers, g_strdup(value));
+}
+
+static void count_status(HttpServer *server, guint status)
+{
+    if (status >= 100 && status < 600)
+        server->stats.responses_by_status[status - 100]++;
+}
+
+static void request_start_answer(HttpRequest *req, guint status, const char *content_type)
+{
+    req->responded = TRUE;
+    req->status = status;
+    req->content_type = g_strdup(content_type);
+    count_status(req->server, status);
+    if (req->wsi)
+        lws_callback_on_writable(req->wsi);
+}
+
+void http_request_respond(HttpRequest *req, guint status, const char *content_type, GBytes *body)
+{
+    g_return_if_fail(req);
+    if (req->responded) {
+        g_clear_pointer(&body, g_bytes_unref);
+        g_return_if_reached();
+    }
+    req->out_body = body;
+    if (body) {
+        gsize len = 0;
+        req->out_data = g_bytes_get_data(body, &len);
+        req->out_length = len;
+    }
+    request_start_answer(req, status, content_type);
+}
+
+void http_request_respond_json(HttpRequest *req, guint status, JsonNode *node)
+{
+    gsize len = 0;
+    char *text = json_to_string(node, FALSE);
+    len = strlen(text);
+    json_node_unref(node);
+    http_request_respond(req, status, "application/json; charset=utf-8",
+                         g_bytes_new_take(text, len));
+}
+
+void http_request_respond_error(HttpRequest *req, guint status, const char *code,
+                                const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    g_autofree char *message = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "error");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "code");
+    json_builder_add_string_value(b, code);
+    json_builder_set_member_name(b, "message");
+    json_builder_add_string_value(b, message);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+    http_request_respond_json(req, status, json_builder_get_root(b));
+}
+
+gboolean http_request_respond_file(HttpRequest *req, const char *path, const char *content_type,
+                                   const char *cache_control, const char *etag, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    GMappedFile *file = g_mapped_file_new(path, FALSE, &local);
+    if (!file) {
+        g_set_error(error, HTTP_ERROR, HTTP_ERROR_FILE, "%s", local->message);
+        return FALSE;
+    }
+    guint64 size = g_mapped_file_get_length(file);
+    g_autofree char *own_etag = NULL;
+    if (!etag) {
+        GStatBuf st;
+        if (g_stat(path, &st) == 0)
+            own_etag = g_strdup_printf("\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
+                                       (gint64)st.st_size, (gint64)st.st_mtime);
+        etag = own_etag;
+    }
+    if (cache_control)
+        http_request_add_header(req, "cache-control", cache_control);
+    if (etag)
+        http_request_add_header(req, "etag", etag);
+    http_request_add_header(req, "accept-ranges", "bytes");
+
+    const char *inm = http_request_get_header(req, "if-none-match");
+    if (etag && inm && (g_str_equal(inm, etag) || g_str_equal(inm, "*"))) {
+        g_mapped_file_unref(file);
+        http_request_respond(req, 304, NULL, NULL);
+        return TRUE;
+    }
+    guint status = 200;
+    guint64 first = 0, last = size ? size - 1 : 0;
+    const char *range = http_request_get_header(req, "range");
+    const char *if_range = http_request_get_header(req, "if-range");
+    if (range && (!if_range || (etag && g_str_equal(if_range, etag)))) {
+        if (!http_parse_range(range, size, &first, &last)) {
+            g_autofree char *cr = g_strdup_printf("bytes */%" G_GUINT64_FORMAT, size);
+            http_request_add_header(req, "content-range", cr);
+            g_mapped_file_unref(file);
+            http_request_respond_error(
+                req, 416, "range_not_satisfiable",
+                "range '%s' is not satisfiable for %" G_GUINT64_FORMAT " bytes", range, size);
+            return TRUE;
+        }
+        status = 206;
+        g_autofree char *cr =
+            g_strdup_printf("bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                            first, last, size);
+        http_request_add_header(req, "content-range", cr);
+    }
+    req->out_file = file;
+    req->out_data = (const guint8 *)g_mapped_file_get_contents(file) + first;
+    req->out_length = size ? last - first + 1 : 0;
+    request_start_answer(req, status, content_type);
+    return TRUE;
+}
+
+/* Writes the response headers. Returns -1 when the connection must close. */
+static int write_headers(HttpRequest *req)
+{
+    struct lws *wsi = req->wsi;
+    guint8 buf[LWS_PRE + MAX_HEADER_TEXT];
+    guint8 *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+    gboolean no_body = req->status == 204 || req->status == 304;
+    lws_filepos_t len = no_body ? LWS_ILLEGAL_HTTP_CONTENT_LEN : req->out_length;
+
+    if (lws_add_http_common_headers(wsi, req->status, req->content_type, len, &p, end))
+        return -1;
+    static const char *const security[] = {
+        "x-content-type-options:", "nosniff", "referrer-policy:", "same-origin",
+        "x-frame-options:",        "DENY",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(security); i += 2)
+        if (lws_add_http_header_by_name(wsi, (const guint8 *)security[i],
+                                        (const guint8 *)security[i + 1],
+                                        (int)strlen(security[i + 1]), &p, end))
+            return -1;
+    if (req->tls && lws_add_http_header_by_name(wsi, (const guint8 *)"strict-transport-security:",
+                                                (const guint8 *)"max-age=31536000", 16, &p, end))
+        return -1;
+    if (req->close_after && lws_add_http_header_by_name(wsi, (const guint8 *)"connection:",
+                                                        (const guint8 *)"close", 5, &p, end))
+        return -1;
+    for (guint i = 0; i + 1 < req->out_headers->len; i += 2) {
+        g_autofree char *name = g_strconcat(req->out_headers->pdata[i], ":", NULL);
+        const char *value = req->out_headers->pdata[i + 1];
+        if (lws_add_http_header_by_name(wsi, (const guint8 *)name, (const guint8 *)value,
+                                        (int)strlen(value), &p, end))
+            return -1;
+    }
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    req->headers_sent = TRUE;
+    if (req->method == HTTP_METHOD_HEAD || no_body)
+        req->out_length = 0;
+    return 0;
+}
+
+/* Ends the transaction on this connection; returns what the lws callback must return. */
+static int finish_transaction(Conn *conn, HttpRequest *req)
+{
+    struct lws *wsi = req->wsi;
+    gboolean close_after = req->close_after;
+    req->wsi = NULL;
+    conn->req = NULL;
+    http_request_unref(req);
+    if (close_after)
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int on_http_writeable(HttpServer *server, Conn *conn)
+{
+    HttpRequest *req = conn->req;
+    if (!req || !req->responded)
+        return 0;
+    if (!req->headers_sent) {
+        if (write_headers(req) < 0)
+            return -1;
+        if (req->out_length > 0 || req->h2) {
+            lws_callback_on_writable(req->wsi);
+            return 0;
+        }
+        return finish_transaction(conn, req);
+    }
+    gsize chunk = req->h2 ? CHUNK_H2 : CHUNK_H1;
+    gsize n = (gsize)MIN((guint64)chunk, req->out_length - req->out_offset);
+    gboolean final = req->out_offset + n >= req->out_length;
+    if (n)
+        memcpy(server->chunk + LWS_PRE, req->out_data + req->out_offset, n);
+    if (lws_write(req->wsi, server->chunk + LWS_PRE, n,
+                  final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+        return -1;
+    req->out_offset += n;
+    if (!final) {
+        lws_callback_on_writable(req->wsi);
+        return 0;
+    }
+    return finish_transaction(conn, req);
+}
+
+static void capture_header(HttpRequest *req, struct lws *wsi, const char *name,
+                           enum lws_token_indexes token)
+{
+    int len = lws_hdr_total_length(wsi, token);
+    if (len <= 0 || len > MAX_HEADER_TEXT)
+        return;
+    char *value = g_malloc((gsize)len + 1);
+    if (lws_hdr_copy(wsi, value, len + 1, token) < 0) {
+        g_free(value);
+        return;
+    }
+    g_hash_table_replace(req->headers, (gpointer)name, value);
+}
+
+static void capture_custom_header(HttpRequest *req, struct lws *wsi, const char *name,
+                                  const char *wire_name)
+{
+    int nlen = (int)strlen(wire_name);
+    int len = lws_hdr_custom_length(wsi, wire_name, nlen);
+    if (len <= 0 || len > MAX_HEADER_TEXT)
+        return;
+    char *value = g_malloc((gsize)len + 1);
+    if (lws_hdr_custom_copy(wsi, value, len + 1, wire_name, nlen) < 0) {
+        g_free(value);
+        return;
+    }
+    g_hash_table_replace(req->headers, (gpointer)name, value);
+}
+
+static HttpMethod method_from_name(const char *name)
+{
+    static const struct {
+        const char *name;
+        HttpMethod method;
+    } methods[] = {
+        {"GET", HTTP_METHOD_GET},         {"HEAD", HTTP_METHOD_HEAD},
+        {"POST", HTTP_METHOD_POST},       {"PUT", HTTP_METHOD_PUT},
+        {"PATCH", HTTP_METHOD_PATCH},     {"DELETE", HTTP_METHOD_DELETE},
+        {"OPTIONS", HTTP_METHOD_OPTIONS},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(methods); i++)
+        if (g_str_equal(name, methods[i].name))
+            return methods[i].method;
+    return HTTP_METHOD_OTHER;
+}
+
+/* Fills method, path, query, headers and peer from lws. FALSE when the request line is unusable. */
+static gboolean request_parse(HttpRequest *req, struct lws *wsi, const char *uri, gsize uri_len)
+{
+    char *uri_ptr = NULL;
+    int uri_ptr_len = 0;
+    int m = lws_http_get_uri_and_method(wsi, &uri_ptr, &uri_ptr_len);
+    static const char *const names[] = {"GET",   "POST",   "OPTIONS", "PUT",
+                                        "PATCH", "DELETE", "CONNECT", "HEAD"};
+    if (m == LWSHUMETH_COLON_PATH) {
+        req->h2 = TRUE;
+        char method[16] = "";
+        if (lws_hdr_copy(wsi, method, sizeof(method), WSI_TOKEN_HTTP_COLON_METHOD) < 0)
+            return FALSE;
+        req->method_name = g_strdup(method);
+    } else if (m >= 0 && m < (int)G_N_ELEMENTS(names)) {
+        req->method_name = g_strdup(names[m]);
+    } else {
+        return FALSE;
+    }
+    req->method = method_from_name(req->method_name);
+
+    g_autofree char *raw = g_strndup(uri, uri_len);
+    char *q = strchr(raw, '?');
+    if (q)
+        *q = '\0';
+    if (!g_utf8_validate(raw, -1, NULL) || raw[0] != '/')
+        return FALSE;
+    req->path = g_steal_pointer(&raw);
+
+    for (int i = 0;; i++) {
+        char frag[1024];
+        int n = lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i);
+        if (n < 0)
+            break;
+        char *eq = strchr(frag, '=');
+        if (eq) {
+            *eq = '\0';
+            g_hash_table_replace(req->query, g_strdup(frag), g_strdup(eq + 1));
+        } else {
+            g_hash_table_replace(req->query, g_strdup(frag), g_strdup(""));
+        }
+    }
+
+    capture_header(req, wsi, "host", WSI_TOKEN_HOST);
+    if (!g_hash_table_contains(req->headers, "host"))
+        capture_header(req, wsi, "host", WSI_TOKEN_HTTP_COLON_AUTHORITY);
+    capture_header(req, wsi, "origin", WSI_TOKEN_ORIGIN);
+    capture_header(req, wsi, "cookie", WSI_TOKEN_HTTP_COOKIE);
+    capture_header(req, wsi, "content-type", WSI_TOKEN_HTTP_CONTENT_TYPE);
+    capture_header(req, wsi, "content-length", WSI_TOKEN_HTTP_CONTENT_LENGTH);
+    capture_header(req, wsi, "if-none-match", WSI_TOKEN_HTTP_IF_NONE_MATCH);
+    capture_header(req, wsi, "range", WSI_TOKEN_HTTP_RANGE);
+    capture_header(req, wsi, "if-range", WSI_TOKEN_HTTP_IF_RANGE);
+    capture_header(req, wsi, "user-agent", WSI_TOKEN_HTTP_USER_AGENT);
+    capture_header(req, wsi, "transfer-encoding", WSI_TOKEN_HTTP_TRANSFER_ENCODING);
+    capture_custom_header(req, wsi, "x-csrf-token", "x-csrf-token:");
+
+    char peer[128] = "";
+    lws_get_peer_simple(wsi, peer, sizeof(peer));
+    req->peer = g_strdup(peer);
+    req->tls = req->server->tls;
+    return TRUE;
+}
+
+static void dispatch(HttpServer *server, HttpRequest *req)
+{
+    req->dispatched = TRUE;
+    server->stats.requests_total++;
+    if (server->shutting_down) {
+        req->close_after = TRUE;
+        http_request_respond_error(req, 503, "shutting_down", "the server is shutting down");
+        return;
+    }
+    /* The application may hold the request across a database job: give lws a generous timeout
+     * for the answer instead of its short default for an idle transaction. */
+    lws_set_timeout(req->wsi, PENDING_TIMEOUT_HTTP_CONTENT, 60);
+    server->handlers.request(req, server->user_data);
+}
+
+static void refuse_too_large(HttpServer *server, HttpRequest *req, guint64 claimed)
+{
+    req->close_after = TRUE;
+    req->dispatched = TRUE;
+    server->stats.requests_total++;
+    if (claimed)
+        http_request_respond_error(req, 413, "too_large",
+                                   "request body too large: %" G_GUINT64_FORMAT
+                                   " bytes, limit %" G_GSIZE_FORMAT " bytes",
+                                   claimed, server->max_body);
+    else
+        http_request_respond_error(req, 413, "too_large",
+                                   "request body too large: over the limit of %" G_GSIZE_FORMAT
+                                   " bytes",
+                                   server->max_body);
+}
+
+/* ---- WebSocket connections ---- */
+
+static void ws_message_free(gpointer p)
+{
+    WsMessage *m = p;
+    g_free(m->buf);
+    g_free(m);
+}
+
+WsConn *ws_conn_ref(WsConn *conn)
+{
+    g_return_val_if_fail(conn, NULL);
+    conn->ref++;
+    return conn;
+}
+
+void ws_conn_unref(WsConn *conn)
+{
+    if (!conn || --conn->ref > 0)
+        return;
+    if (conn->data_destroy)
+        conn->data_destroy(conn->data);
+    g_queue_clear_full(&conn->out, ws_message_free);
+    g_byte_array_unref(conn->in);
+    g_free(conn->cookie);
+    g_hash_table_unref(conn->cookies);
+    g_free(conn->peer);
+    g_free(conn->close_reason);
+    g_free(conn);
+}
+
+gboolean ws_conn_is_open(WsConn *conn)
+{
+    return conn->wsi != NULL && !conn->closing;
+}
+
+guint64 ws_conn_get_id(WsConn *conn)
+{
+    return conn->id;
+}
+
+const char *ws_conn_get_cookie(WsConn *conn, const char *name)
+{
+    const char *cached = g_hash_table_lookup(conn->cookies, name);
+    if (cached)
+        return cached;
+    char *value = http_cookie_find(conn->cookie, name);
+    if (value)
+        g_hash_table_insert(conn->cookies, g_strdup(name), value);
+    return value;
+}
+
+const char *ws_conn_get_peer(WsConn *conn)
+{
+    return conn->peer ? conn->peer : "";
+}
+
+void ws_conn_set_data(WsConn *conn, gpointer data, GDestroyNotify destroy)
+{
+    if (conn->data_destroy)
+        conn->data_destroy(conn->data);
+    conn->data = data;
+    conn->data_destroy = destroy;
+}
+
+gpointer ws_conn_get_data(WsConn *conn)
+{
+    return conn->data;
+}
+
+void ws_conn_close(WsConn *conn, guint16 code, const char *reason)
+{
+    if (!conn->wsi || conn->closing)
+        return;
+    conn->closing = TRUE;
+    conn->close_code = code;
+    conn->close_reason = g_strdup(reason ? reason : "");
+    lws_callback_on_writable(conn->wsi);
+}
+
+gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
+{
+    if (!ws_conn_is_open(conn))
+        return FALSE;
+    if (conn->out_bytes + len > conn->server->max_ws_queue) {
+        conn->server->stats.ws_dropped_slow++;
+        g_info("ws %" G_GUINT64_FORMAT " (%s): send queue over %" G_GSIZE_FORMAT
+               " bytes, disconnecting a client that cannot keep up",
+               conn->id, conn->peer, conn->server->max_ws_queue);
+        ws_conn_close(conn, 1008, "too slow");
+        return FALSE;
+    }
+    WsMessage *m = g_new(WsMessage, 1);
+    m->buf = g_malloc(LWS_PRE + len);
+    memcpy(m->buf + LWS_PRE, text, len);
+    m->len = len;
+    g_queue_push_tail(&conn->out, m);
+    conn->out_bytes += len;
+    lws_callback_on_writable(conn->wsi);
+    return TRUE;
+}
+
+gboolean ws_conn_send_json(WsConn *conn, JsonNode *node)
+{
+    g_autofree char *text = json_to_string(node, FALSE);
+    return ws_conn_send(conn, text, strlen(text));
+}
+
+static int on_ws_writeable(HttpServer *server, WsConn *conn)
+{
+    if (conn->closing) {
+        lws_close_reason(conn->wsi, conn->close_code, (unsigned char *)conn->close_reason,
+                         strlen(conn->close_reason));
+        return -1;
+    }
+    WsMessage *m = g_queue_pop_head(&conn->out);
+    if (!m)
+        return 0;
+    int n = lws_write(conn->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+    conn->out_bytes -= m->len;
+    ws_message_free(m);
+    if (n < 0)
+        return -1;
+    server->stats.ws_messages_out++;
+    if (!g_queue_is_empty(&conn->out))
+        lws_callback_on_writable(conn->wsi);
+    return 0;
+}
+
+static int on_ws_receive(HttpServer *server, WsConn *conn, struct lws *wsi, const void *in,
+                         gsize len)
+{
+    if (lws_frame_is_binary(wsi)) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+                         (unsigned char *)"text messages only", 18);
+        return -1;
+    }
+    if (conn->in->len + len > server->max_ws_message) {
+        g_autofree char *why = g_strdup_printf("message too big: limit %" G_GSIZE_FORMAT " bytes",
+                                               server->max_ws_message);
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
+                         strlen(why));
+        return -1;
+    }
+    g_byte_array_append(conn->in, in, (guint)len);
+    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
+        return 0;
+    guint8 nul = 0;
+    g_byte_array_append(conn->in, &nul, 1);
+    gsize n = conn->in->len - 1;
+    server->stats.ws_messages_in++;
+    if (!g_utf8_validate((const char *)conn->in->data, (gssize)n, NULL)) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD, (unsigned char *)"invalid UTF-8",
+                         13);
+        return -1;
+    }
+    /* Hand over a copy: the handler may close the connection from inside the callback. */
+    g_autofree char *text = g_strndup((const char *)conn->in->data, n);
+    g_byte_array_set_size(conn->in, 0);
+    ws_conn_ref(conn);
+    server->handlers.ws_message(conn, text, n, server->user_data);
+    ws_conn_unref(conn);
+    return 0;
+}
+
+/* Accepts a WebSocket only at /ws, and only from our own origin when the browser names one
+ * (cookies are sent with cross-site WebSocket handshakes, so this check is what stops another
+ * site from opening a session in the member's name). */
+static gboolean ws_filter(HttpServer *server, struct lws *wsi)
+{
+    char uri[64] = "";
+    if (server->shutting_down)
+        return FALSE;
+    if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 || !g_str_equal(uri, "/ws"))
+        return FALSE;
+    int olen = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+    if (olen > 0) {
+        char origin[512] = "", host[256] = "";
+        if (olen >= (int)sizeof(origin) ||
+            lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0 ||
+            lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) < 0)
+            return FALSE;
+        const char *o = strstr(origin, "://");
+        if (!o || !g_str_equal(o + 3, host)) {
+            g_info("refusing a WebSocket from origin %s (host %s)", origin, host);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static WsConn *ws_conn_new(HttpServer *server, struct lws *wsi)
+{
+    WsConn *conn = g_new0(WsConn, 1);
+    conn->ref = 1;
+    conn->server = server;
+    conn->wsi = wsi;
+    conn->id = ++server->next_ws_id;
+    conn->in = g_byte_array_new();
+    conn->cookies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_queue_init(&conn->out);
+    int clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COOKIE);
+    if (clen > 0 && clen <= MAX_HEADER_TEXT) {
+        conn->cookie = g_malloc((gsize)clen + 1);
+        if (lws_hdr_copy(wsi, conn->cookie, clen + 1, WSI_TOKEN_HTTP_COOKIE) < 0)
+            g_clear_pointer(&conn->cookie, g_free);
+    }
+    char peer[128] = "";
+    lws_get_peer_simple(wsi, peer, sizeof(peer));
+    conn->peer = g_strdup(peer);
+    return conn;
+}
+
+/* ---- the lws callback ---- */
+
+static void conn_drop_request(Conn *conn)
+{
+    if (conn->req) {
+        conn->req->wsi = NULL;
+        g_clear_pointer(&conn->req, http_request_unref);
+    }
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                    size_t len)
+{
+    struct lws_vhost *vh = lws_get_vhost(wsi);
+    HttpServer *server = vh ? lws_get_vhost_user(vh) : NULL;
+    Conn *conn = user;
+
+    if (conn && conn->magic != CONN_MAGIC) {
+        memset(conn, 0, sizeof(*conn));
+        conn->magic = CONN_MAGIC;
+    }
+
+    switch (reason) {
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+        /* Connections are counted by socket: lws may drop per-connection data between the
+         * transactions of one keep-alive connection. */
+        g_hash_table_add(server->sockets, wsi);
+        server->stats.http_connections =
+            g_hash_table_size(server->sockets) - server->stats.ws_connections;
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        if (server && g_hash_table_remove(server->sockets, wsi))
+            server->stats.http_connections =
+                g_hash_table_size(server->sockets) - server->stats.ws_connections;
+        return 0;
+    case LWS_CALLBACK_HTTP: {
+        conn_drop_request(conn);
+        HttpRequest *req = request_new(server, wsi);
+        conn->req = req;
+        if (!request_parse(req, wsi, in, len)) {
+            req->close_after = TRUE;
+            req->dispatched = TRUE;
+            server->stats.requests_total++;
+            http_request_respond_error(req, 400, "bad_request", "malformed request line");
+            return 0;
+        }
+        const char *cl = http_request_get_header(req, "content-length");
+        guint64 claimed = 0;
+        if (cl && !g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &claimed, NULL)) {
+            req->close_after = TRUE;
+            req->dispatched = TRUE;
+            server->stats.requests_total++;
+            http_request_respond_error(req, 400, "bad_request", "malformed Content-Length");
+            return 0;
+        }
+        if (claimed > server->max_body) {
+            refuse_too_large(server, req, claimed);
+            return 0;
+        }
+        gboolean has_body = claimed > 0 || http_request_get_header(req, "transfer-encoding");
+        if (!has_body)
+            dispatch(server, req);
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY: {
+        HttpRequest *req = conn ? conn->req : NULL;
+        if (!req || req->dispatched)
+            return 0;
+        if (req->body->len + len > server->max_body) {
+            refuse_too_large(server, req, 0);
+            return 0;
+        }
+        g_byte_array_append(req->body, in, (guint)len);
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+        HttpRequest *req = conn ? conn->req : NULL;
+        if (req && !req->dispatched)
+            dispatch(server, req);
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        return conn ? on_http_writeable(server, conn) : 0;
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (conn)
+            conn_drop_request(conn);
+        return 0;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return ws_filter(server, wsi) ? 0 : 1;
+    case LWS_CALLBACK_ESTABLISHED: {
+        conn_drop_request(conn);
+        conn->ws = ws_conn_new(server, wsi);
+        g_hash_table_add(server->ws_conns, ws_conn_ref(conn->ws));
+        server->stats.ws_connections++;
+        server->stats.http_connections--;
+        server->handlers.ws_open(conn->ws, server->user_data);
+        return 0;
+    }
+    case LWS_CALLBACK_RECEIVE:
+        return conn->ws ? on_ws_receive(server, conn->ws, wsi, in, len) : -1;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return conn->ws ? on_ws_writeable(server, conn->ws) : 0;
+    case LWS_CALLBACK_CLOSED: {
+        WsConn *ws = g_steal_pointer(&conn->ws);
+        if (!ws)
+            return 0;
+        ws->wsi = NULL;
+        server->stats.ws_connections--;
+        server->stats.http_connections++; /* until WSI_DESTROY removes the socket */
+        server->handlers.ws_close(ws, server->user_data);
+        g_hash_table_remove(server->ws_conns, ws);
+        ws_conn_unref(ws);
+        return 0;
+    }
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"phonghop", callback, sizeof(Conn), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void lws_log_to_glib(int level, const char *line)
+{
+    g_autofree char *text = g_strchomp(g_strdup(line));
+    if (level & LLL_ERR)
+        g_warning("libwebsockets: %s", text);
+    else
+        g_debug("libwebsockets: %s", text);
+}
+
+/* libwebsockets only says that it could not listen; find out why for the operator. */
+static gboolean check_can_listen(const char *address, int port, GError **error)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof(ss));
+    socklen_t sl;
+    int family;
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, address, &sin->sin_addr) == 1) {
+        family = sin->sin_family = AF_INET;
+        sin->sin_port = htons((guint16)port);
+        sl = sizeof(*sin);
+    } else if (inet_pton(AF_INET6, address, &sin6->sin6_addr) == 1) {
+        family = sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((guint16)port);
+        sl = sizeof(*sin6);
+    } else {
+        g_set_error(error, HTTP_ERROR, HTTP_ERROR_LISTEN,
+                    "cannot listen on '%s': not an IPv4 or IPv6 address", address);
+        return FALSE;
+    }
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return TRUE; /* let lws report it */
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    int rc = bind(fd, (struct sockaddr *)&ss, sl);
+    int err = errno;
+    close(fd);
+    if (rc < 0) {
+        g_set_error(error, HTTP_ERROR, HTTP_ERROR_LISTEN, "cannot listen on %s port %d: %s",
+                    address, port, g_strerror(err));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+HttpServer *http_server_new(const HttpServerOptions *options, GMainLoop *loop,
+                            const HttpHandlers *handlers, gpointer user_data, GError **error)
+{
+    g_return_val_if_fail(options && loop && handlers, NULL);
+    gboolean tls = options->tls_certificate && *options->tls_certificate;
+    if (options->port > 0 && !check_can_listen(options->listen, options->port, error))
+        return NULL;
+    if (tls && (!g_file_test(options->tls_certificate, G_FILE_TEST_IS_REGULAR) ||
+                !g_file_test(options->tls_private_key, G_FILE_TEST_IS_REGULAR))) {
+        g_set_error(error, HTTP_ERROR, HTTP_ERROR_TLS,
+                    "TLS certificate '%s' or private key '%s' is not a readable file",
+                    options->tls_certificate, options->tls_private_key);
+        return NULL;
+    }
+
+    lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_to_glib);
+
+    HttpServer *server = g_new0(HttpServer, 1);
+    server->loop = g_main_loop_ref(loop);
+    server->handlers = *handlers;
+    server->user_data = user_data;
+    server->max_body = options->max_body;
+    server->max_ws_message = options->max_ws_message;
+    server->max_ws_queue = options->max_ws_queue;
+    server->tls = tls;
+    server->ws_conns = g_hash_table_new(g_direct_hash, g_direct_equal);
+    server->sockets = g_hash_table_new(g_direct_hash, g_direct_equal);
+    server->chunk = g_malloc(LWS_PRE + CHUNK_H1);
+
+    void *foreign_loops[] = {loop};
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (tls)
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.foreign_loops = foreign_loops;
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.gid = (gid_t)-1;
+    info.uid = (uid_t)-1;
+    server->context = lws_create_context(&info);
+    if (!server->context) {
+        g_set_error(error, HTTP_ERROR, HTTP_ERROR_LISTEN,
+                    "cannot start libwebsockets on the GLib loop (is libwebsockets-evlib-glib "
+                    "installed?)");
+        http_server_free(server);
+        return NULL;
+    }
+
+    memset(&info, 0, sizeof(info));
+    info.port = options->port;
+    info.iface = options->listen;
+    info.protocols = protocols;
+    info.vhost_name = "phonghop";
+    info.user = server;
+    info.keepalive_timeout = 60;
+    info.timeout_secs = 60;
+    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+    if (tls) {
+        info.ssl_cert_filepath = options->tls_certificate;
+        info.ssl_private_key_filepath = options->tls_private_key;
+        info.alpn = "h2,http/1.1";
+    }
+    server->vhost = lws_create_vhost(server->context, &info);
+    if (!server->vhost) {
+        g_set_error(error, HTTP_ERROR, tls ? HTTP_ERROR_TLS : HTTP_ERROR_LISTEN,
+                    "cannot listen on %s port %d%s", options->listen, options->port,
+                    tls ? " with the configured TLS certificate and key" : "");
+        http_server_free(server);
+        return NULL;
+    }
+    server->port = lws_get_vhost_listen_port(server->vhost);
+    return server;
+}
+
+int http_server_get_port(HttpServer *server)
+{
+    return server->port;
+}
+
+gboolean http_server_is_tls(HttpServer *server)
+{
+    return server->tls;
+}
+
+const HttpStats *http_server_get_stats(HttpServer *server)
+{
+    return &server->stats;
+}
+
+void http_server_shutdown(HttpServer *server)
+{
+    server->shutting_down = TRUE;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, server->ws_conns);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        ws_conn_close(key, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+}
+
+guint http_server_n_connections(HttpServer *server)
+{
+    return server->stats.http_connections + server->stats.ws_connections;
+}
+
+void http_server_free(HttpServer *server)
+{
+    if (!server)
+        return;
+    server->shutting_down = TRUE;
+    if (server->context)
+        lws_context_destroy(server->context);
+    /* lws_context_destroy delivered CLOSED for every WebSocket; drop what is left. */
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, server->ws_conns);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        ((WsConn *)key)->wsi = NULL;
+        ws_conn_unref(key);
+    }
+    g_hash_table_unref(server->ws_conns);
+    g_hash_table_unref(server->sockets);
+    g_main_loop_unref(server->loop);
+    g_free(server->chunk);
+    g_free(server);
+}
