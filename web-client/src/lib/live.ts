@@ -1,0 +1,482 @@
+/*
+ * The live connection: one WebSocket to `/ws` on the page's origin (wss: under https:), carrying
+ * JSON text messages both ways. Sessions last hours and remote halls sit on uneven government
+ * networks, so the connection is expected to break and this module's job is to mend it without
+ * anyone touching the tablet:
+ *
+ *   - Reconnect on every loss, after a delay that starts at 0.5 s and doubles up to 15 s, with
+ *     jitter (each delay is drawn between half and all of the nominal one) so that a hall full of
+ *     tablets does not come back in the same instant after a server restart. The delay falls back
+ *     to 0.5 s once a connection has proved itself by delivering a message.
+ *   - Heartbeat: every 20 s send {"type":"ping","id":N}; the server answers {"type":"pong","id":N}.
+ *     No pong within 10 s means the path is dead even if TCP has not noticed (a sleeping tablet,
+ *     a NAT that forgot us): drop the socket and reconnect.
+ *   - Meeting subscriptions: {"type":"subscribe","meeting_id":ID} asks for the meeting's events,
+ *     each {"type":"event","meeting_id":ID,"seq":N,...} with seq increasing by one per meeting.
+ *     The client remembers the last seq it delivered and, after a reconnect, subscribes again
+ *     with "after_seq":LAST so the server can replay what was missed. An event with
+ *     seq <= LAST is a duplicate (a replay overlapping what we had) and is dropped. An event
+ *     with seq > LAST + 1 reveals a gap: the subscriber is told (onGap, typically to reload the
+ *     meeting over HTTP), the event is held back, and the subscription asks for a replay by
+ *     subscribing again with after_seq = LAST. If the replay does not begin within 10 s, the
+ *     next event is accepted as the new baseline, so a server that cannot replay never stalls
+ *     the stream.
+ *   - A close with code 4401 means the server no longer accepts our session: no reconnect, the
+ *     connection state becomes 'closed' and onUnauthenticated handlers run.
+ *
+ * Everything time-dependent uses the global setTimeout/setInterval and Date.now(), and the socket
+ * comes from an injectable factory, so tests drive it with a fake socket and fake timers.
+ * The state for the connection banner is a Svelte store; nothing here touches the DOM.
+ */
+import { writable, type Readable } from 'svelte/store';
+
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** The part of the browser's WebSocket this module uses (a fake one in tests). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+}
+
+export type SocketFactory = (url: string) => SocketLike;
+
+/** A meeting event as sent by the server; fields beyond these belong to the event's kind. */
+export interface MeetingEvent {
+  type: 'event';
+  meeting_id: number;
+  seq: number;
+  [field: string]: unknown;
+}
+
+export interface GapInfo {
+  meetingId: number;
+  /** The seq we needed next. */
+  expected: number;
+  /** The seq that arrived instead. */
+  received: number;
+}
+
+export interface SubscriptionHandlers {
+  onEvent: (event: MeetingEvent) => void;
+  /** Events were lost: what the subscriber shows may be stale. */
+  onGap?: (gap: GapInfo) => void;
+}
+
+export interface Subscription {
+  /** Stops this subscriber's deliveries; the last one out unsubscribes from the server. */
+  cancel(): void;
+}
+
+export interface LiveOptions {
+  /** Defaults to /ws on the page's origin. */
+  url?: string;
+  /** Defaults to the browser's WebSocket. */
+  createSocket?: SocketFactory;
+  /** Defaults to Math.random; in [0, 1). */
+  random?: () => number;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  heartbeatIntervalMs?: number;
+  pongTimeoutMs?: number;
+  resyncTimeoutMs?: number;
+}
+
+export const CLOSE_UNAUTHENTICATED = 4401;
+/** Our own close code when we abandon a socket (heartbeat lost, stop()). */
+export const CLOSE_CLIENT_GONE = 4000;
+const WS_OPEN = 1;
+
+/** `ws://host/ws` or `wss://host/ws` for the page at `loc`. */
+export function liveUrl(loc: { protocol: string; host: string }): string {
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
+}
+
+/** Nominal delay before reconnect attempt `attempt` (0-based): 0.5 s, 1 s, 2 s, ... capped. */
+export function backoffDelay(attempt: number, initialMs: number, maxMs: number): number {
+  return Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+}
+
+interface MeetingSubscription {
+  meetingId: number;
+  /** Last seq delivered, or null before the first event. */
+  lastSeq: number | null;
+  handlers: Set<SubscriptionHandlers>;
+  /** Set while a replay after a gap is awaited. */
+  resyncing: boolean;
+  resyncTimer: ReturnType<typeof setTimeout> | null;
+  /** After a failed resync, accept the next event whatever its seq. */
+  acceptNext: boolean;
+}
+
+export class LiveConnection {
+  private readonly url: string | null;
+  private readonly createSocket: SocketFactory;
+  private readonly random: () => number;
+  private readonly initialDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly heartbeatIntervalMs: number;
+  private readonly pongTimeoutMs: number;
+  private readonly resyncTimeoutMs: number;
+
+  private socket: SocketLike | null = null;
+  private running = false;
+  private everOpened = false;
+  private attempt = 0;
+  private provedThisConnection = false;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private pongTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingId = 0;
+  private awaitedPong: number | null = null;
+  private readonly subscriptions = new Map<number, MeetingSubscription>();
+  private readonly messageHandlers = new Set<(message: Record<string, unknown>) => void>();
+  private readonly unauthenticatedHandlers = new Set<() => void>();
+
+  private readonly stateStore = writable<ConnectionState>('closed');
+  private readonly retryAtStore = writable<number | null>(null);
+  private currentState: ConnectionState = 'closed';
+
+  /** For the banner: 'connecting' (first attempt), 'open', 'reconnecting', 'closed' (stopped). */
+  readonly state: Readable<ConnectionState> = { subscribe: this.stateStore.subscribe };
+  /** When the next reconnect attempt is due (Date.now() clock), or null if none is waiting. */
+  readonly retryAt: Readable<number | null> = { subscribe: this.retryAtStore.subscribe };
+
+  /** Counters for diagnostics and tests. */
+  readonly stats = { duplicates: 0, gaps: 0, malformed: 0, heldBack: 0, connects: 0 };
+
+  constructor(options: LiveOptions = {}) {
+    this.url = options.url ?? null;
+    this.createSocket = options.createSocket ?? ((url) => new WebSocket(url));
+    this.random = options.random ?? Math.random;
+    this.initialDelayMs = options.initialDelayMs ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 15_000;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 20_000;
+    this.pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
+    this.resyncTimeoutMs = options.resyncTimeoutMs ?? 10_000;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** Opens the connection and keeps it open until stop(). Calling it again does nothing. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.everOpened = false;
+    this.attempt = 0;
+    this.setState('connecting');
+    this.connect();
+  }
+
+  /** Closes the connection for good (logout). Subscriptions are kept for a later start(). */
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.clearReconnect();
+    this.dropSocket('client stopped');
+    for (const sub of this.subscriptions.values()) this.endResync(sub);
+    this.setState('closed');
+  }
+
+  /**
+   * The page became visible again or the browser came back online: if a reconnect is waiting,
+   * try now; if connected, prove the path with a ping now rather than at the next beat.
+   */
+  checkNow(): void {
+    if (!this.running) return;
+    if (this.socket === null) {
+      this.clearReconnect();
+      this.connect();
+    } else if (this.socket.readyState === WS_OPEN && this.awaitedPong === null) {
+      this.sendPing();
+    }
+  }
+
+  /** Receives every parsed message that is not a pong or a meeting event. */
+  onMessage(handler: (message: Record<string, unknown>) => void): () => void {
+    this.messageHandlers.add(handler);
+    return () => this.messageHandlers.delete(handler);
+  }
+
+  /** The server closed with 4401: the session is gone. */
+  onUnauthenticated(handler: () => void): () => void {
+    this.unauthenticatedHandlers.add(handler);
+    return () => this.unauthenticatedHandlers.delete(handler);
+  }
+
+  /**
+   * Follows a meeting's events. `afterSeq` is the seq the caller's snapshot already reflects, if
+   * it knows one; otherwise the first event received becomes the baseline.
+   */
+  subscribe(meetingId: number, handlers: SubscriptionHandlers, afterSeq?: number): Subscription {
+    let sub = this.subscriptions.get(meetingId);
+    if (sub === undefined) {
+      sub = {
+        meetingId,
+        lastSeq: afterSeq ?? null,
+        handlers: new Set(),
+        resyncing: false,
+        resyncTimer: null,
+        acceptNext: false,
+      };
+      this.subscriptions.set(meetingId, sub);
+      this.sendSubscribe(sub);
+    }
+    const entry = { ...handlers };
+    sub.handlers.add(entry);
+    const owner = sub;
+    return {
+      cancel: () => {
+        if (!owner.handlers.delete(entry) || owner.handlers.size > 0) return;
+        this.endResync(owner);
+        if (this.subscriptions.get(meetingId) === owner) {
+          this.subscriptions.delete(meetingId);
+          this.send({ type: 'unsubscribe', meeting_id: meetingId });
+        }
+      },
+    };
+  }
+
+  /** The last seq delivered for a meeting, or null. */
+  lastSeq(meetingId: number): number | null {
+    return this.subscriptions.get(meetingId)?.lastSeq ?? null;
+  }
+
+  /** Sends a message if the socket is open; returns whether it was sent. */
+  send(message: Record<string, unknown>): boolean {
+    if (this.socket === null || this.socket.readyState !== WS_OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  /* ---- connection lifecycle ---- */
+
+  private connect(): void {
+    this.retryAtStore.set(null);
+    const url = this.url ?? liveUrl(window.location);
+    let socket: SocketLike;
+    try {
+      socket = this.createSocket(url);
+    } catch {
+      // A malformed URL or a browser refusing: treat like a failed connection.
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    this.provedThisConnection = false;
+    this.stats.connects++;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.handleOpen();
+    };
+    socket.onmessage = (event) => {
+      if (this.socket !== socket) return;
+      this.handleMessage(event.data);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.handleLoss(event.code);
+    };
+    // An error is always followed by a close; the close decides.
+    socket.onerror = () => {};
+  }
+
+  private handleOpen(): void {
+    this.everOpened = true;
+    this.setState('open');
+    this.startHeartbeat();
+    for (const sub of this.subscriptions.values()) {
+      this.endResync(sub);
+      this.sendSubscribe(sub);
+    }
+  }
+
+  private handleLoss(code: number): void {
+    this.detachSocket();
+    this.stopHeartbeat();
+    for (const sub of this.subscriptions.values()) this.endResync(sub);
+    if (code === CLOSE_UNAUTHENTICATED) {
+      this.running = false;
+      this.setState('closed');
+      for (const handler of [...this.unauthenticatedHandlers]) handler();
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running) return;
+    this.setState(this.everOpened ? 'reconnecting' : 'connecting');
+    const nominal = backoffDelay(this.attempt, this.initialDelayMs, this.maxDelayMs);
+    const delay = Math.round(nominal / 2 + (this.random() * nominal) / 2);
+    this.attempt++;
+    this.retryAtStore.set(Date.now() + delay);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.running) this.connect();
+    }, delay);
+  }
+
+  private clearReconnect(): void {
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.retryAtStore.set(null);
+  }
+
+  /** Forget the socket without waiting for its close event, and close it. */
+  private dropSocket(reason: string): void {
+    const socket = this.detachSocket();
+    this.stopHeartbeat();
+    if (socket !== null) {
+      try {
+        socket.close(CLOSE_CLIENT_GONE, reason);
+      } catch {
+        /* already closing */
+      }
+    }
+  }
+
+  private detachSocket(): SocketLike | null {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket !== null) {
+      socket.onopen = null;
+      socket.onmessage = null;
+      socket.onclose = null;
+      socket.onerror = null;
+    }
+    return socket;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.stateStore.set(state);
+  }
+
+  /* ---- heartbeat ---- */
+
+  private startHeartbeat(): void {
+    this.stopHeartbeat();
+    this.heartbeatTimer = setInterval(() => this.sendPing(), this.heartbeatIntervalMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.heartbeatTimer = null;
+    this.pongTimer = null;
+    this.awaitedPong = null;
+  }
+
+  private sendPing(): void {
+    if (this.awaitedPong !== null) return; // the pong timer is already running
+    const id = ++this.pingId;
+    if (!this.send({ type: 'ping', id })) return;
+    this.awaitedPong = id;
+    this.pongTimer = setTimeout(() => {
+      this.pongTimer = null;
+      this.dropSocket('heartbeat lost');
+      this.scheduleReconnect();
+    }, this.pongTimeoutMs);
+  }
+
+  private handlePong(id: unknown): void {
+    if (id !== this.awaitedPong) return;
+    this.awaitedPong = null;
+    if (this.pongTimer !== null) clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+  }
+
+  /* ---- messages ---- */
+
+  private handleMessage(data: unknown): void {
+    let message: unknown;
+    try {
+      message = typeof data === 'string' ? JSON.parse(data) : null;
+    } catch {
+      message = null;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      this.stats.malformed++;
+      return;
+    }
+    if (!this.provedThisConnection) {
+      // The server talks to us: this connection works, so the next loss starts the backoff anew.
+      this.provedThisConnection = true;
+      this.attempt = 0;
+    }
+    const record = message as Record<string, unknown>;
+    if (record['type'] === 'pong') {
+      this.handlePong(record['id']);
+    } else if (record['type'] === 'event') {
+      this.handleEvent(record);
+    } else {
+      for (const handler of [...this.messageHandlers]) handler(record);
+    }
+  }
+
+  private handleEvent(record: Record<string, unknown>): void {
+    const meetingId = record['meeting_id'];
+    const seq = record['seq'];
+    if (typeof meetingId !== 'number' || typeof seq !== 'number' || !Number.isInteger(seq)) {
+      this.stats.malformed++;
+      return;
+    }
+    const sub = this.subscriptions.get(meetingId);
+    if (sub === undefined) return; // late event after unsubscribe
+    const event = record as MeetingEvent;
+
+    if (sub.lastSeq !== null && seq <= sub.lastSeq) {
+      this.stats.duplicates++;
+      return;
+    }
+    if (sub.lastSeq !== null && seq > sub.lastSeq + 1 && !sub.acceptNext) {
+      if (sub.resyncing) {
+        this.stats.heldBack++;
+        return;
+      }
+      this.stats.gaps++;
+      this.stats.heldBack++;
+      this.beginResync(sub);
+      const gap: GapInfo = { meetingId, expected: sub.lastSeq + 1, received: seq };
+      for (const handlers of [...sub.handlers]) handlers.onGap?.(gap);
+      return;
+    }
+    this.endResync(sub);
+    sub.acceptNext = false;
+    sub.lastSeq = seq;
+    for (const handlers of [...sub.handlers]) handlers.onEvent(event);
+  }
+
+  private sendSubscribe(sub: MeetingSubscription): void {
+    const message: Record<string, unknown> = { type: 'subscribe', meeting_id: sub.meetingId };
+    if (sub.lastSeq !== null) message['after_seq'] = sub.lastSeq;
+    this.send(message);
+  }
+
+  private beginResync(sub: MeetingSubscription): void {
+    sub.resyncing = true;
+    this.sendSubscribe(sub);
+    sub.resyncTimer = setTimeout(() => {
+      sub.resyncTimer = null;
+      sub.resyncing = false;
+      sub.acceptNext = true;
+    }, this.resyncTimeoutMs);
+  }
+
+  private endResync(sub: MeetingSubscription): void {
+    if (sub.resyncTimer !== null) clearTimeout(sub.resyncTimer);
+    sub.resyncTimer = null;
+    sub.resyncing = false;
+  }
+}
+
+/** The one live connection of the page. */
+export const live = new LiveConnection();
