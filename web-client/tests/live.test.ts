@@ -477,3 +477,37 @@ describe('messages', () => {
     expect(connection.send({ type: 'x' })).toBe(true);
   });
 });
+
+describe('welcome', () => {
+  it('a welcome with a user proves the connection and is passed on', () => {
+    const { factory, connection } = setup(0.999_999);
+    const other = vi.fn();
+    connection.onMessage(other);
+    connection.start();
+    factory.last().drop();
+    vi.advanceTimersByTime(500);
+    factory.last().drop();
+    vi.advanceTimersByTime(1000);
+    factory.last().acceptConnection();
+    const welcome = { type: 'welcome', protocol: 1, connection_id: 3, user: { id: 7, username: 'nva', full_name: 'Nguyễn Văn An' } };
+    factory.last().deliver(welcome);
+    expect(other).toHaveBeenCalledWith(welcome);
+    factory.last().drop();
+    expect((get(connection.retryAt) as number) - Date.now()).toBe(500);
+  });
+
+  it('a welcome without a user means the session is gone: stop, no reconnect', () => {
+    const { factory, connection } = setup();
+    const lost = vi.fn();
+    connection.onUnauthenticated(lost);
+    connection.start();
+    const socket = factory.last();
+    socket.acceptConnection();
+    socket.deliver({ type: 'welcome', protocol: 1, connection_id: 4, user: null });
+    expect(lost).toHaveBeenCalledTimes(1);
+    expect(connection.connectionState).toBe('closed');
+    expect(socket.closedBy).not.toBeNull();
+    vi.advanceTimersByTime(60_000);
+    expect(factory.sockets).toHaveLength(1);
+  });
+});

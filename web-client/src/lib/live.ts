@@ -21,8 +21,12 @@
  *     subscribing again with after_seq = LAST. If the replay does not begin within 10 s, the
  *     next event is accepted as the new baseline, so a server that cannot replay never stalls
  *     the stream.
- *   - A close with code 4401 means the server no longer accepts our session: no reconnect, the
- *     connection state becomes 'closed' and onUnauthenticated handlers run.
+ *   - The server greets each connection with {"type":"welcome","protocol":1,"user":{...}}, where
+ *     user is null when the session cookie is missing or expired; that, or a close with code
+ *     4401, means the server no longer accepts our session: no reconnect, the connection state
+ *     becomes 'closed' and onUnauthenticated handlers run (the app goes back to the login).
+ *   - Any other message (welcome, {"type":"error","code",...}, kinds added later) goes to the
+ *     onMessage handlers.
  *
  * Everything time-dependent uses the global setTimeout/setInterval and Date.now(), and the socket
  * comes from an injectable factory, so tests drive it with a fake socket and fake timers.
@@ -302,12 +306,19 @@ export class LiveConnection {
     this.stopHeartbeat();
     for (const sub of this.subscriptions.values()) this.endResync(sub);
     if (code === CLOSE_UNAUTHENTICATED) {
-      this.running = false;
-      this.setState('closed');
-      for (const handler of [...this.unauthenticatedHandlers]) handler();
+      this.sessionRejected();
       return;
     }
     this.scheduleReconnect();
+  }
+
+  /** The server does not know our session: reconnecting would not help. */
+  private sessionRejected(): void {
+    this.running = false;
+    this.clearReconnect();
+    this.dropSocket('session rejected');
+    this.setState('closed');
+    for (const handler of [...this.unauthenticatedHandlers]) handler();
   }
 
   private scheduleReconnect(): void {
@@ -417,6 +428,8 @@ export class LiveConnection {
       this.handlePong(record['id']);
     } else if (record['type'] === 'event') {
       this.handleEvent(record);
+    } else if (record['type'] === 'welcome' && record['user'] === null) {
+      this.sessionRejected();
     } else {
       for (const handler of [...this.messageHandlers]) handler(record);
     }
