@@ -24,13 +24,17 @@ G_BEGIN_DECLS
 #define DB_ERROR (db_error_quark())
 GQuark db_error_quark(void);
 
+/* TRUE when error is a DB_ERROR whose message carries this SQLSTATE (e.g. "23505", to tell a
+ * taken user name from other conflicts). Any thread. */
+gboolean db_error_matches_sqlstate(const GError *error, const char *sqlstate);
+
 typedef enum {
     DB_ERROR_UNAVAILABLE, /* cannot connect, or the connection was lost: try again later */
-    DB_ERROR_QUERY,       /* the statement failed (a bug, or a constraint the caller did not check) */
-    DB_ERROR_CONFLICT,    /* unique violation, serialization failure, deadlock: the caller may retry */
-    DB_ERROR_SCHEMA,      /* migrations failed, or the database is newer than this binary */
-    DB_ERROR_BUSY,        /* the pool's queue is full */
-    DB_ERROR_CLUSTER,     /* the embedded cluster could not be created, started or stopped */
+    DB_ERROR_QUERY,    /* the statement failed (a bug, or a constraint the caller did not check) */
+    DB_ERROR_CONFLICT, /* unique violation, serialization failure, deadlock: the caller may retry */
+    DB_ERROR_SCHEMA,   /* migrations failed, or the database is newer than this binary */
+    DB_ERROR_BUSY,     /* the pool's queue is full */
+    DB_ERROR_CLUSTER,  /* the embedded cluster could not be created, started or stopped */
 } DbError;
 
 /* ---- the embedded cluster ---- */
@@ -38,9 +42,10 @@ typedef enum {
 typedef struct _DbCluster DbCluster;
 
 typedef struct {
-    const char *state_dir; /* the cluster lives in STATE_DIR/pgdata, its socket in STATE_DIR/pgsocket */
-    const char *bindir;    /* PostgreSQL's programs; NULL: the newest /usr/lib/postgresql/N/bin */
-    const char *run_as;    /* account that runs the cluster when phonghop runs as root */
+    /* the cluster lives in STATE_DIR/pgdata, its socket in STATE_DIR/pgsocket */
+    const char *state_dir;
+    const char *bindir; /* PostgreSQL's programs; NULL: the newest /usr/lib/postgresql/N/bin */
+    const char *run_as; /* account that runs the cluster when phonghop runs as root */
 } DbClusterOptions;
 
 /* Creates the cluster on first use (initdb, database "phonghop"), starts it if it is not already
@@ -49,12 +54,17 @@ typedef struct {
  * Returns (transfer full) the cluster, or NULL with DB_ERROR_CLUSTER naming what failed. */
 DbCluster *db_cluster_start(const DbClusterOptions *options, GError **error);
 
-/* The libpq connection string for the cluster. (transfer none) */
+/* The libpq connection string for the cluster:
+ * "host=STATE_DIR/pgsocket port=5432 dbname=phonghop user=phonghop". (transfer none) */
 const char *db_cluster_get_conninfo(DbCluster *cluster);
 
 /* Stops the cluster (fast shutdown: open transactions are rolled back, committed ones are durable)
  * and frees it. Blocking. NULL is allowed. */
 void db_cluster_stop(DbCluster *cluster);
+
+/* Frees the handle and leaves the cluster running (for a process that found it already running
+ * and leaves it to the one that started it). NULL is allowed. */
+void db_cluster_free(DbCluster *cluster);
 
 /* ---- one connection (synchronous; one thread at a time) ---- */
 
@@ -97,7 +107,7 @@ int db_rows_column(const DbRows *rows, const char *name);
 /* The value as text (transfer none; valid until db_rows_free), or NULL for SQL NULL. */
 const char *db_rows_get(const DbRows *rows, guint row, guint col);
 gboolean db_rows_is_null(const DbRows *rows, guint row, guint col);
-gint64 db_rows_get_int64(const DbRows *rows, guint row, guint col); /* 0 for NULL */
+gint64 db_rows_get_int64(const DbRows *rows, guint row, guint col);  /* 0 for NULL */
 gboolean db_rows_get_bool(const DbRows *rows, guint row, guint col); /* 't' is TRUE */
 /* Rows affected by an INSERT/UPDATE/DELETE. */
 guint64 db_rows_affected(const DbRows *rows);
@@ -154,7 +164,9 @@ DbPool *db_pool_new(const char *conninfo, guint n_workers, guint max_queued, GMa
 void db_pool_run(DbPool *pool, DbJobFunc fn, gpointer job_data, GDestroyNotify free_job,
                  DbDoneFunc done, gpointer user_data);
 
+/* A snapshot of the counters (they are kept under a mutex). Any thread. */
 void db_pool_get_stats(DbPool *pool, DbPoolStats *stats);
+/* TRUE when the last attempt to reach the database succeeded. Any thread. */
 gboolean db_pool_is_up(DbPool *pool);
 
 /* Waits (blocking) up to timeout_ms for queued and running jobs to finish, dispatching their
