@@ -305,10 +305,11 @@ static gboolean password_run(DbConn *conn, ApiCall *call, GError **error)
         return TRUE;
     }
     g_autofree char *token_hash = auth_token_hash_hex(call->token);
-    const char *q[] = {hash, uid, token_hash};
+    const char *q[] = {hash, uid};
+    const char *d[] = {uid, token_hash};
     if (!db_conn_run(conn, "UPDATE users SET password_hash = $1 WHERE id = $2", 2, q, error) ||
-        !db_conn_run(conn, "DELETE FROM sessions WHERE user_id = $2 AND token_hash <> $3::bytea", 3,
-                     q, error))
+        !db_conn_run(conn, "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2::bytea", 2,
+                     d, error))
         return FALSE;
     call->status = 204;
     return TRUE;

@@ -7,6 +7,7 @@
  *
  * CSRF: the session cookie is SameSite=Strict, so browsers do not send it on cross-site requests;
  * in addition every state-changing call of a signed-in user must carry the X-CSRF-Token header
+ * (sent as X-Auth-Token, a header libwebsockets reads under HTTP/2 as well)
  * with the token issued at sign-in, and any request whose Origin header names another site is
  * refused.
  */
@@ -281,8 +282,9 @@ static gboolean call_job(DbConn *conn, gpointer data, GError **error)
     if (call->signed_in && call->state_changing && route->scope != API_SCOPE_PUBLIC &&
         !auth_equal(call->csrf_header, call->session.csrf_token)) {
         api_call_fail(call, 403, "csrf",
-                      "missing or wrong X-CSRF-Token header (it is returned at sign-in and by "
-                      "GET /api/v1/session)");
+                      "missing or wrong X-Auth-Token header: the anti-forgery token returned at "
+                      "sign-in and by "
+                      "GET /api/v1/session");
         return TRUE;
     }
     if (route->scope == API_SCOPE_SYSTEM_ADMIN && !call->session.is_system_admin) {
@@ -434,7 +436,7 @@ static void handle_api(PhApp *app, HttpRequest *req)
     call->state_changing = state_changing;
     call->headers = g_ptr_array_new_with_free_func(g_free);
     call->token = g_strdup(http_request_get_cookie(req, AUTH_COOKIE_NAME));
-    call->csrf_header = g_strdup(http_request_get_header(req, "x-csrf-token"));
+    call->csrf_header = g_strdup(http_request_get_header(req, "x-auth-token"));
     call->peer = g_strdup(http_request_get_peer(req));
     call->tls = http_request_is_tls(req);
     if (call->token && (strlen(call->token) > 128 || !*call->token))

@@ -565,21 +565,6 @@ static void capture_header(HttpRequest *req, struct lws *wsi, const char *name,
     g_hash_table_replace(req->headers, (gpointer)name, value);
 }
 
-static void capture_custom_header(HttpRequest *req, struct lws *wsi, const char *name,
-                                  const char *wire_name)
-{
-    int nlen = (int)strlen(wire_name);
-    int len = lws_hdr_custom_length(wsi, wire_name, nlen);
-    if (len <= 0 || len > MAX_HEADER_TEXT)
-        return;
-    char *value = g_malloc((gsize)len + 1);
-    if (lws_hdr_custom_copy(wsi, value, len + 1, wire_name, nlen) < 0) {
-        g_free(value);
-        return;
-    }
-    g_hash_table_replace(req->headers, (gpointer)name, value);
-}
-
 static HttpMethod method_from_name(const char *name)
 {
     static const struct {
@@ -605,8 +590,8 @@ static gboolean request_parse(HttpRequest *req, struct lws *wsi, const char *uri
     int m = lws_http_get_uri_and_method(wsi, &uri_ptr, &uri_ptr_len);
     static const char *const names[] = {"GET",   "POST",   "OPTIONS", "PUT",
                                         "PATCH", "DELETE", "CONNECT", "HEAD"};
+    req->h2 = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COLON_PATH) > 0;
     if (m == LWSHUMETH_COLON_PATH) {
-        req->h2 = TRUE;
         char method[16] = "";
         if (lws_hdr_copy(wsi, method, sizeof(method), WSI_TOKEN_HTTP_COLON_METHOD) < 0)
             return FALSE;
@@ -652,7 +637,9 @@ static gboolean request_parse(HttpRequest *req, struct lws *wsi, const char *uri
     capture_header(req, wsi, "if-range", WSI_TOKEN_HTTP_IF_RANGE);
     capture_header(req, wsi, "user-agent", WSI_TOKEN_HTTP_USER_AGENT);
     capture_header(req, wsi, "transfer-encoding", WSI_TOKEN_HTTP_TRANSFER_ENCODING);
-    capture_custom_header(req, wsi, "x-csrf-token", "x-csrf-token:");
+    /* The session's anti-forgery token. lws 4.1 keeps no unknown headers under HTTP/2, so it
+     * travels in a header lws knows in both versions. */
+    capture_header(req, wsi, "x-auth-token", WSI_TOKEN_X_AUTH_TOKEN);
 
     char peer[128] = "";
     lws_get_peer_simple(wsi, peer, sizeof(peer));
@@ -916,17 +903,48 @@ static void conn_drop_request(Conn *conn)
     }
 }
 
+static Conn fallback_conn = {CONN_MAGIC, NULL, NULL};
+
+/* The per-connection data of a connection callback, initialised on first use; for any other
+ * callback a blank stand-in that is never written. */
+static Conn *conn_of(enum lws_callback_reasons reason, void *user)
+{
+    switch (reason) {
+    case LWS_CALLBACK_HTTP:
+    case LWS_CALLBACK_HTTP_BODY:
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+    case LWS_CALLBACK_CLOSED_HTTP:
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+    case LWS_CALLBACK_ESTABLISHED:
+    case LWS_CALLBACK_RECEIVE:
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+    case LWS_CALLBACK_CLOSED:
+        if (user) {
+            Conn *conn = user;
+            if (conn->magic != CONN_MAGIC) {
+                memset(conn, 0, sizeof(*conn));
+                conn->magic = CONN_MAGIC;
+            }
+            return conn;
+        }
+        break;
+    default:
+        break;
+    }
+    fallback_conn.req = NULL;
+    fallback_conn.ws = NULL;
+    return &fallback_conn;
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
     struct lws_vhost *vh = lws_get_vhost(wsi);
     HttpServer *server = vh ? lws_get_vhost_user(vh) : NULL;
-    Conn *conn = user;
-
-    if (conn && conn->magic != CONN_MAGIC) {
-        memset(conn, 0, sizeof(*conn));
-        conn->magic = CONN_MAGIC;
-    }
+    /* user is our per-connection data only for connection callbacks (for the OpenSSL ones lws
+     * passes its SSL_CTX there): it is initialised there and only there. */
+    Conn *conn = conn_of(reason, user);
 
     switch (reason) {
     case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
@@ -963,6 +981,18 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         if (claimed > server->max_body) {
             refuse_too_large(server, req, claimed);
+            return 0;
+        }
+        /* lws does not report the end of an HTTP/2 stream that carried no body, so a body
+         * method must announce its length (browsers and curl always do): 411 otherwise. */
+        gboolean body_method = req->method == HTTP_METHOD_POST || req->method == HTTP_METHOD_PUT ||
+                               req->method == HTTP_METHOD_PATCH;
+        if (req->h2 && !cl && body_method) {
+            req->dispatched = TRUE;
+            server->stats.requests_total++;
+            http_request_respond_error(req, 411, "length_required",
+                                       "%s over HTTP/2 needs a Content-Length header",
+                                       req->method_name);
             return 0;
         }
         gboolean has_body = claimed > 0 || http_request_get_header(req, "transfer-encoding");
@@ -1139,6 +1169,8 @@ HttpServer *http_server_new(const HttpServerOptions *options, GMainLoop *loop,
         info.ssl_cert_filepath = options->tls_certificate;
         info.ssl_private_key_filepath = options->tls_private_key;
         info.alpn = "h2,http/1.1";
+        /* lws turns TLS on for a vhost only when its own options ask for it too. */
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     }
     server->vhost = lws_create_vhost(server->context, &info);
     if (!server->vhost) {

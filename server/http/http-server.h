@@ -101,7 +101,7 @@ const char *http_request_get_path(HttpRequest *req);
 /* A query argument, decoded, or NULL. (transfer none) */
 const char *http_request_get_query(HttpRequest *req, const char *name);
 /* A request header by lower-case name, or NULL. Only headers the server captures are available:
- * host, origin, cookie, content-type, content-length, x-csrf-token, if-none-match, range,
+ * host, origin, cookie, content-type, content-length, x-auth-token, if-none-match, range,
  * if-range, user-agent. (transfer none) */
 const char *http_request_get_header(HttpRequest *req, const char *name);
 /* A cookie's value, or NULL. (transfer none) */

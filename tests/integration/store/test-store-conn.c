@@ -144,6 +144,15 @@ static void test_query_errors(void)
                     "(SQLSTATE 22P02)");
     g_clear_error(&error);
 
+    /* a data exception quotes the value: when it came as a parameter, it stays out */
+    const char *token[] = {"session-token-5f2b9c"};
+    g_assert_false(db_conn_run(conn, "SELECT $1::int", 1, token, &error));
+    g_assert_error(error, DB_ERROR, DB_ERROR_QUERY);
+    g_assert_cmpstr(error->message, ==,
+                    "database: invalid input syntax for type integer: (value withheld) "
+                    "(SQLSTATE 22P02)");
+    g_clear_error(&error);
+
     /* the connection is still usable */
     g_assert_true(db_conn_is_ok(conn));
     g_assert_true(db_conn_run(conn, "SELECT 1", 0, NULL, &error));
