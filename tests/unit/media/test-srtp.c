@@ -1,0 +1,302 @@
+/* test-srtp.c: the libsrtp2 wrapper (media/transport/srtp.c), both profiles. */
+#include <errno.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "transport/srtp.h"
+
+static const SrtpProfile profiles[] = {SRTP_PROFILE_AES128_CM_SHA1_80,
+                                       SRTP_PROFILE_AEAD_AES_128_GCM};
+
+typedef struct {
+    SrtpSession *tx;
+    SrtpSession *rx;
+} Pair;
+
+/* A sender and a receiver sharing one master key and salt. */
+static Pair make_pair(SrtpProfile profile, guint8 seed)
+{
+    guint8 key[SRTP_PROFILE_MAX_KEY_LEN], salt[SRTP_PROFILE_MAX_SALT_LEN];
+    gsize k = srtp_profile_get_key_len(profile), s = srtp_profile_get_salt_len(profile);
+    g_autoptr(GError) error = NULL;
+    Pair p;
+    gsize i;
+
+    for (i = 0; i < sizeof(key); i++)
+        key[i] = (guint8)(seed + i);
+    for (i = 0; i < sizeof(salt); i++)
+        salt[i] = (guint8)(seed * 3 + i);
+    p.tx = srtp_session_new(profile, SRTP_DIRECTION_OUTBOUND, key, k, salt, s, &error);
+    g_assert_no_error(error);
+    p.rx = srtp_session_new(profile, SRTP_DIRECTION_INBOUND, key, k, salt, s, &error);
+    g_assert_no_error(error);
+    return p;
+}
+
+static void free_pair(Pair *p)
+{
+    g_clear_pointer(&p->tx, srtp_session_free);
+    g_clear_pointer(&p->rx, srtp_session_free);
+}
+
+/* An RTP packet of @payload_len bytes in a 4-byte aligned buffer. */
+static gsize make_rtp(guint32 *words, guint32 ssrc, guint16 seq, gsize payload_len)
+{
+    guint8 *b = (guint8 *)words;
+    gsize i;
+
+    b[0] = 0x80;
+    b[1] = 96;
+    b[2] = (guint8)(seq >> 8);
+    b[3] = (guint8)seq;
+    b[4] = 0;
+    b[5] = 0;
+    b[6] = (guint8)(seq >> 8);
+    b[7] = (guint8)seq;
+    b[8] = (guint8)(ssrc >> 24);
+    b[9] = (guint8)(ssrc >> 16);
+    b[10] = (guint8)(ssrc >> 8);
+    b[11] = (guint8)ssrc;
+    for (i = 0; i < payload_len; i++)
+        b[12 + i] = (guint8)(i * 7 + seq);
+    return 12 + payload_len;
+}
+
+/* An RR with no blocks followed by a PLI. */
+static gsize make_rtcp(guint32 *words, guint32 ssrc)
+{
+    const guint8 bytes[] = {0x80, 201,  0, 1, 0, 0, 0,    0,    0x81, 206,
+                            0x00, 0x02, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78};
+    guint8 *b = (guint8 *)words;
+
+    memcpy(b, bytes, sizeof(bytes));
+    b[4] = b[12] = (guint8)(ssrc >> 24);
+    b[5] = b[13] = (guint8)(ssrc >> 16);
+    b[6] = b[14] = (guint8)(ssrc >> 8);
+    b[7] = b[15] = (guint8)ssrc;
+    return sizeof(bytes);
+}
+
+static void test_profiles(void)
+{
+    g_assert_cmpuint(srtp_profile_get_key_len(SRTP_PROFILE_AES128_CM_SHA1_80), ==, 16);
+    g_assert_cmpuint(srtp_profile_get_salt_len(SRTP_PROFILE_AES128_CM_SHA1_80), ==, 14);
+    g_assert_cmpuint(srtp_profile_get_key_len(SRTP_PROFILE_AEAD_AES_128_GCM), ==, 16);
+    g_assert_cmpuint(srtp_profile_get_salt_len(SRTP_PROFILE_AEAD_AES_128_GCM), ==, 12);
+    g_assert_cmpuint(srtp_profile_get_key_len((SrtpProfile)2), ==, 0);
+    g_assert_cmpstr(srtp_profile_to_string(SRTP_PROFILE_AEAD_AES_128_GCM), ==,
+                    "SRTP_AEAD_AES_128_GCM");
+}
+
+static void test_round_trip(gconstpointer data)
+{
+    SrtpProfile profile = *(const SrtpProfile *)data;
+    Pair p = make_pair(profile, 1);
+    guint32 words[400], plain[400];
+    guint16 seq;
+
+    g_assert_cmpint(srtp_session_get_profile(p.tx), ==, profile);
+    g_assert_cmpuint(srtp_session_get_overhead(p.tx, FALSE), ==,
+                     profile == SRTP_PROFILE_AEAD_AES_128_GCM ? 16 : 10);
+    g_assert_cmpuint(srtp_session_get_overhead(p.tx, TRUE), ==,
+                     profile == SRTP_PROFILE_AEAD_AES_128_GCM ? 20 : 14);
+
+    /* RTP from two SSRCs on one session, across the 16-bit wrap (the ROC must follow). */
+    for (seq = 65530; seq != 10; seq++) {
+        guint32 ssrc = seq % 2 ? 0x11111111 : 0x22222222;
+        gsize len = make_rtp(words, ssrc, seq, 1200), out = 0, back = 0;
+
+        memcpy(plain, words, len);
+        g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)words, len, sizeof(words), &out),
+                        ==, 0);
+        g_assert_cmpuint(out, ==, len + srtp_session_get_overhead(p.tx, FALSE));
+        /* The header stays readable; the payload does not. */
+        g_assert_cmpmem(words, 12, plain, 12);
+        g_assert_true(memcmp((guint8 *)words + 12, (guint8 *)plain + 12, len - 12) != 0);
+        g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)words, out, &back), ==, 0);
+        g_assert_cmpmem(words, back, plain, len);
+    }
+
+    /* RTCP (SRTCP encrypts all but the first 8 bytes and adds E + index + tag). */
+    {
+        gsize len = make_rtcp(words, 0xabcdef01), out = 0, back = 0;
+
+        memcpy(plain, words, len);
+        g_assert_cmpint(srtp_session_protect_rtcp(p.tx, (guint8 *)words, len, sizeof(words), &out),
+                        ==, 0);
+        g_assert_cmpuint(out, ==, len + srtp_session_get_overhead(p.tx, TRUE));
+        g_assert_cmpint(srtp_session_unprotect_rtcp(p.rx, (guint8 *)words, out, &back), ==, 0);
+        g_assert_cmpmem(words, back, plain, len);
+    }
+    free_pair(&p);
+}
+
+static void test_tamper(gconstpointer data)
+{
+    SrtpProfile profile = *(const SrtpProfile *)data;
+    Pair p = make_pair(profile, 2);
+    guint32 words[64];
+    gsize len, out = 0, back = 0;
+
+    /* One flipped payload bit fails authentication. */
+    len = make_rtp(words, 0x33, 100, 100);
+    g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)words, len, sizeof(words), &out), ==,
+                    0);
+    ((guint8 *)words)[40] ^= 0x01;
+    g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)words, out, &back), ==, -EACCES);
+
+    /* So does a rewritten header (the header is authenticated too). */
+    len = make_rtp(words, 0x33, 101, 100);
+    g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)words, len, sizeof(words), &out), ==,
+                    0);
+    ((guint8 *)words)[1] ^= 0x80;
+    g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)words, out, &back), ==, -EACCES);
+
+    /* And a flipped RTCP bit. */
+    len = make_rtcp(words, 0x44);
+    g_assert_cmpint(srtp_session_protect_rtcp(p.tx, (guint8 *)words, len, sizeof(words), &out), ==,
+                    0);
+    ((guint8 *)words)[10] ^= 0x10;
+    g_assert_cmpint(srtp_session_unprotect_rtcp(p.rx, (guint8 *)words, out, &back), ==, -EACCES);
+    free_pair(&p);
+}
+
+static void test_wrong_key(gconstpointer data)
+{
+    SrtpProfile profile = *(const SrtpProfile *)data;
+    Pair a = make_pair(profile, 3), b = make_pair(profile, 4);
+    guint32 words[64];
+    gsize len, out = 0, back = 0;
+
+    len = make_rtp(words, 0x55, 1, 50);
+    g_assert_cmpint(srtp_session_protect_rtp(a.tx, (guint8 *)words, len, sizeof(words), &out), ==,
+                    0);
+    g_assert_cmpint(srtp_session_unprotect_rtp(b.rx, (guint8 *)words, out, &back), ==, -EACCES);
+    free_pair(&a);
+    free_pair(&b);
+}
+
+static void test_replay_and_retransmit(gconstpointer data)
+{
+    SrtpProfile profile = *(const SrtpProfile *)data;
+    Pair p = make_pair(profile, 5);
+    guint32 words[64], copy[64], again[64];
+    gsize len, out = 0, out2 = 0, back = 0;
+
+    len = make_rtp(words, 0x66, 500, 80);
+    memcpy(again, words, len);
+    g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)words, len, sizeof(words), &out), ==,
+                    0);
+    memcpy(copy, words, out);
+    g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)words, out, &back), ==, 0);
+    /* The same protected packet again is a replay. */
+    g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)copy, out, &back), ==, -EALREADY);
+
+    /* The sender may protect the same packet twice (a NACK answered from the cache), and gets
+     * the same bytes. */
+    g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)again, len, sizeof(again), &out2), ==,
+                    0);
+    g_assert_cmpuint(out2, ==, out);
+    g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)again, len, sizeof(again), &out2), ==,
+                    0);
+
+    /* Inside the 1024-packet replay window a late packet is accepted; further back it is not.
+     * (The sender's own window stops it protecting that far back, so protect in order.) */
+    {
+        guint32 old[64], late[64];
+        gsize l, out_old = 0, out_late = 0;
+
+        l = make_rtp(old, 0x77, 1500, 10);
+        g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)old, l, sizeof(old), &out_old), ==,
+                        0);
+        l = make_rtp(words, 0x77, 3000, 10);
+        g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)words, l, sizeof(words), &out), ==,
+                        0);
+        l = make_rtp(late, 0x77, 2100, 10);
+        g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)late, l, sizeof(late), &out_late),
+                        ==, 0);
+        g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)words, out, &back), ==, 0);
+        g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)late, out_late, &back), ==, 0);
+        g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)old, out_old, &back), ==,
+                        -EALREADY);
+    }
+    free_pair(&p);
+}
+
+static void test_buffer_checks(gconstpointer data)
+{
+    SrtpProfile profile = *(const SrtpProfile *)data;
+    Pair p = make_pair(profile, 6);
+    guint32 words[64], plain[64];
+    gsize len, out = 12345, back = 0;
+
+    /* No room for the tag: refused before libsrtp touches the buffer. */
+    len = make_rtp(words, 0x88, 7, 40);
+    memcpy(plain, words, len);
+    g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)words, len, len + 5, &out), ==,
+                    -ENOSPC);
+    g_assert_cmpmem(words, len, plain, len);
+    g_assert_cmpuint(out, ==, 12345);
+    len = make_rtcp(words, 0x88);
+    g_assert_cmpint(srtp_session_protect_rtcp(p.tx, (guint8 *)words, len, len + 12, &out), ==,
+                    -ENOSPC);
+
+    /* Exactly enough room works. */
+    len = make_rtp(words, 0x88, 8, 40);
+    g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)words, len,
+                                             len + srtp_session_get_overhead(p.tx, FALSE), &out),
+                    ==, 0);
+
+    /* Not packets at all: refused, never read past. */
+    memset(words, 0x80, sizeof(words));
+    g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)words, 5, &back), <, 0);
+    g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)words, 0, &back), <, 0);
+    g_assert_cmpint(srtp_session_unprotect_rtcp(p.rx, (guint8 *)words, 9, &back), <, 0);
+    g_assert_cmpint(srtp_session_protect_rtp(p.tx, (guint8 *)words, 4, sizeof(words), &out), <, 0);
+    /* A packet shorter than its tag. */
+    len = make_rtp(words, 0x99, 1, 0);
+    g_assert_cmpint(srtp_session_unprotect_rtp(p.rx, (guint8 *)words, len + 2, &back), <, 0);
+    free_pair(&p);
+}
+
+static void test_bad_keys(void)
+{
+    const guint8 key[32] = {0};
+    g_autoptr(GError) error = NULL;
+    SrtpSession *s;
+
+    s = srtp_session_new(SRTP_PROFILE_AEAD_AES_128_GCM, SRTP_DIRECTION_INBOUND, key, 16, key, 14,
+                         &error);
+    g_assert_null(s);
+    g_assert_error(error, SRTP_ERROR, SRTP_ERROR_KEY);
+    g_test_message("%s", error->message);
+    g_clear_error(&error);
+    s = srtp_session_new((SrtpProfile)0x0005, SRTP_DIRECTION_INBOUND, key, 16, key, 14, &error);
+    g_assert_null(s);
+    g_assert_error(error, SRTP_ERROR, SRTP_ERROR_KEY);
+}
+
+int main(int argc, char **argv)
+{
+    guint i;
+
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/media/srtp/profiles", test_profiles);
+    g_test_add_func("/media/srtp/bad-keys", test_bad_keys);
+    for (i = 0; i < G_N_ELEMENTS(profiles); i++) {
+        const char *name = profiles[i] == SRTP_PROFILE_AEAD_AES_128_GCM ? "gcm" : "cm";
+        g_autofree char *rt = g_strdup_printf("/media/srtp/%s/round-trip", name);
+        g_autofree char *tamper = g_strdup_printf("/media/srtp/%s/tamper", name);
+        g_autofree char *wrong = g_strdup_printf("/media/srtp/%s/wrong-key", name);
+        g_autofree char *replay = g_strdup_printf("/media/srtp/%s/replay-and-retransmit", name);
+        g_autofree char *buffers = g_strdup_printf("/media/srtp/%s/buffer-checks", name);
+
+        g_test_add_data_func(rt, &profiles[i], test_round_trip);
+        g_test_add_data_func(tamper, &profiles[i], test_tamper);
+        g_test_add_data_func(wrong, &profiles[i], test_wrong_key);
+        g_test_add_data_func(replay, &profiles[i], test_replay_and_retransmit);
+        g_test_add_data_func(buffers, &profiles[i], test_buffer_checks);
+    }
+    return g_test_run();
+}
