@@ -1,0 +1,16 @@
+/* domain.h: phonghop's pure domain logic, the one header consumers include.
+ *
+ * No I/O, no database, no sockets, no clock, no global state: every function computes from its
+ * arguments, so all of it is unit-tested without a server (tests/unit/domain/). Modules:
+ *  - vote.h     vote rules: thresholds as data, tallies, elections, confidence votes, minutes text
+ *  - journal.h  canonical journal entries and the meeting's SHA-256 hash chain
+ *  - attend.h   attendance from check-in/check-out events, presence quorum
+ *  - floor.h    the speaker queue, grants and time limits as state and events
+ * Objects (AttendRoll, Floor) have one owner and one thread; values are plain structs.
+ */
+#pragma once
+
+#include "attend.h"
+#include "floor.h"
+#include "journal.h"
+#include "vote.h"
