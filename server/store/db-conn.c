@@ -9,7 +9,9 @@
  * DB_ERROR_UNAVAILABLE whatever the SQLSTATE, otherwise db_error_code_for_sqlstate() decides.
  * Messages carry PostgreSQL's primary message and the SQLSTATE ("database: duplicate key value
  * violates unique constraint "users_username_key" (SQLSTATE 23505)"), never the DETAIL field or
- * the parameters, which may hold a password hash or a session token. Notices go to the debug
+ * the parameters, which may hold a password hash or a session token: a data exception (class 22)
+ * quotes the offending value in its primary message, so for a statement with parameters that
+ * value is withheld (db_withhold_value()). Notices go to the debug
  * log instead of libpq's default of stderr.
  *
  * Threads: a DbConn is used by one thread at a time (the pool gives each worker its own);
@@ -92,11 +94,20 @@ guint db_script_line_of_position(const char *script, const char *position)
     return line;
 }
 
+char *db_withhold_value(const char *message)
+{
+    const char *quote = strstr(message, ": \"");
+
+    if (quote == NULL)
+        return g_strdup(message);
+    return g_strdup_printf("%.*s: (value withheld)", (int)(quote - message), message);
+}
+
 /* Sets error from a failed result (res may be NULL: libpq ran out of memory or lost the
  * connection before a result). sql is the statement or script, used only to turn PostgreSQL's
  * error position into a line number; it never goes into the message itself. */
 static void db_set_error_from_result(GError **error, PGconn *pg, const PGresult *res,
-                                     const char *sql)
+                                     const char *sql, gboolean has_params)
 {
     const char *sqlstate = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *primary = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -114,6 +125,11 @@ static void db_set_error_from_result(GError **error, PGconn *pg, const PGresult 
     if (text == NULL || *text == '\0') {
         g_free(text);
         text = g_strdup("unknown error (no message from libpq)");
+    }
+    if (has_params && sqlstate != NULL && g_str_has_prefix(sqlstate, "22")) {
+        char *withheld = db_withhold_value(text);
+        g_free(text);
+        text = withheld;
     }
 
     if (lost)
@@ -245,7 +261,8 @@ static void db_conn_abandon_copy(DbConn *conn, ExecStatusType status)
 
 /* Takes ownership of res: returns it as rows when the statement succeeded, otherwise frees it
  * and sets error. */
-static DbRows *db_conn_take_result(DbConn *conn, PGresult *res, const char *sql, GError **error)
+static DbRows *db_conn_take_result(DbConn *conn, PGresult *res, const char *sql,
+                                   gboolean has_params, GError **error)
 {
     DbRows *rows = NULL;
     ExecStatusType status = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -265,7 +282,7 @@ static DbRows *db_conn_take_result(DbConn *conn, PGresult *res, const char *sql,
                             "database: COPY is not supported by phonghop's store");
         break;
     default:
-        db_set_error_from_result(error, conn->pg, res, sql);
+        db_set_error_from_result(error, conn->pg, res, sql, has_params);
         break;
     }
     g_clear_pointer(&res, PQclear);
@@ -282,7 +299,7 @@ DbRows *db_conn_exec(DbConn *conn, const char *sql, guint n_params, const char *
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
     PGresult *res = PQexecParams(conn->pg, sql, (int)n_params, NULL, params, NULL, NULL, 0);
-    return db_conn_take_result(conn, res, sql, error);
+    return db_conn_take_result(conn, res, sql, n_params > 0, error);
 }
 
 gboolean db_conn_run(DbConn *conn, const char *sql, guint n_params, const char *const *params,
@@ -300,7 +317,7 @@ gboolean db_conn_run_script(DbConn *conn, const char *sql, GError **error)
 
     /* PQexec sends the whole script as one simple query; PostgreSQL runs the statements in
      * order and stops at the first error, and PQexec returns that error (or the last result). */
-    g_autoptr(DbRows) rows = db_conn_take_result(conn, PQexec(conn->pg, sql), sql, error);
+    g_autoptr(DbRows) rows = db_conn_take_result(conn, PQexec(conn->pg, sql), sql, FALSE, error);
     return rows != NULL;
 }
 

@@ -24,6 +24,10 @@ DbError db_error_code_for_sqlstate(const char *sqlstate);
  * a capital letter joined with "; ", a continuation line with a space. (transfer full) */
 char *db_tidy_message(const char *message);
 
+/* A data exception's message with the value it quotes (from ': "' on) replaced by
+ * ": (value withheld)", for statements whose values came as parameters. (transfer full) */
+char *db_withhold_value(const char *message);
+
 /* The 1-based line of script that PostgreSQL's error position (1-based, in characters) points
  * at, or 0 when position is NULL or out of range. */
 guint db_script_line_of_position(const char *script, const char *position);

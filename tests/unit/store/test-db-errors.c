@@ -91,6 +91,16 @@ static void test_line_of_position(void)
     g_assert_cmpuint(db_script_line_of_position("\xff\xfe", "1"), ==, 0);
 }
 
+static void test_withhold_value(void)
+{
+    g_autofree char *a =
+        db_withhold_value("invalid input syntax for type integer: \"$argon2id$v=19$secret\"");
+    g_autofree char *b = db_withhold_value("value too long for type character varying(20)");
+
+    g_assert_cmpstr(a, ==, "invalid input syntax for type integer: (value withheld)");
+    g_assert_cmpstr(b, ==, "value too long for type character varying(20)");
+}
+
 static void test_open_unreachable(void)
 {
     g_autoptr(GError) error = NULL;
@@ -121,6 +131,7 @@ int main(int argc, char **argv)
     g_test_add_func("/store/errors/matches-sqlstate", test_matches_sqlstate);
     g_test_add_func("/store/errors/tidy-message", test_tidy_message);
     g_test_add_func("/store/errors/line-of-position", test_line_of_position);
+    g_test_add_func("/store/errors/withhold-value", test_withhold_value);
     g_test_add_func("/store/errors/open-unreachable", test_open_unreachable);
     g_test_add_func("/store/errors/open-bad-conninfo", test_open_bad_conninfo);
     return g_test_run();
