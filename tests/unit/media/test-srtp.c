@@ -277,6 +277,87 @@ static void test_bad_keys(void)
     g_assert_error(error, SRTP_ERROR, SRTP_ERROR_KEY);
 }
 
+/* Known answers: libsrtp's own reference packets (test/srtp_driver.c, srtp_validate and
+ * srtp_validate_gcm), so the key and salt reach libsrtp in the right order and the profiles
+ * map to the right transforms, not just to something that round-trips with itself. */
+static void check_known_answer(SrtpProfile profile, const guint8 *key, const guint8 *salt,
+                               const guint8 *srtp, gsize srtp_len, const guint8 *srtcp,
+                               gsize srtcp_len)
+{
+    static const guint8 rtp_plain[28] = {0x80, 0x0f, 0x12, 0x34, 0xde, 0xca, 0xfb, 0xad, 0xca, 0xfe,
+                                         0xba, 0xbe, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
+                                         0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab};
+    static const guint8 rtcp_plain[24] = {0x81, 0xc8, 0x00, 0x0b, 0xca, 0xfe, 0xba, 0xbe,
+                                          0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
+                                          0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SrtpSession) tx = NULL;
+    g_autoptr(SrtpSession) rx = NULL;
+    guint32 words[32];
+    gsize out = 0, back = 0;
+
+    tx = srtp_session_new(profile, SRTP_DIRECTION_OUTBOUND, key, srtp_profile_get_key_len(profile),
+                          salt, srtp_profile_get_salt_len(profile), &error);
+    g_assert_no_error(error);
+    rx = srtp_session_new(profile, SRTP_DIRECTION_INBOUND, key, srtp_profile_get_key_len(profile),
+                          salt, srtp_profile_get_salt_len(profile), &error);
+    g_assert_no_error(error);
+
+    memcpy(words, rtp_plain, sizeof(rtp_plain));
+    g_assert_cmpint(
+        srtp_session_protect_rtp(tx, (guint8 *)words, sizeof(rtp_plain), sizeof(words), &out), ==,
+        0);
+    g_assert_cmpmem(words, out, srtp, srtp_len);
+    g_assert_cmpint(srtp_session_unprotect_rtp(rx, (guint8 *)words, out, &back), ==, 0);
+    g_assert_cmpmem(words, back, rtp_plain, sizeof(rtp_plain));
+
+    memcpy(words, rtcp_plain, sizeof(rtcp_plain));
+    g_assert_cmpint(
+        srtp_session_protect_rtcp(tx, (guint8 *)words, sizeof(rtcp_plain), sizeof(words), &out), ==,
+        0);
+    g_assert_cmpmem(words, out, srtcp, srtcp_len);
+    g_assert_cmpint(srtp_session_unprotect_rtcp(rx, (guint8 *)words, out, &back), ==, 0);
+    g_assert_cmpmem(words, back, rtcp_plain, sizeof(rtcp_plain));
+}
+
+static void test_known_answer_cm(void)
+{
+    static const guint8 key[16] = {0xe1, 0xf9, 0x7a, 0x0d, 0x3e, 0x01, 0x8b, 0xe0,
+                                   0xd6, 0x4f, 0xa3, 0x2c, 0x06, 0xde, 0x41, 0x39};
+    static const guint8 salt[14] = {0x0e, 0xc6, 0x75, 0xad, 0x49, 0x8a, 0xfe,
+                                    0xeb, 0xb6, 0x96, 0x0b, 0x3a, 0xab, 0xe6};
+    static const guint8 srtp[38] = {0x80, 0x0f, 0x12, 0x34, 0xde, 0xca, 0xfb, 0xad, 0xca, 0xfe,
+                                    0xba, 0xbe, 0x4e, 0x55, 0xdc, 0x4c, 0xe7, 0x99, 0x78, 0xd8,
+                                    0x8c, 0xa4, 0xd2, 0x15, 0x94, 0x9d, 0x24, 0x02, 0xb7, 0x8d,
+                                    0x6a, 0xcc, 0x99, 0xea, 0x17, 0x9b, 0x8d, 0xbb};
+    static const guint8 srtcp[38] = {0x81, 0xc8, 0x00, 0x0b, 0xca, 0xfe, 0xba, 0xbe, 0x71, 0x28,
+                                     0x03, 0x5b, 0xe4, 0x87, 0xb9, 0xbd, 0xbe, 0xf8, 0x90, 0x41,
+                                     0xf9, 0x77, 0xa5, 0xa8, 0x80, 0x00, 0x00, 0x01, 0x99, 0x3e,
+                                     0x08, 0xcd, 0x54, 0xd6, 0xc1, 0x23, 0x07, 0x98};
+
+    check_known_answer(SRTP_PROFILE_AES128_CM_SHA1_80, key, salt, srtp, sizeof(srtp), srtcp,
+                       sizeof(srtcp));
+}
+
+static void test_known_answer_gcm(void)
+{
+    static const guint8 key[16] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+                                   0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f};
+    static const guint8 salt[12] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5,
+                                    0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab};
+    static const guint8 srtp[44] = {
+        0x80, 0x0f, 0x12, 0x34, 0xde, 0xca, 0xfb, 0xad, 0xca, 0xfe, 0xba, 0xbe, 0xc5, 0x00, 0x2e,
+        0xde, 0x04, 0xcf, 0xdd, 0x2e, 0xb9, 0x11, 0x59, 0xe0, 0x88, 0x0a, 0xa0, 0x6e, 0xd2, 0x97,
+        0x68, 0x26, 0xf7, 0x96, 0xb2, 0x01, 0xdf, 0x31, 0x31, 0xa1, 0x27, 0xe8, 0xa3, 0x92};
+    static const guint8 srtcp[44] = {
+        0x81, 0xc8, 0x00, 0x0b, 0xca, 0xfe, 0xba, 0xbe, 0xc9, 0x8b, 0x8b, 0x5d, 0xf0, 0x39, 0x2a,
+        0x55, 0x85, 0x2b, 0x6c, 0x21, 0xac, 0x8e, 0x70, 0x25, 0xc5, 0x2c, 0x6f, 0xbe, 0xa2, 0xb3,
+        0xb4, 0x46, 0xea, 0x31, 0x12, 0x3b, 0xa8, 0x8c, 0xe6, 0x1e, 0x80, 0x00, 0x00, 0x01};
+
+    check_known_answer(SRTP_PROFILE_AEAD_AES_128_GCM, key, salt, srtp, sizeof(srtp), srtcp,
+                       sizeof(srtcp));
+}
+
 int main(int argc, char **argv)
 {
     guint i;
@@ -284,6 +365,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/media/srtp/profiles", test_profiles);
     g_test_add_func("/media/srtp/bad-keys", test_bad_keys);
+    g_test_add_func("/media/srtp/known-answer-cm", test_known_answer_cm);
+    g_test_add_func("/media/srtp/known-answer-gcm", test_known_answer_gcm);
     for (i = 0; i < G_N_ELEMENTS(profiles); i++) {
         const char *name = profiles[i] == SRTP_PROFILE_AEAD_AES_128_GCM ? "gcm" : "cm";
         g_autofree char *rt = g_strdup_printf("/media/srtp/%s/round-trip", name);
