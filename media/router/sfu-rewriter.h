@@ -10,7 +10,8 @@
  *  - the outgoing timestamps move forward across a switch by the wall-clock time since the last
  *    frame sent, so the receiver's jitter buffer and A/V sync see one continuous clock;
  *  - VP8 picture ids and TL0PICIDX continue from the last ones sent (receivers drop frames whose
- *    picture id jumps backwards);
+ *    picture id jumps backwards); ids are kept as 15-bit numbers, as browsers send them, and a
+ *    layer with 7-bit ids is still continuous modulo 128 once rtp_vp8_set_picture_id() masks it;
  *  - 16-bit sequence, 15-bit picture id and 32-bit timestamp wrap-around are handled.
  * It remembers the last few switch points, so a NACK for an outgoing sequence number can be
  * traced back to the layer and input sequence number that produced it (the NACK cache is keyed
