@@ -237,8 +237,9 @@ static gboolean load_environment(PhConfig *config, char **envp, GError **error)
             continue;
         const ConfigKey *ck = NULL;
         for (guint k = 0; k < G_N_ELEMENTS(config_keys) && !ck; k++) {
-            g_autofree char *want = g_ascii_strup(
-                g_strdup_printf("PHONGHOP_%s_%s", config_keys[k].group, config_keys[k].key), -1);
+            g_autofree char *raw =
+                g_strdup_printf("PHONGHOP_%s_%s", config_keys[k].group, config_keys[k].key);
+            g_autofree char *want = g_ascii_strup(raw, -1);
             if (g_str_equal(want, name))
                 ck = &config_keys[k];
         }
