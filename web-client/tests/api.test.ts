@@ -69,13 +69,17 @@ describe('login and CSRF', () => {
     expect(calls[0]?.headers['Content-Type']).toBe('application/json');
     expect(JSON.parse(calls[0]?.init.body as string)).toEqual({ username: 'nva', password: 'mật khẩu' });
     expect(calls[0]?.headers['X-CSRF-Token']).toBeUndefined();
+    expect(calls[0]?.headers['X-Auth-Token']).toBeUndefined();
 
     await client.bodies();
     expect(calls[1]?.init.method).toBe('GET');
     expect(calls[1]?.headers['X-CSRF-Token']).toBeUndefined();
+    expect(calls[1]?.headers['X-Auth-Token']).toBeUndefined();
 
     await client.logout();
     expect(calls[2]?.url).toBe('/api/v1/auth/logout');
+    // X-Auth-Token is what the server reads (it survives HTTP/2 in libwebsockets).
+    expect(calls[2]?.headers['X-Auth-Token']).toBe('csrf-123');
     expect(calls[2]?.headers['X-CSRF-Token']).toBe('csrf-123');
     expect(client.hasCsrfToken).toBe(false);
   });
@@ -87,7 +91,7 @@ describe('login and CSRF', () => {
     );
     expect(await client.session()).not.toBeNull();
     await client.request('DELETE', '/things/1');
-    expect(calls[1]?.headers['X-CSRF-Token']).toBe('from-session');
+    expect(calls[1]?.headers['X-Auth-Token']).toBe('from-session');
   });
 
   it('sends the token on every state-changing method', async () => {
@@ -100,7 +104,7 @@ describe('login and CSRF', () => {
     );
     await client.login('nva', 'x');
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'] as const) await client.request(method, '/x', { body: {} });
-    expect(calls.slice(1).map((call) => call.headers['X-CSRF-Token'])).toEqual(Array(4).fill('csrf-123'));
+    expect(calls.slice(1).map((call) => call.headers['X-Auth-Token'])).toEqual(Array(4).fill('csrf-123'));
   });
 });
 
@@ -140,6 +144,7 @@ describe('401', () => {
     expect(error.code).toBe('unauthenticated');
     expect(lost).toHaveBeenCalledTimes(1);
     await client.request('POST', '/x');
+    expect(calls[2]?.headers['X-Auth-Token']).toBeUndefined();
     expect(calls[2]?.headers['X-CSRF-Token']).toBeUndefined();
   });
 

@@ -3,9 +3,12 @@
  *
  * The server speaks JSON under /api/v1 on the page's own origin. Authentication is a cookie the
  * server sets HttpOnly at login; fetch sends it because we ask for `credentials: 'same-origin'`.
- * Every state-changing request (POST, PUT, PATCH, DELETE) also carries the header X-CSRF-Token
- * with the token the server handed out at login or with GET /api/v1/session; the client keeps
- * it in memory only (never in localStorage), so a reload fetches it again from /session.
+ * Every state-changing request (POST, PUT, PATCH, DELETE) also carries the anti-forgery token the
+ * server handed out at login or with GET /api/v1/session; the client keeps it in memory only
+ * (never in localStorage), so a reload fetches it again from /session. The token goes in
+ * X-Auth-Token, the header the server reads (libwebsockets only parses headers it knows under
+ * HTTP/2, and X-CSRF-Token is not one of them), and also in X-CSRF-Token, the name the API was
+ * first specified with, so the client works with servers from before that change.
  *
  * Failures are thrown as ApiError, whatever their cause:
  *   - the server answered with a non-2xx status: `code` and `message` come from its body
@@ -102,6 +105,9 @@ export interface MeetingDetail {
 export const NETWORK_ERROR = 'network_error';
 export const HTTP_ERROR = 'http_error';
 export const BAD_RESPONSE = 'bad_response';
+
+/** Headers that carry the anti-forgery token on state-changing requests. */
+export const CSRF_HEADERS = ['X-Auth-Token', 'X-CSRF-Token'] as const;
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -270,7 +276,9 @@ export class ApiClient {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(options.body);
     }
-    if (method !== 'GET' && this.csrfToken !== null) headers['X-CSRF-Token'] = this.csrfToken;
+    if (method !== 'GET' && this.csrfToken !== null) {
+      for (const name of CSRF_HEADERS) headers[name] = this.csrfToken;
+    }
 
     let response: Response;
     try {
