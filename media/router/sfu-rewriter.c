@@ -11,7 +11,8 @@
  * across a switch; RFC 3550 §5.1 makes the timestamp a clock, and receivers derive jitter and
  * playout from it), and its picture id and TL0PICIDX one past the last ones sent. Packets of the
  * current layer from before the switch point would reuse output sequence numbers of the previous
- * segment and are dropped.
+ * segment and are dropped. A resync (the stream paused upstream: floor closed, chair mute) opens
+ * a segment on the same layer at its next key frame, so a pause never shows as a sequence gap.
  *
  * Sequence numbers are extended to 64 bits relative to the highest seen (the nearest of the
  * 2^16-spaced candidates, as in RFC 3550 A.1), which turns every wrap into plain arithmetic. The
@@ -62,6 +63,13 @@ void sfu_rewriter_set_target(SfuRewriter *rw, guint32 ssrc)
     g_return_if_fail(rw != NULL);
     rw->has_target = TRUE;
     rw->target_ssrc = ssrc;
+}
+
+void sfu_rewriter_resync(SfuRewriter *rw)
+{
+    g_return_if_fail(rw != NULL);
+    if (rw->started)
+        rw->resync = TRUE;
 }
 
 gboolean sfu_rewriter_get_current(const SfuRewriter *rw, guint32 *ssrc)
@@ -138,6 +146,7 @@ static SfuRewriterSegment *start_segment(SfuRewriter *rw, const SfuRewriteIn *in
         rw->max_out_ts_time = now_us;
     }
 
+    rw->resync = FALSE;
     seg = &rw->segments[rw->current];
     seg->ssrc = in->ssrc;
     seg->ext_in_base = SEQ_BASE + in->seq;
@@ -160,7 +169,8 @@ SfuRewriteAction sfu_rewriter_process(SfuRewriter *rw, const SfuRewriteIn *in, g
 
     seg = rw->started ? &rw->segments[rw->current] : NULL;
 
-    if (rw->has_target && in->ssrc == rw->target_ssrc && (seg == NULL || seg->ssrc != in->ssrc)) {
+    if (rw->has_target && in->ssrc == rw->target_ssrc &&
+        (seg == NULL || seg->ssrc != in->ssrc || rw->resync)) {
         if (!in->keyframe)
             return SFU_REWRITE_DROP_KEYFRAME;
         seg = start_segment(rw, in, now_us);

@@ -74,7 +74,8 @@ typedef struct {
     gboolean has_target;
     guint32 target_ssrc;
 
-    gboolean started;                                  /* a first key frame has been forwarded */
+    gboolean started; /* a first key frame has been forwarded */
+    gboolean resync;  /* the next key frame of the target starts a segment (sfu_rewriter_resync) */
     SfuRewriterSegment segments[SFU_REWRITER_HISTORY]; /* ring; [current] is in use */
     guint n_segments;
     guint current;
@@ -97,6 +98,14 @@ void sfu_rewriter_init(SfuRewriter *rw, guint32 out_ssrc, guint32 clock_rate, gu
 /* The layer the subscriber should get. The current one keeps flowing until the target's next
  * key frame; the caller asks the publisher for one (PLI/FIR) when it sets a new target. */
 void sfu_rewriter_set_target(SfuRewriter *rw, guint32 ssrc);
+
+/* The stream was paused upstream of the rewriter (the floor closed, the chair muted it, the
+ * subscriber hid the view) and packets of the target were not given to sfu_rewriter_process().
+ * The next key frame of the target starts a new segment even on the same layer, so the
+ * subscriber sees the sequence numbers run on without a gap (no NACK storm, no loss counted) and
+ * the timestamps advance by the wall-clock time of the pause. For audio every packet is a
+ * "key frame" (SfuRewriteIn.keyframe = TRUE). */
+void sfu_rewriter_resync(SfuRewriter *rw);
 
 /* The layer being forwarded now. Returns FALSE before the first key frame. */
 gboolean sfu_rewriter_get_current(const SfuRewriter *rw, guint32 *ssrc);

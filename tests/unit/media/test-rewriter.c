@@ -342,6 +342,52 @@ static void test_random_switching(void)
     g_assert_cmpuint(forwarded, >, 3000);
 }
 
+/* A pause upstream (the floor closed) resumes on the same layer with no sequence gap and with
+ * the timestamp advanced by the pause. */
+static void test_resync_after_pause(void)
+{
+    SfuRewriter rw;
+    SfuRewriteOut out;
+    guint32 ts_before;
+
+    sfu_rewriter_init(&rw, OUT_SSRC, 48000, 100, 1000);
+    sfu_rewriter_resync(&rw); /* nothing sent yet: no effect */
+    sfu_rewriter_set_target(&rw, L0);
+    g_assert_cmpint(run(&rw, L0, 10, 960, TRUE, 0, &out), ==, SFU_REWRITE_SWITCHED);
+    g_assert_cmpint(run(&rw, L0, 11, 1920, TRUE, 20000, &out), ==, SFU_REWRITE_FORWARD);
+    g_assert_cmpuint(out.seq, ==, 101);
+    ts_before = out.timestamp;
+
+    /* Packets 12..61 were held back for one second; then the stream resumes. */
+    sfu_rewriter_resync(&rw);
+    g_assert_cmpint(run(&rw, L0, 62, 960 * 52, TRUE, 1020000, &out), ==, SFU_REWRITE_SWITCHED);
+    g_assert_cmpuint(out.seq, ==, 102);
+    g_assert_cmpuint(out.timestamp - ts_before, ==, 48000);
+    g_assert_cmpint(run(&rw, L0, 63, 960 * 53, TRUE, 1040000, &out), ==, SFU_REWRITE_FORWARD);
+    g_assert_cmpuint(out.seq, ==, 103);
+    /* A held-back packet arriving late is older than the new segment. */
+    g_assert_cmpint(run(&rw, L0, 40, 960 * 31, TRUE, 1041000, &out), ==, SFU_REWRITE_DROP_OLD);
+    /* NACK lookups see both segments. */
+    {
+        guint32 ssrc;
+        guint16 seq;
+
+        g_assert_cmpint(sfu_rewriter_lookup(&rw, 101, &ssrc, &seq, NULL), ==, 0);
+        g_assert_cmpuint(seq, ==, 11);
+        g_assert_cmpint(sfu_rewriter_lookup(&rw, 103, &ssrc, &seq, NULL), ==, 0);
+        g_assert_cmpuint(seq, ==, 63);
+    }
+
+    /* Video: after a resync the layer waits for its next key frame. */
+    sfu_rewriter_init(&rw, OUT_SSRC, 90000, 0, 0);
+    sfu_rewriter_set_target(&rw, L1);
+    g_assert_cmpint(run(&rw, L1, 1, 0, TRUE, 0, &out), ==, SFU_REWRITE_SWITCHED);
+    sfu_rewriter_resync(&rw);
+    g_assert_cmpint(run(&rw, L1, 5, 9000, FALSE, 100000, &out), ==, SFU_REWRITE_DROP_KEYFRAME);
+    g_assert_cmpint(run(&rw, L1, 6, 12000, TRUE, 133000, &out), ==, SFU_REWRITE_SWITCHED);
+    g_assert_cmpuint(out.seq, ==, 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -352,5 +398,6 @@ int main(int argc, char **argv)
     g_test_add_func("/media/rewriter/lookup-history-limit", test_lookup_history_limit);
     g_test_add_func("/media/rewriter/vp8-picture-id", test_vp8_picture_id_continuity);
     g_test_add_func("/media/rewriter/random-switching", test_random_switching);
+    g_test_add_func("/media/rewriter/resync-after-pause", test_resync_after_pause);
     return g_test_run();
 }
