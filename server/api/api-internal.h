@@ -80,6 +80,14 @@ struct _ApiCall {
     char *error_code;
     char *error_message;
     GPtrArray *headers; /* name, value pairs to add to the answer */
+
+    /* The route's own results, from run (worker) to after (main thread); freed with the call. */
+    gpointer route_data;
+    GDestroyNotify route_data_free;
+    /* Set by run when after answers itself, later (a file rendered off the main thread): the
+     * core then sends nothing and calls after, which must answer call->req (holding a reference
+     * meanwhile: the call is freed when after returns). */
+    gboolean deferred;
 };
 
 /* The route tables of each resource file. */
@@ -100,6 +108,11 @@ char *api_body_string(ApiCall *call, const char *name, guint max_chars, gboolean
 /* Reads an integer member; on failure sets a 400 answer and returns FALSE. */
 gboolean api_body_int(ApiCall *call, const char *name, gint64 min, gint64 max, gboolean required,
                       gint64 *out);
+
+/* Reads an integer query argument (?name=N) into *out, leaving it untouched when absent; on a
+ * bad value sets a 400 answer and returns FALSE. May be called from run: the request's query is
+ * parsed before the call starts and never changes afterwards. */
+gboolean api_query_int(ApiCall *call, const char *name, gint64 min, gint64 max, gint64 *out);
 
 /* Formats an int64 as text for a query parameter into buf (at least 24 bytes). */
 const char *api_i64(char *buf, gint64 v);

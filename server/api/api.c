@@ -116,6 +116,23 @@ gboolean api_body_int(ApiCall *call, const char *name, gint64 min, gint64 max, g
     return TRUE;
 }
 
+gboolean api_query_int(ApiCall *call, const char *name, gint64 min, gint64 max, gint64 *out)
+{
+    const char *text = http_request_get_query(call->req, name);
+    gint64 v = 0;
+    if (!text)
+        return TRUE;
+    if (!g_ascii_string_to_signed(text, 10, min, max, &v, NULL)) {
+        api_call_fail(call, 400, "invalid_query",
+                      "query argument '%s' must be an integer from %" G_GINT64_FORMAT
+                      " to %" G_GINT64_FORMAT,
+                      name, min, max);
+        return FALSE;
+    }
+    *out = v;
+    return TRUE;
+}
+
 void api_add_rows(JsonBuilder *b, DbRows *rows, const char *const *cols, const char *kinds)
 {
     json_builder_begin_array(b);
@@ -161,6 +178,8 @@ static void api_call_free(gpointer p)
     g_free(call->error_code);
     g_free(call->error_message);
     g_ptr_array_unref(call->headers);
+    if (call->route_data_free)
+        call->route_data_free(call->route_data);
     g_free(call);
 }
 
@@ -329,6 +348,10 @@ static void call_done(gpointer data, const GError *error, gpointer user_data)
                       error->message);
             http_request_respond_error(req, 500, "internal", "internal error");
         }
+        return;
+    }
+    if (call->deferred && !call->error_code && call->route->after) {
+        call->route->after(call);
         return;
     }
     for (guint i = 0; i + 1 < call->headers->len; i += 2)
