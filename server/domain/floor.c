@@ -13,6 +13,11 @@
  * exactly. Each transition catches up with the clock first (floor_tick), so the order of events is
  * the order things happened even if a timer fired late. The queue is an array: councils have tens
  * of requests, not thousands, and moves are the chair's hand, so O(n) shifts cost nothing.
+ *
+ * An owner that keeps the state elsewhere (the server keeps it in the database, so that several
+ * processes and a restart agree) restores it onto a fresh floor before each transition and saves
+ * what the events say: restoring places requests and the turn exactly as saved, without
+ * precedence, limits from the rules or events, so a restored floor behaves as the one it saves.
  */
 #include "floor.h"
 
@@ -466,4 +471,87 @@ const FloorRequest *floor_peek_queue(const Floor *floor, guint position)
     if (position >= floor->queue->len)
         return NULL;
     return &g_array_index(floor->queue, FloorRequest, position);
+}
+
+static gboolean holds_id(const Floor *floor, guint64 id)
+{
+    return find_waiting(floor, id) >= 0 || (floor->speaking && floor->speaker.id == id);
+}
+
+/* Checks a request that an owner restores: a fresh id and a known kind. */
+static gboolean check_restored(const Floor *floor, const FloorRequest *request, GError **error)
+{
+    if (request->id == 0 || holds_id(floor, request->id)) {
+        g_set_error(error, FLOOR_ERROR, FLOOR_ERROR_INVALID,
+                    "request id %" G_GUINT64_FORMAT " is %s", request->id,
+                    request->id == 0 ? "not a valid id" : "already in the floor");
+        return FALSE;
+    }
+    return check_kind(request->kind, error);
+}
+
+gboolean floor_restore_request(Floor *floor, const FloorRequest *request, GError **error)
+{
+    g_return_val_if_fail(floor != NULL && request != NULL, FALSE);
+    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+    if (!check_restored(floor, request, error))
+        return FALSE;
+    for (guint i = 0; i < floor->queue->len; i++) {
+        const FloorRequest *r = &g_array_index(floor->queue, FloorRequest, i);
+
+        if (r->person_id == request->person_id && r->kind == request->kind) {
+            g_set_error(error, FLOOR_ERROR, FLOOR_ERROR_DUPLICATE,
+                        "%" G_GINT64_FORMAT
+                        " already waits for the floor (%s, request %" G_GUINT64_FORMAT ")",
+                        request->person_id, kind_names[request->kind - 1], r->id);
+            return FALSE;
+        }
+    }
+    g_array_append_val(floor->queue, *request);
+    if (request->id >= floor->next_id)
+        floor->next_id = request->id + 1;
+    return TRUE;
+}
+
+gboolean floor_restore_turn(Floor *floor, const FloorTurn *turn, GError **error)
+{
+    g_return_val_if_fail(floor != NULL && turn != NULL, FALSE);
+    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+    if (!check_idle(floor, error) || !check_restored(floor, &turn->request, error))
+        return FALSE;
+    if (turn->limit_us < 0 || turn->warning_us < 0 ||
+        (turn->warning_us > 0 && turn->warning_us >= turn->limit_us)) {
+        g_set_error(error, FLOOR_ERROR, FLOOR_ERROR_INVALID,
+                    "a turn of %" G_GINT64_FORMAT " us with a warning %" G_GINT64_FORMAT
+                    " us before its end cannot be restored",
+                    turn->limit_us, turn->warning_us);
+        return FALSE;
+    }
+    floor->speaking = TRUE;
+    floor->speaker = turn->request;
+    floor->granted_us = turn->granted_us;
+    floor->limit_us = turn->limit_us;
+    floor->warning_us = turn->warning_us;
+    floor->warned = turn->warned || turn->time_up;
+    floor->time_up = turn->time_up;
+    if (turn->request.id >= floor->next_id)
+        floor->next_id = turn->request.id + 1;
+    return TRUE;
+}
+
+gboolean floor_get_turn(const Floor *floor, FloorTurn *turn)
+{
+    g_return_val_if_fail(floor != NULL && turn != NULL, FALSE);
+
+    if (!floor->speaking)
+        return FALSE;
+    turn->request = floor->speaker;
+    turn->granted_us = floor->granted_us;
+    turn->limit_us = floor->limit_us;
+    turn->warning_us = floor->warning_us;
+    turn->warned = floor->warned;
+    turn->time_up = floor->time_up;
+    return TRUE;
 }

@@ -163,4 +163,36 @@ const FloorRequest *floor_get_speaker(const Floor *floor, gint64 *granted_us, gi
 guint floor_get_queue_length(const Floor *floor);
 const FloorRequest *floor_peek_queue(const Floor *floor, guint position);
 
+/* ---- saving and restoring ----
+ *
+ * An owner that keeps the floor's state elsewhere (a database shared by several processes, or
+ * across a restart) rebuilds it on a fresh floor before each transition: the waiting requests in
+ * their saved order, then the current turn. Restoring emits nothing and applies no rule: no
+ * precedence (the saved order is the order, the chair's moves included) and no limit from the
+ * rules (a saved turn keeps the time it was given, extensions included). Ids are then the
+ * owner's: unique and > 0; ids the floor assigns afterwards are above every restored one. */
+
+/* A turn as saved: who speaks, since when, for how long, and which deadlines have passed. */
+typedef struct {
+    FloorRequest request;
+    gint64 granted_us;
+    gint64 limit_us;   /* allowed in all, extensions included; 0: no limit */
+    gint64 warning_us; /* warn this long before the limit; 0: no warning */
+    gboolean warned;   /* the warning was given (or its point passed) */
+    gboolean time_up;  /* the limit was reached (only on a floor that does not close at it) */
+} FloorTurn;
+
+/* Appends a waiting request at the end of the queue, as it is (id, kind, time). INVALID for an id
+ * of 0 or one the floor already holds, or an unknown kind; DUPLICATE when the person already waits
+ * with a request of that kind. */
+gboolean floor_restore_request(Floor *floor, const FloorRequest *request, GError **error);
+
+/* Puts back the current turn. BUSY when the floor already has one; INVALID for an id of 0 or one
+ * the floor already holds, an unknown kind, a negative limit or warning, or a warning not shorter
+ * than its limit. The next transition catches up with its deadlines as usual. */
+gboolean floor_restore_turn(Floor *floor, const FloorTurn *turn, GError **error);
+
+/* Copies the current turn into *turn, for saving; FALSE when the floor is idle. */
+gboolean floor_get_turn(const Floor *floor, FloorTurn *turn);
+
 G_END_DECLS
