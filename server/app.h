@@ -16,6 +16,7 @@ typedef struct {
     GMainLoop *loop;
     DbCluster *cluster; /* NULL when an external database is configured */
     DbPool *db;
+    const char *conninfo; /* the database's, for connections of their own (LISTEN) */
     HttpServer *http;
     char *web_root;
     gint64 started_monotonic_us;

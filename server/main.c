@@ -172,6 +172,7 @@ static int run(PhConfig *config)
     app.context = g_main_context_new();
     g_main_context_push_thread_default(app.context);
     app.loop = g_main_loop_new(app.context, FALSE);
+    app.conninfo = conninfo;
     app.db = db_pool_new(conninfo, (guint)config->database_connections,
                          (guint)config->database_max_queued, app.context);
 
@@ -209,6 +210,7 @@ static int run(PhConfig *config)
 
 out:
     g_clear_pointer(&app.http, http_server_free);
+    live_feed_shutdown();
     if (app.db) {
         db_pool_free(app.db, SHUTDOWN_GRACE_MS);
         app.db = NULL;

@@ -7,7 +7,7 @@
  * ref echoes the id of the message that caused it. Nothing here waits on the database: a ping is
  * answered from the main loop even while every database worker is busy.
  */
-#include "live.h"
+#include "live-private.h"
 
 #include "auth/auth.h"
 
@@ -21,18 +21,10 @@
 #define LIVE_MAX_DEPTH   16
 
 typedef struct {
-    PhApp *app;
-    gboolean ready; /* the session lookup answered */
-    gint64 user_id; /* 0: not signed in */
-    char *username;
-    char *full_name;
-    GQueue pending; /* char* messages received before ready */
-} LiveClient;
-
-typedef struct {
     WsConn *conn; /* a reference */
     char *token;
     gint64 user_id;
+    gboolean system_admin;
     char *username;
     char *full_name;
 } SessionLookup;
@@ -43,6 +35,7 @@ static void client_free(gpointer p)
     g_free(c->username);
     g_free(c->full_name);
     g_queue_clear_full(&c->pending, g_free);
+    live_feed_client_gone(c);
     g_free(c);
 }
 
@@ -56,10 +49,7 @@ static void lookup_free(gpointer p)
     g_free(l);
 }
 
-static void send_error(WsConn *conn, const char *code, JsonNode *ref, const char *format, ...)
-    G_GNUC_PRINTF(4, 5);
-
-static void send_error(WsConn *conn, const char *code, JsonNode *ref, const char *format, ...)
+void live_send_error(WsConn *conn, const char *code, JsonNode *ref, const char *format, ...)
 {
     va_list ap;
     va_start(ap, format);
@@ -113,26 +103,26 @@ static void send_welcome(WsConn *conn, LiveClient *c)
 static void handle_message(LiveClient *c, WsConn *conn, const char *text, gsize len)
 {
     if (http_json_depth(text, len) > LIVE_MAX_DEPTH) {
-        send_error(conn, "malformed", NULL, "message nested too deeply (at most %d levels)",
-                   LIVE_MAX_DEPTH);
+        live_send_error(conn, "malformed", NULL, "message nested too deeply (at most %d levels)",
+                        LIVE_MAX_DEPTH);
         return;
     }
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     g_autoptr(GError) error = NULL;
     if (!json_parser_load_from_data(parser, text, (gssize)len, &error)) {
-        send_error(conn, "malformed", NULL, "malformed JSON: %s", error->message);
+        live_send_error(conn, "malformed", NULL, "malformed JSON: %s", error->message);
         return;
     }
     JsonNode *root = json_parser_get_root(parser);
     if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        send_error(conn, "malformed", NULL, "expected a JSON object");
+        live_send_error(conn, "malformed", NULL, "expected a JSON object");
         return;
     }
     JsonObject *msg = json_node_get_object(root);
     JsonNode *id = json_object_get_member(msg, "id");
     JsonNode *type_node = json_object_get_member(msg, "type");
     if (!type_node || json_node_get_value_type(type_node) != G_TYPE_STRING) {
-        send_error(conn, "malformed", id, "missing string field 'type'");
+        live_send_error(conn, "malformed", id, "missing string field 'type'");
         return;
     }
     const char *type = json_node_get_string(type_node);
@@ -152,8 +142,16 @@ static void handle_message(LiveClient *c, WsConn *conn, const char *text, gsize 
         ws_conn_send_json(conn, node);
         return;
     }
+    if (g_str_equal(type, "subscribe")) {
+        live_feed_subscribe(c->app, conn, c, msg, id);
+        return;
+    }
+    if (g_str_equal(type, "unsubscribe")) {
+        live_feed_unsubscribe(c->app, conn, c, msg, id);
+        return;
+    }
     g_autofree char *shown = g_utf8_substring(type, 0, MIN(g_utf8_strlen(type, -1), 64));
-    send_error(conn, "unknown_type", id, "unknown message type '%s'", shown);
+    live_send_error(conn, "unknown_type", id, "unknown message type '%s'", shown);
 }
 
 static gboolean lookup_job(DbConn *db, gpointer data, GError **error)
@@ -163,7 +161,7 @@ static gboolean lookup_job(DbConn *db, gpointer data, GError **error)
     const char *p[] = {hash};
     g_autoptr(DbRows) rows =
         db_conn_exec(db,
-                     "SELECT u.id, u.username, u.full_name FROM sessions s "
+                     "SELECT u.id, u.username, u.full_name, u.is_system_admin FROM sessions s "
                      "JOIN users u ON u.id = s.user_id "
                      "WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND NOT u.disabled",
                      1, p, error);
@@ -173,6 +171,7 @@ static gboolean lookup_job(DbConn *db, gpointer data, GError **error)
         l->user_id = db_rows_get_int64(rows, 0, 0);
         l->username = g_strdup(db_rows_get(rows, 0, 1));
         l->full_name = g_strdup(db_rows_get(rows, 0, 2));
+        l->system_admin = db_rows_get_bool(rows, 0, 3);
     }
     return TRUE;
 }
@@ -196,13 +195,14 @@ static void lookup_done(gpointer data, const GError *error, gpointer user_data)
     if (!ws_conn_is_open(l->conn) || !c)
         return;
     if (error) {
-        send_error(l->conn, "database_unavailable", NULL,
-                   "cannot check your session right now: reconnect in a few seconds (%s)",
-                   error->message);
+        live_send_error(l->conn, "database_unavailable", NULL,
+                        "cannot check your session right now: reconnect in a few seconds (%s)",
+                        error->message);
         ws_conn_close(l->conn, 1011, "database unavailable");
         return;
     }
     c->user_id = l->user_id;
+    c->system_admin = l->system_admin;
     c->username = g_steal_pointer(&l->username);
     c->full_name = g_steal_pointer(&l->full_name);
     become_ready(c, l->conn);
@@ -244,6 +244,8 @@ void live_ws_message(PhApp *app, WsConn *conn, const char *text, gsize len)
 void live_ws_close(PhApp *app, WsConn *conn)
 {
     LiveClient *c = ws_conn_get_data(conn);
+    if (c)
+        live_feed_client_gone(c);
     if (c && c->user_id)
         g_debug("ws %" G_GUINT64_FORMAT ": user '%s' disconnected", ws_conn_get_id(conn),
                 c->username);

@@ -16,4 +16,7 @@ void live_ws_open(PhApp *app, WsConn *conn);
 void live_ws_message(PhApp *app, WsConn *conn, const char *text, gsize len);
 void live_ws_close(PhApp *app, WsConn *conn);
 
+/* Stops listening for new events (before the database pool goes away). */
+void live_feed_shutdown(void);
+
 G_END_DECLS

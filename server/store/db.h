@@ -173,4 +173,20 @@ gboolean db_pool_is_up(DbPool *pool);
  * completions on ctx, then stops the workers and closes the connections. */
 void db_pool_free(DbPool *pool, guint timeout_ms);
 
+/* ---- notifications ---- */
+
+typedef struct _DbListener DbListener;
+
+/* A notification's payload, delivered on the listener's context. */
+typedef void (*DbNotifyFunc)(const char *channel, const char *payload, gpointer user_data);
+/* The listening connection went down (up FALSE) or is (again) listening (up TRUE). Notifications
+ * sent while it was down are lost: catch up from the database on up. */
+typedef void (*DbListenerStateFunc)(gboolean up, gpointer user_data);
+
+/* LISTENs on channel from a thread of its own and delivers on context. (transfer full) */
+DbListener *db_listener_new(const char *conninfo, const char *channel, GMainContext *context,
+                            DbNotifyFunc notify, DbListenerStateFunc state, gpointer user_data);
+/* Stops the thread (within about 0.2 s) and frees. Call on the context's thread. */
+void db_listener_free(DbListener *listener);
+
 G_END_DECLS

@@ -1,0 +1,35 @@
+/* live-private.h: what live.c (connections, messages) and live-feed.c (subscriptions, replay,
+ * fan-out) share. Main thread only. */
+#pragma once
+
+#include "live.h"
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+    PhApp *app;
+    gboolean ready; /* the session lookup answered */
+    gint64 user_id; /* 0: not signed in */
+    gboolean system_admin;
+    char *username;
+    char *full_name;
+    GQueue pending;   /* char* messages received before ready */
+    GHashTable *subs; /* meeting id (gint64*) -> LiveSub*, owned by live-feed.c */
+} LiveClient;
+
+/* Sends {"type":"error","code","message","ref"}. */
+void live_send_error(WsConn *conn, const char *code, JsonNode *ref, const char *format, ...)
+    G_GNUC_PRINTF(4, 5);
+
+/* {"type":"subscribe","meeting_id":N,"after_seq":K,"id":..} */
+void live_feed_subscribe(PhApp *app, WsConn *conn, LiveClient *client, JsonObject *msg,
+                         JsonNode *id);
+/* {"type":"unsubscribe","meeting_id":N} */
+void live_feed_unsubscribe(PhApp *app, WsConn *conn, LiveClient *client, JsonObject *msg,
+                           JsonNode *id);
+/* The connection closed: drop its subscriptions. */
+void live_feed_client_gone(LiveClient *client);
+
+G_END_DECLS
