@@ -6,11 +6,15 @@
  *  - journal.h  canonical journal entries and the meeting's SHA-256 hash chain
  *  - attend.h   attendance from check-in/check-out events, presence quorum
  *  - floor.h    the speaker queue, grants and time limits as state and events
+ *  - meeting.h  a meeting's kinds and lifecycle, and what each state allows
+ *  - agenda.h   the agenda's two levels, reorder plans, the version that refuses stale edits
  * Objects (AttendRoll, Floor) have one owner and one thread; values are plain structs.
  */
 #pragma once
 
+#include "agenda.h"
 #include "attend.h"
 #include "floor.h"
 #include "journal.h"
+#include "meeting.h"
 #include "vote.h"
