@@ -185,7 +185,8 @@ static int run(PhConfig *config)
         .max_ws_message = (gsize)config->max_ws_message_bytes,
         .max_ws_queue = (gsize)config->max_ws_queue_bytes,
     };
-    static const HttpHandlers handlers = {on_request, on_ws_open, on_ws_message, on_ws_close};
+    static const HttpHandlers handlers = {on_request, on_ws_open, on_ws_message, on_ws_close,
+                                          NULL};
     app.http = http_server_new(&hopts, app.loop, &handlers, &app, &error);
     if (!app.http) {
         g_printerr("phonghop: %s\n", error->message);

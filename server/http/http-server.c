@@ -15,6 +15,17 @@
  * Bodies are copied into a buffer with LWS_PRE bytes of headroom, which lws needs in front of
  * what it writes (HTTP/2 frame headers, WebSocket framing); WebSocket messages are queued already
  * in that form so sending copies nothing more.
+ *
+ * Files are the exception on plain HTTP/1.1: there lws adds nothing around the body bytes, so once
+ * lws has flushed the headers (it calls a writeable callback only when nothing of its own is
+ * pending) the body goes out with sendfile(2) on the connection's socket, up to FILE_BUDGET bytes
+ * per callback so that two hundred tablets fetching one agenda packet share the loop fairly. Under
+ * TLS or HTTP/2 a file is read with pread() into the chunk buffer and written through lws.
+ *
+ * Streamed request bodies (see http-server.h) are counted against their sink's limit as they
+ * arrive. Pausing one turns off reading on its socket (lws_rx_flow_control), and lws keeps what
+ * it had already read for later. libwebsockets 4.1 ignores rx flow control on HTTP/2 (its own
+ * code says so), so there a pause does nothing and a sink must bound its memory by itself.
  */
 #include "http-server.h"
 
@@ -24,9 +35,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define G_LOG_DOMAIN_HTTP "phonghop-http"
@@ -39,6 +53,10 @@ G_DEFINE_QUARK(http_error, http_error)
 #define CHUNK_H1        (64 * 1024)
 #define CHUNK_H2        (16 * 1024 - 64)
 #define MAX_HEADER_TEXT 8192
+/* Most file bytes sent with sendfile() in one writeable callback of one connection. */
+#define FILE_BUDGET (1024 * 1024)
+/* How long a request may wait for its body's next bytes, or for its answer. */
+#define BODY_TIMEOUT_S 60
 
 struct _HttpServer {
     struct lws_context *context;
@@ -70,9 +88,22 @@ struct _HttpRequest {
     GHashTable *headers; /* lower-case name -> value */
     char *peer;
     GByteArray *body;
+    gint64 content_length; /* announced, or -1 */
     gboolean h2;
     gboolean tls;
     gboolean dispatched;
+
+    /* a body taken by a sink (http_request_stream_body) */
+    gboolean streaming;
+    HttpBodySink sink;
+    gpointer sink_data;
+    GDestroyNotify sink_destroy;
+    guint64 body_limit;
+    guint64 body_received;
+    gboolean body_ended; /* complete or abort was called, or the request was answered first: what
+                          * still arrives of the body is dropped */
+    gboolean paused;
+    gint64 timeout_set_us;
 
     /* the answer */
     gboolean responded;
@@ -82,7 +113,8 @@ struct _HttpRequest {
     char *content_type;
     GPtrArray *out_headers; /* name, value, name, value ... */
     GBytes *out_body;
-    GMappedFile *out_file;
+    int out_fd;             /* a file being sent, or -1 */
+    guint64 out_file_first; /* its first byte to send */
     const guint8 *out_data;
     guint64 out_offset;
     guint64 out_length;
@@ -251,6 +283,8 @@ static HttpRequest *request_new(HttpServer *server, struct lws *wsi)
     req->wsi = wsi;
     req->query = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     req->headers = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    req->content_length = -1;
+    req->out_fd = -1;
     req->body = g_byte_array_new();
     req->out_headers = g_ptr_array_new_with_free_func(g_free);
     return req;
@@ -276,7 +310,10 @@ void http_request_unref(HttpRequest *req)
     g_free(req->content_type);
     g_ptr_array_unref(req->out_headers);
     g_clear_pointer(&req->out_body, g_bytes_unref);
-    g_clear_pointer(&req->out_file, g_mapped_file_unref);
+    if (req->out_fd >= 0)
+        close(req->out_fd);
+    if (req->sink_destroy)
+        req->sink_destroy(req->sink_data);
     g_free(req);
 }
 
@@ -341,6 +378,53 @@ gboolean http_request_is_pending(HttpRequest *req)
     return req->wsi != NULL && !req->responded;
 }
 
+gint64 http_request_get_content_length(HttpRequest *req)
+{
+    return req->content_length;
+}
+
+static void refuse_too_large(HttpServer *server, HttpRequest *req, guint64 claimed, guint64 limit);
+
+gboolean http_request_stream_body(HttpRequest *req, const HttpBodySink *sink, guint64 limit,
+                                  gpointer user_data, GDestroyNotify destroy)
+{
+    g_return_val_if_fail(req && sink && !req->streaming && !req->dispatched, FALSE);
+    if (req->sink_destroy)
+        req->sink_destroy(req->sink_data);
+    req->sink_data = user_data;
+    req->sink_destroy = destroy;
+    if (req->content_length > 0 && (guint64)req->content_length > limit) {
+        refuse_too_large(req->server, req, (guint64)req->content_length, limit);
+        return FALSE;
+    }
+    req->streaming = TRUE;
+    req->sink = *sink;
+    req->body_limit = limit;
+    return TRUE;
+}
+
+gboolean http_request_pause_body(HttpRequest *req)
+{
+    if (req->h2)
+        return FALSE;
+    if (!req->wsi || !req->streaming || req->body_ended || req->paused)
+        return TRUE;
+    req->paused = TRUE;
+    lws_rx_flow_control(req->wsi, 0);
+    /* A paused body may wait for a database answer or the disk: not for ever. */
+    lws_set_timeout(req->wsi, PENDING_TIMEOUT_HTTP_CONTENT, BODY_TIMEOUT_S);
+    return TRUE;
+}
+
+void http_request_resume_body(HttpRequest *req)
+{
+    if (!req->paused)
+        return;
+    req->paused = FALSE;
+    if (req->wsi)
+        lws_rx_flow_control(req->wsi, 1);
+}
+
 void http_request_add_header(HttpRequest *req, const char *name, const char *value)
 {
     g_return_if_fail(!req->responded);
@@ -356,6 +440,13 @@ static void count_status(HttpServer *server, guint status)
 
 static void request_start_answer(HttpRequest *req, guint status, const char *content_type)
 {
+    /* Answered before its body was read (a refusal): drop the rest of the body and close the
+     * connection after the answer, since what the client still sends is not a next request. */
+    if ((req->streaming && !req->body_ended) || !req->dispatched) {
+        req->body_ended = TRUE;
+        req->close_after = !req->h2;
+        http_request_resume_body(req);
+    }
     req->responded = TRUE;
     req->status = status;
     req->content_type = g_strdup(content_type);
@@ -413,19 +504,21 @@ void http_request_respond_error(HttpRequest *req, guint status, const char *code
 gboolean http_request_respond_file(HttpRequest *req, const char *path, const char *content_type,
                                    const char *cache_control, const char *etag, GError **error)
 {
-    g_autoptr(GError) local = NULL;
-    GMappedFile *file = g_mapped_file_new(path, FALSE, &local);
-    if (!file) {
-        g_set_error(error, HTTP_ERROR, HTTP_ERROR_FILE, "%s", local->message);
+    int fd = g_open(path, O_RDONLY | O_CLOEXEC, 0);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int err = fd < 0 ? errno : EISDIR;
+        if (fd >= 0)
+            close(fd);
+        g_set_error(error, HTTP_ERROR, HTTP_ERROR_FILE, "cannot open %s: %s", path,
+                    g_strerror(err));
         return FALSE;
     }
-    guint64 size = g_mapped_file_get_length(file);
+    guint64 size = (guint64)st.st_size;
     g_autofree char *own_etag = NULL;
     if (!etag) {
-        GStatBuf st;
-        if (g_stat(path, &st) == 0)
-            own_etag = g_strdup_printf("\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
-                                       (gint64)st.st_size, (gint64)st.st_mtime);
+        own_etag = g_strdup_printf("\"%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x\"",
+                                   (gint64)st.st_size, (gint64)st.st_mtime);
         etag = own_etag;
     }
     if (cache_control)
@@ -436,7 +529,7 @@ gboolean http_request_respond_file(HttpRequest *req, const char *path, const cha
 
     const char *inm = http_request_get_header(req, "if-none-match");
     if (etag && inm && (g_str_equal(inm, etag) || g_str_equal(inm, "*"))) {
-        g_mapped_file_unref(file);
+        close(fd);
         http_request_respond(req, 304, NULL, NULL);
         return TRUE;
     }
@@ -448,7 +541,7 @@ gboolean http_request_respond_file(HttpRequest *req, const char *path, const cha
         if (!http_parse_range(range, size, &first, &last)) {
             g_autofree char *cr = g_strdup_printf("bytes */%" G_GUINT64_FORMAT, size);
             http_request_add_header(req, "content-range", cr);
-            g_mapped_file_unref(file);
+            close(fd);
             http_request_respond_error(
                 req, 416, "range_not_satisfiable",
                 "range '%s' is not satisfiable for %" G_GUINT64_FORMAT " bytes", range, size);
@@ -460,8 +553,8 @@ gboolean http_request_respond_file(HttpRequest *req, const char *path, const cha
                             first, last, size);
         http_request_add_header(req, "content-range", cr);
     }
-    req->out_file = file;
-    req->out_data = (const guint8 *)g_mapped_file_get_contents(file) + first;
+    req->out_fd = fd;
+    req->out_file_first = first;
     req->out_length = size ? last - first + 1 : 0;
     request_start_answer(req, status, content_type);
     return TRUE;
@@ -513,12 +606,74 @@ static int finish_transaction(Conn *conn, HttpRequest *req)
 {
     struct lws *wsi = req->wsi;
     gboolean close_after = req->close_after;
+    http_request_resume_body(req);
     req->wsi = NULL;
     conn->req = NULL;
     http_request_unref(req);
     if (close_after)
         return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* Sends the next part of a file. Plain HTTP/1.1: sendfile() to the socket until FILE_BUDGET bytes
+ * went out or the socket is full; otherwise one chunk read into the chunk buffer, through lws. */
+static int write_file_part(HttpServer *server, Conn *conn, HttpRequest *req)
+{
+    guint64 remaining = req->out_length - req->out_offset;
+    if (!req->h2 && !req->tls) {
+        int sock = lws_get_socket_fd(req->wsi);
+        guint64 budget = FILE_BUDGET;
+        while (remaining > 0 && budget > 0) {
+            off_t pos = (off_t)(req->out_file_first + req->out_offset);
+            ssize_t n = sendfile(sock, req->out_fd, &pos, (size_t)MIN(remaining, budget));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                break;
+            if (n <= 0) {
+                /* The client went away, or the file shrank under us: the answer cannot be
+                 * completed, so the connection ends. */
+                g_debug("%s %s: sending the file stopped: %s", req->method_name, req->path,
+                        n < 0 ? g_strerror(errno) : "the file is shorter than announced");
+                return -1;
+            }
+            req->out_offset += (guint64)n;
+            remaining -= (guint64)n;
+            budget -= (guint64)n;
+            server->stats.file_bytes_sent += (guint64)n;
+        }
+        if (remaining > 0) {
+            lws_callback_on_writable(req->wsi);
+            return 0;
+        }
+        return finish_transaction(conn, req);
+    }
+    gsize chunk = req->h2 ? CHUNK_H2 : CHUNK_H1;
+    gsize n = (gsize)MIN((guint64)chunk, remaining);
+    gsize got = 0;
+    while (got < n) {
+        ssize_t r = pread(req->out_fd, server->chunk + LWS_PRE + got, n - got,
+                          (off_t)(req->out_file_first + req->out_offset + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            g_debug("%s %s: reading the file stopped: %s", req->method_name, req->path,
+                    r < 0 ? g_strerror(errno) : "the file is shorter than announced");
+            return -1;
+        }
+        got += (gsize)r;
+    }
+    gboolean final = n == remaining;
+    if (lws_write(req->wsi, server->chunk + LWS_PRE, n,
+                  final ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
+        return -1;
+    req->out_offset += n;
+    server->stats.file_bytes_sent += n;
+    if (!final) {
+        lws_callback_on_writable(req->wsi);
+        return 0;
+    }
+    return finish_transaction(conn, req);
 }
 
 static int on_http_writeable(HttpServer *server, Conn *conn)
@@ -535,6 +690,8 @@ static int on_http_writeable(HttpServer *server, Conn *conn)
         }
         return finish_transaction(conn, req);
     }
+    if (req->out_fd >= 0)
+        return write_file_part(server, conn, req);
     gsize chunk = req->h2 ? CHUNK_H2 : CHUNK_H1;
     gsize n = (gsize)MIN((guint64)chunk, req->out_length - req->out_offset);
     gboolean final = req->out_offset + n >= req->out_length;
@@ -663,21 +820,69 @@ static void dispatch(HttpServer *server, HttpRequest *req)
     server->handlers.request(req, server->user_data);
 }
 
-static void refuse_too_large(HttpServer *server, HttpRequest *req, guint64 claimed)
+static void refuse_too_large(HttpServer *server, HttpRequest *req, guint64 claimed, guint64 limit)
 {
     req->close_after = TRUE;
+    if (!req->dispatched)
+        server->stats.requests_total++;
     req->dispatched = TRUE;
-    server->stats.requests_total++;
     if (claimed)
         http_request_respond_error(req, 413, "too_large",
                                    "request body too large: %" G_GUINT64_FORMAT
-                                   " bytes, limit %" G_GSIZE_FORMAT " bytes",
-                                   claimed, server->max_body);
+                                   " bytes, limit %" G_GUINT64_FORMAT " bytes",
+                                   claimed, limit);
     else
-        http_request_respond_error(req, 413, "too_large",
-                                   "request body too large: over the limit of %" G_GSIZE_FORMAT
-                                   " bytes",
-                                   server->max_body);
+        http_request_respond_error(
+            req, 413, "too_large",
+            "request body too large: over the limit of %" G_GUINT64_FORMAT " bytes", limit);
+}
+
+/* The begin handler saw the request. TRUE when it dealt with the request (answered it, or took
+ * its body): the callback then does nothing more for it. */
+static gboolean begin_request(HttpServer *server, HttpRequest *req, gboolean has_body)
+{
+    server->handlers.begin(req, server->user_data);
+    if (req->responded) {
+        if (!req->dispatched)
+            server->stats.requests_total++;
+        req->dispatched = TRUE;
+        return TRUE;
+    }
+    if (!req->streaming)
+        return FALSE;
+    req->dispatched = TRUE;
+    server->stats.requests_total++;
+    server->stats.bodies_streamed++;
+    lws_set_timeout(req->wsi, PENDING_TIMEOUT_HTTP_CONTENT, BODY_TIMEOUT_S);
+    req->timeout_set_us = g_get_monotonic_time();
+    if (!has_body) {
+        req->body_ended = TRUE;
+        req->sink.complete(req, req->sink_data);
+    }
+    return TRUE;
+}
+
+/* The next bytes of a streamed body. */
+static void stream_chunk(HttpServer *server, HttpRequest *req, const guint8 *data, gsize len)
+{
+    if (req->body_ended)
+        return; /* answered early: dropped */
+    req->body_received += len;
+    if (req->body_received > req->body_limit) {
+        req->body_ended = TRUE;
+        server->stats.bodies_aborted++;
+        refuse_too_large(server, req, 0, req->body_limit);
+        req->sink.abort(req, req->sink_data);
+        return;
+    }
+    /* lws's timeout runs from the headers: keep it running from the last bytes received
+     * instead, so a slow link may take its time as long as it keeps sending. */
+    gint64 now = g_get_monotonic_time();
+    if (now - req->timeout_set_us > G_USEC_PER_SEC) {
+        lws_set_timeout(req->wsi, PENDING_TIMEOUT_HTTP_CONTENT, BODY_TIMEOUT_S);
+        req->timeout_set_us = now;
+    }
+    req->sink.chunk(req, data, len, req->sink_data);
 }
 
 /* ---- WebSocket connections ---- */
@@ -979,10 +1184,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             http_request_respond_error(req, 400, "bad_request", "malformed Content-Length");
             return 0;
         }
-        if (claimed > server->max_body) {
-            refuse_too_large(server, req, claimed);
-            return 0;
-        }
+        if (cl)
+            req->content_length = (gint64)MIN(claimed, (guint64)G_MAXINT64);
         /* lws does not report the end of an HTTP/2 stream that carried no body, so a body
          * method must announce its length (browsers and curl always do): 411 otherwise. */
         gboolean body_method = req->method == HTTP_METHOD_POST || req->method == HTTP_METHOD_PUT ||
@@ -996,16 +1199,28 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             return 0;
         }
         gboolean has_body = claimed > 0 || http_request_get_header(req, "transfer-encoding");
+        /* Before any byte of the body is read, the application may take it as a stream. */
+        if (body_method && server->handlers.begin && !server->shutting_down &&
+            begin_request(server, req, has_body))
+            return 0;
+        if (claimed > server->max_body) {
+            refuse_too_large(server, req, claimed, server->max_body);
+            return 0;
+        }
         if (!has_body)
             dispatch(server, req);
         return 0;
     }
     case LWS_CALLBACK_HTTP_BODY: {
         HttpRequest *req = conn ? conn->req : NULL;
+        if (req && req->streaming) {
+            stream_chunk(server, req, in, len);
+            return 0;
+        }
         if (!req || req->dispatched)
             return 0;
         if (req->body->len + len > server->max_body) {
-            refuse_too_large(server, req, 0);
+            refuse_too_large(server, req, 0, server->max_body);
             return 0;
         }
         g_byte_array_append(req->body, in, (guint)len);
@@ -1013,6 +1228,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
     case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
         HttpRequest *req = conn ? conn->req : NULL;
+        if (req && req->streaming) {
+            if (!req->body_ended) {
+                req->body_ended = TRUE;
+                req->sink.complete(req, req->sink_data);
+            }
+            return 0;
+        }
         if (req && !req->dispatched)
             dispatch(server, req);
         return 0;
@@ -1020,6 +1242,17 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_HTTP_WRITEABLE:
         return conn ? on_http_writeable(server, conn) : 0;
     case LWS_CALLBACK_CLOSED_HTTP:
+        if (conn && conn->req && conn->req->streaming && !conn->req->body_ended) {
+            /* The client went away mid-body. */
+            HttpRequest *req = http_request_ref(conn->req);
+            conn_drop_request(conn);
+            req->body_ended = TRUE;
+            req->paused = FALSE;
+            server->stats.bodies_aborted++;
+            req->sink.abort(req, req->sink_data);
+            http_request_unref(req);
+            return 0;
+        }
         if (conn)
             conn_drop_request(conn);
         return 0;

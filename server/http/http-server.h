@@ -6,6 +6,22 @@
  * application's request handler. The handler answers at once or later (after a database job); a
  * request whose client went away in between is still safe to answer: the answer is dropped.
  *
+ * Streamed bodies (uploads): when the headers have arrived, before any byte of the body is read,
+ * the optional begin handler sees the request. It may answer at once (a refusal: the body is then
+ * not kept, and the connection closes after the answer), or take the body as a stream with
+ * http_request_stream_body(): its bytes then go to a sink (chunk, complete, abort) as they arrive,
+ * never gathered in memory, under the sink's own size limit (a Content-Length above it is
+ * answered 413 before any byte is read; a body that grows past it is answered 413 and aborted).
+ * The sink holds the client back with http_request_pause_body() while it cannot take more (its
+ * disk writes are behind): reading stops (lws_rx_flow_control), so memory stays bounded however
+ * fast the client sends. libwebsockets 4.1 cannot pause an HTTP/2 stream: there the sink must
+ * bound what it holds by itself (refuse an upload that gets too far ahead of its disk).
+ *
+ * Files are answered from a file descriptor: over plain HTTP/1.1 with sendfile(2) straight from
+ * the page cache to the socket (no copy through the process, no mapping, so serving a large file
+ * to many clients does not grow the process's memory); under TLS or HTTP/2 read in chunks into
+ * one buffer and written through lws.
+ *
  * WebSocket connections are accepted at /ws only, and only from the same origin when the browser
  * sends an Origin header. Text messages are reassembled up to max_ws_message; each connection has
  * a send queue bounded by max_ws_queue bytes: a client that cannot keep up is disconnected rather
@@ -50,7 +66,24 @@ typedef struct {
     void (*ws_message)(WsConn *conn, const char *text, gsize len, gpointer user_data);
     /* The WebSocket closed; conn stays valid until its last reference is dropped. */
     void (*ws_close)(WsConn *conn, gpointer user_data);
+    /* Optional. The headers of a POST, PUT or PATCH arrived; its body is not read yet. The handler
+     * may answer at once, take the body with http_request_stream_body(), or do neither: then the
+     * body is read whole (at most max_body bytes) and request() is called as usual. */
+    void (*begin)(HttpRequest *req, gpointer user_data);
 } HttpHandlers;
+
+/* Where a streamed body goes. Every callback runs on the main thread; none is called once the
+ * request has been answered (a sink that answers early cleans up by itself). */
+typedef struct {
+    /* The next bytes of the body, in order. data: transfer none (copy what must be kept). */
+    void (*chunk)(HttpRequest *req, const guint8 *data, gsize len, gpointer user_data);
+    /* The whole body arrived (for a body of 0 bytes, at once). The sink then answers, at once or
+     * later. */
+    void (*complete)(HttpRequest *req, gpointer user_data);
+    /* The body will not complete: the client went away mid-body, or the body went past the limit
+     * (the request has been answered 413). Nothing follows. */
+    void (*abort)(HttpRequest *req, gpointer user_data);
+} HttpBodySink;
 
 typedef struct {
     const char *listen; /* address */
@@ -71,6 +104,9 @@ typedef struct {
     guint64 ws_messages_in;
     guint64 ws_messages_out;
     guint64 ws_dropped_slow;
+    guint64 bodies_streamed; /* request bodies handed to a sink */
+    guint64 bodies_aborted;  /* streamed bodies that did not complete */
+    guint64 file_bytes_sent; /* bytes of files sent */
 } HttpStats;
 
 /* Starts listening. Call on the thread that runs loop. (transfer full) or NULL with HTTP_ERROR
@@ -124,10 +160,27 @@ void http_request_respond_json(HttpRequest *req, guint status, JsonNode *node);
 void http_request_respond_error(HttpRequest *req, guint status, const char *code,
                                 const char *format, ...) G_GNUC_PRINTF(4, 5);
 /* Answers with a file: ETag (etag, or one from size and mtime when NULL), If-None-Match (304),
- * a single Range (206/416), streamed from a mapping of the file. Returns FALSE with HTTP_ERROR_FILE
- * when the file cannot be opened (nothing is sent: the caller answers). */
+ * a single Range (206/416), sent from an open descriptor (sendfile over plain HTTP/1.1). Returns
+ * FALSE with HTTP_ERROR_FILE when the file cannot be opened or is not a regular file (nothing is
+ * sent: the caller answers). Opening the file is the one disk access made on the main thread: the
+ * callers serve files that are on local disk and usually in the page cache. */
 gboolean http_request_respond_file(HttpRequest *req, const char *path, const char *content_type,
                                    const char *cache_control, const char *etag, GError **error);
+
+/* The length the client announced (Content-Length), or -1 when it announced none. */
+gint64 http_request_get_content_length(HttpRequest *req);
+
+/* From the begin handler only: the body goes to sink as it arrives instead of into memory, at
+ * most limit bytes. Ownership of user_data is taken, even if the call fails: destroy (may be
+ * NULL) is called when the request is freed. FALSE when the announced length is over the limit:
+ * the request has then been answered 413 and the sink is never called. */
+gboolean http_request_stream_body(HttpRequest *req, const HttpBodySink *sink, guint64 limit,
+                                  gpointer user_data, GDestroyNotify destroy);
+/* Flow control of a streamed body: stop reading it from the client, and read again. Pausing is
+ * what bounds the memory of an upload whose sink is behind. No effect once the body ended. FALSE
+ * when the request cannot be paused (HTTP/2 under libwebsockets 4.1). */
+gboolean http_request_pause_body(HttpRequest *req);
+void http_request_resume_body(HttpRequest *req);
 
 /* ---- WebSocket connections (main thread only) ---- */
 WsConn *ws_conn_ref(WsConn *conn);
