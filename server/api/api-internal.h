@@ -93,6 +93,9 @@ struct _ApiCall {
 /* The route tables of each resource file. */
 extern const ApiRoute api_auth_routes[];
 extern const ApiRoute api_body_routes[];
+extern const ApiRoute api_meeting_routes[];
+extern const ApiRoute api_agenda_routes[];
+extern const ApiRoute api_attendance_routes[];
 
 /* Sets an error answer ({"error":{code,message}}) with status. */
 void api_call_fail(ApiCall *call, guint status, const char *code, const char *format, ...)

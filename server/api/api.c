@@ -23,7 +23,8 @@
 
 #define API_MAX_JSON_DEPTH 32
 
-static const ApiRoute *const route_tables[] = {api_auth_routes, api_body_routes};
+static const ApiRoute *const route_tables[] = {api_auth_routes, api_body_routes, api_meeting_routes,
+                                               api_agenda_routes, api_attendance_routes};
 
 const char *api_i64(char *buf, gint64 v)
 {
