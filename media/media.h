@@ -1,10 +1,12 @@
 /* media.h: the one public header of phonghop's media library (the SFU).
  *
  * The server links media_dep and includes only this file; RTP, RTCP, ICE, DTLS and SRTP stay
- * behind it. Today it offers the library version and the first-byte classifier every media
- * socket needs; rooms, peers and their events join as the router grows.
+ * behind it. Today it offers the library version, the first-byte classifier every media
+ * socket needs and the error domain of refused SDP; rooms, peers and their events join as the
+ * router grows.
  *
- * Thread: every function here is pure and may be called from any thread.
+ * Thread: unless a section says otherwise, every function here is pure and may be called from
+ * any thread.
  */
 #pragma once
 
@@ -32,5 +34,23 @@ MediaDatagramKind media_datagram_classify(const guint8 *data, gsize len);
 
 /* A short lower-case name for logs ("stun", "rtp", ...) (transfer none, static). */
 const char *media_datagram_kind_to_string(MediaDatagramKind kind);
+
+/* ---- SDP errors ----
+ *
+ * A description the media library refuses (an offer or answer from a client) fails with a
+ * GError in this domain. Its message is written for the person debugging the client and may be
+ * sent back to it as is ("no codec in common for video: offered H265, supported VP8, H264
+ * (packetization-mode=1)", "the offer has no fingerprint"); it never contains secrets. */
+#define MEDIA_SDP_ERROR (media_sdp_error_quark())
+GQuark media_sdp_error_quark(void);
+
+typedef enum {
+    MEDIA_SDP_ERROR_TOO_LARGE,   /* past a limit: 64 KB of text, 16 media sections, 4 KB a line */
+    MEDIA_SDP_ERROR_SYNTAX,      /* not SDP, or a line or attribute we cannot read */
+    MEDIA_SDP_ERROR_MISSING,     /* a required part is absent (fingerprint, ICE credentials) */
+    MEDIA_SDP_ERROR_UNSUPPORTED, /* valid SDP asking for what phonghop does not do */
+    MEDIA_SDP_ERROR_NO_CODEC,    /* no codec in common for a media section */
+    MEDIA_SDP_ERROR_MISMATCH,    /* an answer that does not answer the offer it was given */
+} MediaSdpError;
 
 G_END_DECLS
