@@ -4,10 +4,12 @@
  * up from common Vietnamese family, middle and given names. It loads a provincial council of 50
  * members (its chair and vice-chair among them), a commune council, the provincial committee,
  * three sites (halls) of the provincial council, and one upcoming thematic session with an
- * agenda. Every demo login shares one password. Loading twice changes nothing.
+ * agenda and invitations (with their notifications) to every member and the secretariat. Every
+ * demo login shares one password. Loading twice changes nothing.
  */
 #include "admin.h"
 
+#include "api/api-meetings.h"
 #include "auth/auth.h"
 
 #include <stdio.h>
@@ -172,9 +174,21 @@ int admin_cmd_load_demo(Admin *a, int argc, char **argv)
             "($1, 6, 'Bế mạc kỳ họp', 'Chủ tịch HĐND tỉnh', 10)",
             1, mp, &error))
         goto fail;
+    /* The session is scheduled, so its invitations are out: every member and the secretariat
+     * has one, and a notification of it. */
+    if (!db_conn_run(conn,
+                     "INSERT INTO invitations (meeting_id, kind, user_id) "
+                     "SELECT m.id, CASE WHEN bool_or(s.role = 'member') THEN 'member' "
+                     "                  ELSE 'staff' END, s.user_id "
+                     "FROM meetings m JOIN memberships s ON s.body_id = m.body_id "
+                     "  AND s.role IN ('member', 'secretariat') "
+                     "WHERE m.id = $1 GROUP BY m.id, s.user_id ORDER BY s.user_id",
+                     1, mp, &error) ||
+        !mtg_notify_invitees(conn, meeting, "invitation", NULL, 0, &error))
+        goto fail;
 
     printf("demo data loaded: %s (50 members), %s (15 members), %s (9 members), 3 sites, "
-           "meeting %s\n",
+           "meeting %s with 51 invitations\n",
            PROVINCE_COUNCIL, COMMUNE_COUNCIL, PROVINCE_COMMITTEE, mid);
     return 0;
 

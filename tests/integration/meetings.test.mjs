@@ -664,3 +664,17 @@ test('meeting input is validated with the field named', async () => {
   assert.equal(r.status, 400);
   assert.match(r.data.error.message, /unknown field 'now'/);
 });
+
+test('the demo session has invitations, with notifications, for every member and the secretariat', async () => {
+  const { secretariat: sec, member, guest } = w.actors;
+  const demo = (await member.get(`/api/v1/bodies/${w.council}/meetings`)).data.meetings.find((m) => m.kind === 'thematic' && m.title.startsWith('Kỳ họp thứ Năm'));
+  const inv = (await sec.get(`${api(demo.id)}/invitations`)).data.invitations;
+  assert.equal(inv.filter((i) => i.kind === 'member').length, 50);
+  assert.deepEqual(inv.filter((i) => i.kind === 'staff').map((i) => i.user_id), [sec.userId]);
+  assert.ok(inv.every((i) => i.notified_at));
+  const mine = (await member.get(`${api(demo.id)}`)).data.my_invitation;
+  assert.equal(mine.kind, 'member');
+  const n = (await member.get('/api/v1/notifications')).data.notifications.find((x) => x.meeting_id === demo.id);
+  assert.match(n.text, /^Giấy mời: Kỳ họp thứ Năm/);
+  assert.equal((await guest.get(api(demo.id))).status, 403, 'the guest is not invited to it');
+});
