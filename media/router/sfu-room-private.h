@@ -158,6 +158,11 @@ typedef struct {
     gint layer;
 } SfuTapSelection;
 
+typedef struct {
+    GDestroyNotify func;
+    gpointer data;
+} SfuCleanup;
+
 struct _SfuTap {
     SfuRoom *room;
     SfuTapFuncs funcs;
@@ -174,6 +179,7 @@ struct _SfuRoom {
     gpointer user_data;
     GPtrArray *participants; /* SfuParticipant *, owned */
     GPtrArray *taps;         /* SfuTap *, owned */
+    GArray *cleanups;        /* SfuCleanup, run first by sfu_room_free() */
     guint64 floor_holder;
     gboolean open_microphones;
     SfuSpeaker speaker;

@@ -60,6 +60,7 @@ SfuRoom *sfu_room_new(const SfuRoomConfig *config, const SfuRoomEvents *events, 
     room->user_data = user_data;
     room->participants = g_ptr_array_new();
     room->taps = g_ptr_array_new();
+    room->cleanups = g_array_new(FALSE, FALSE, sizeof(SfuCleanup));
     sfu_speaker_init(&room->speaker);
     room->last_report_us = NEVER;
     room->last_stats_us = NEVER;
@@ -77,6 +78,13 @@ void sfu_room_free(SfuRoom *room)
 {
     if (room == NULL)
         return;
+    while (room->cleanups->len > 0) {
+        SfuCleanup c = g_array_index(room->cleanups, SfuCleanup, room->cleanups->len - 1);
+
+        g_array_set_size(room->cleanups, room->cleanups->len - 1);
+        c.func(c.data);
+    }
+    g_clear_pointer(&room->cleanups, g_array_unref);
     while (room->taps->len > 0)
         tap_free(g_ptr_array_steal_index(room->taps, room->taps->len - 1));
     while (room->participants->len > 0)
@@ -92,6 +100,14 @@ gint64 sfu_room_get_meeting_id(const SfuRoom *room)
 {
     g_return_val_if_fail(room != NULL, 0);
     return room->config.meeting_id;
+}
+
+void sfu_room_add_cleanup(SfuRoom *room, GDestroyNotify func, gpointer data)
+{
+    SfuCleanup c = {func, data};
+
+    g_return_if_fail(room != NULL && func != NULL);
+    g_array_append_val(room->cleanups, c);
 }
 
 const SfuRoomCounters *sfu_room_get_counters(const SfuRoom *room)

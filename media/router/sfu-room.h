@@ -188,6 +188,11 @@ SfuRoom *sfu_room_new(const SfuRoomConfig *config, const SfuRoomEvents *events, 
 void sfu_room_free(SfuRoom *room);
 
 gint64 sfu_room_get_meeting_id(const SfuRoom *room);
+
+/* @func(@data) runs when the room is freed, before anything of it is (in the reverse order of
+ * the calls): the owner of the peers that feed the room closes them there, so no transport
+ * calls into a room that is going away. */
+void sfu_room_add_cleanup(SfuRoom *room, GDestroyNotify func, gpointer data);
 /* Transfer none. */
 const SfuRoomCounters *sfu_room_get_counters(const SfuRoom *room);
 
