@@ -1,9 +1,9 @@
 /* media.h: the one public header of phonghop's media library (the SFU).
  *
  * The server links media_dep and includes only this file; RTP, RTCP, ICE, DTLS and SRTP stay
- * behind it. Today it offers the library version, the first-byte classifier every media
- * socket needs, the error domain of refused SDP and the network settings of the transport;
- * rooms, peers and their events join as the router grows.
+ * behind it. It offers the library version, the first-byte classifier every media socket
+ * needs, the error domain of refused SDP, the network settings of the transport, and the media
+ * engine: rooms per meeting, participants, the floor, events and statistics.
  *
  * Thread: unless a section says otherwise, every function here is pure and may be called from
  * any thread.
@@ -112,5 +112,184 @@ char *media_ice_config_dup_ice_servers_json(const MediaIceConfig *config, const 
                                             gint64 now_unix);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaIceConfig, media_ice_config_unref)
+
+/* ---- the media engine, rooms, the floor and statistics ----
+ *
+ * A MediaEngine is the SFU of the process: N media worker threads (one per core by default),
+ * each with its own GMainContext, and the rooms. A MediaRoom is one meeting's media; it is
+ * pinned to one worker by its meeting id, and everything of it (peers, forwarding, timers) runs
+ * there. The functions of this section are the main thread's view: they check what they can at
+ * once (unknown participant, duplicate id) and post the change to the room's worker through a
+ * bounded queue; the worker applies it before the next packet it forwards.
+ *
+ * The floor (DOMAIN.md, "The floor"): a participant's audio reaches the others only while
+ *     (it holds the floor || the chair opened all microphones || its role is chair)
+ *     && the chair has not muted it at the server,
+ * and its video unless the chair muted it. The server decides who holds the floor; the media
+ * engine enforces it, and reports with floor_applied when it has.
+ *
+ * Events (peer up and down, the active speaker, floor applied, mute applied, statistics) come
+ * from the workers and are delivered on the main context given to media_engine_new(), to every
+ * listener, in the order each room produced them.
+ *
+ * Thread: every function of this section is called on the thread that runs the main context
+ * given to media_engine_new(). Ownership: the engine owns its rooms; media_engine_free() frees
+ * them all. Errors: MEDIA_ERROR.
+ */
+#define MEDIA_ERROR (media_error_quark())
+GQuark media_error_quark(void);
+
+typedef enum {
+    MEDIA_ERROR_INVALID,   /* an argument that cannot be used (id 0, unknown role) */
+    MEDIA_ERROR_EXISTS,    /* the participant is already in the room */
+    MEDIA_ERROR_NOT_FOUND, /* no such participant or subscription */
+    MEDIA_ERROR_BUSY,      /* the room's worker has a full queue: try again shortly */
+    MEDIA_ERROR_FAILED,    /* the worker threads or the DTLS certificate could not be made */
+} MediaError;
+
+typedef struct _MediaEngine MediaEngine;
+typedef struct _MediaRoom MediaRoom;
+
+typedef struct {
+    guint n_workers;         /* media worker threads; 0: one per core */
+    MediaIceConfig *ice;     /* addresses, public address, ports, TURN; NULL: defaults */
+    guint stats_interval_ms; /* how often rooms report statistics; 0: 2000 */
+    guint queue_depth;       /* commands a worker queues before refusing; 0: 1024 */
+} MediaEngineConfig;
+
+/* Starts the workers and makes the DTLS certificate. @main_context: where events are delivered
+ * (NULL: the calling thread's default context). @config is copied; the engine takes a
+ * reference on config->ice. Returns (transfer full) or NULL with MEDIA_ERROR_FAILED. */
+MediaEngine *media_engine_new(GMainContext *main_context, const MediaEngineConfig *config,
+                              GError **error);
+/* Destroys every room (their peers are closed on their workers), stops the workers and joins
+ * them. Not from inside a listener. */
+void media_engine_free(MediaEngine *engine);
+guint media_engine_get_n_workers(const MediaEngine *engine);
+
+/* The meeting's room, made and pinned to its worker on first use (transfer none: owned by the
+ * engine until media_room_destroy()); NULL with MEDIA_ERROR_BUSY only if the worker refuses it.
+ * media_engine_get_room() returns NULL when there is none. */
+MediaRoom *media_engine_ensure_room(MediaEngine *engine, gint64 meeting_id, GError **error);
+MediaRoom *media_engine_get_room(MediaEngine *engine, gint64 meeting_id);
+typedef void (*MediaRoomForeachFunc)(MediaRoom *room, gpointer user_data);
+void media_engine_foreach_room(MediaEngine *engine, MediaRoomForeachFunc func, gpointer user_data);
+/* Ends the meeting's media: its participants are dropped on the worker and the room is freed
+ * there; @room is invalid once this returns. */
+void media_room_destroy(MediaRoom *room);
+gint64 media_room_get_meeting_id(const MediaRoom *room);
+/* The worker the room is pinned to, 0..n-1 (for /metrics and logs). */
+guint media_room_get_worker_index(const MediaRoom *room);
+
+typedef enum {
+    MEDIA_ROLE_MEMBER, /* đại biểu: heard while holding the floor */
+    MEDIA_ROLE_CHAIR,  /* chủ tọa: always heard, unless muted at the server */
+    MEDIA_ROLE_GUEST,  /* khách mời: heard while holding the floor */
+    MEDIA_ROLE_SITE,   /* điểm cầu: a hall's camera and microphones, gated like a member */
+} MediaRole;
+
+typedef enum {
+    MEDIA_KIND_AUDIO,
+    MEDIA_KIND_VIDEO,
+} MediaKind;
+
+/* @participant_id: the server's id for this person or site in this meeting (non-zero);
+ * @display_name: for logs (copied). */
+gboolean media_room_add_participant(MediaRoom *room, guint64 participant_id,
+                                    const char *display_name, MediaRole role, GError **error);
+/* Drops the participant, its peers, what it publishes and what it receives. */
+gboolean media_room_remove_participant(MediaRoom *room, guint64 participant_id, GError **error);
+gboolean media_room_set_role(MediaRoom *room, guint64 participant_id, MediaRole role,
+                             GError **error);
+
+/* The floor: @participant_id holds it (0: nobody). The id need not have joined yet. */
+gboolean media_room_set_floor(MediaRoom *room, guint64 participant_id, GError **error);
+/* The chair opens (or closes again) every microphone. */
+gboolean media_room_set_open_microphones(MediaRoom *room, gboolean open, GError **error);
+/* The chair mutes (or unmutes) a participant's audio or video at the server. */
+gboolean media_room_mute(MediaRoom *room, guint64 participant_id, MediaKind kind, gboolean muted,
+                         GError **error);
+/* The size at which @subscriber_id shows @publisher_id's video, in pixels (0 x 0: not shown,
+ * nothing is sent). The simulcast layer follows it and the subscriber's bandwidth. */
+gboolean media_room_set_view(MediaRoom *room, guint64 subscriber_id, guint64 publisher_id,
+                             guint width, guint height, GError **error);
+
+/* ---- negotiation (SDP) ----
+ * Reserved for the transport: publishing a participant's offer and returning the answer,
+ * subscribing it to others' tracks, trickled candidates. They take a MediaRoom and a
+ * participant id, run on the room's worker and answer on the main context. */
+
+/* One participant's figures, as of the room's last report. */
+typedef struct {
+    guint64 participant_id;
+    MediaRole role;
+    gboolean connected;   /* its peer is up */
+    gboolean audio_open;  /* the floor gate passes its audio now */
+    gboolean muted_audio; /* by the chair */
+    gboolean muted_video;
+    guint64 rx_bitrate_bps; /* what it sends us */
+    guint64 tx_bitrate_bps; /* what we send it */
+    guint64 rx_packets;
+    gint64 rx_lost;       /* packets lost on the way to us, since it joined */
+    gdouble rx_loss;      /* fraction lost in the last report interval (0..1), worst stream */
+    gdouble tx_loss;      /* fraction it reported losing (0..1), worst stream */
+    gint64 rtt_us;        /* round trip, -1 unknown */
+    guint64 estimate_bps; /* its receive bandwidth estimate (REMB), 0 unknown */
+    gint layer;           /* simulcast layer of its largest view: 0 lowest; -1 none */
+} MediaPeerStats;
+
+/* A room's counters since it was made, as of its last report. */
+typedef struct {
+    guint64 rx_packets;
+    guint64 rx_malformed;
+    guint64 forwarded;
+    guint64 dropped_floor; /* audio held back by the floor */
+    guint64 dropped_muted; /* held back by a chair mute */
+    guint64 retransmitted; /* NACKs answered */
+    guint64 keyframe_requests;
+    guint64 send_errors;
+} MediaRoomCounters;
+
+/* The room's last statistics report: a GArray of MediaPeerStats (transfer full), one per
+ * participant, empty before the first report. */
+GArray *media_room_dup_stats(MediaRoom *room);
+void media_room_get_counters(MediaRoom *room, MediaRoomCounters *counters);
+
+typedef struct {
+    guint64 commands_refused; /* posts to a worker refused because its queue was full */
+    guint64 events_dropped;   /* statistics and speaker events dropped: the main loop lagged */
+} MediaEngineCounters;
+
+void media_engine_get_counters(MediaEngine *engine, MediaEngineCounters *counters);
+
+#define MEDIA_ENGINE_LISTENER_VERSION 1
+
+/* What the engine tells its listeners, on the main context. Each member may be NULL. A listener
+ * made for a later version (more members) is refused. */
+typedef struct {
+    guint version; /* MEDIA_ENGINE_LISTENER_VERSION */
+    /* A participant's peer connected (ICE and DTLS up) or went away. */
+    void (*peer_state)(gpointer user_data, gint64 meeting_id, guint64 participant_id, gboolean up);
+    /* Who speaks now, from the audio levels of the microphones that are open. */
+    void (*active_speaker)(gpointer user_data, gint64 meeting_id, guint64 participant_id);
+    /* The worker now forwards audio by this floor (after media_room_set_floor() or
+     * media_room_set_open_microphones()). */
+    void (*floor_applied)(gpointer user_data, gint64 meeting_id, guint64 floor_holder,
+                          gboolean open_microphones);
+    void (*mute_applied)(gpointer user_data, gint64 meeting_id, guint64 participant_id,
+                         MediaKind kind, gboolean muted);
+    /* Every stats interval (transfer none: copy what you keep). */
+    void (*stats)(gpointer user_data, gint64 meeting_id, const MediaPeerStats *stats,
+                  guint n_stats);
+} MediaEngineListener;
+
+/* @listener is copied. Returns an id for media_engine_remove_listener() (never 0), or 0 when
+ * the version is unknown. @destroy (may be NULL) is called with @user_data on removal or when
+ * the engine is freed. A listener may remove itself from inside a callback. */
+guint media_engine_add_listener(MediaEngine *engine, const MediaEngineListener *listener,
+                                gpointer user_data, GDestroyNotify destroy);
+void media_engine_remove_listener(MediaEngine *engine, guint listener_id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaEngine, media_engine_free)
 
 G_END_DECLS
