@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "documents/documents.h"
 #include "http/http-server.h"
 
 #include <glib.h>
@@ -18,6 +19,7 @@ typedef struct {
     DbPool *db;
     const char *conninfo; /* the database's, for connections of their own (LISTEN) */
     HttpServer *http;
+    DocStore *docs; /* documents on disk (STATE_DIR/documents) */
     char *web_root;
     gint64 started_monotonic_us;
     gboolean shutting_down;

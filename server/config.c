@@ -53,6 +53,8 @@ static const ConfigKey config_keys[] = {
     {"auth", "max_failures_per_account", KEY_INT, 1, 100, "5", F(max_failures_per_account)},
     {"auth", "max_failures_per_address", KEY_INT, 1, 10000, "20", F(max_failures_per_address)},
     {"auth", "lockout_seconds", KEY_INT, 1, 86400, "60", F(lockout_seconds)},
+    {"documents", "max_upload_bytes", KEY_INT, 1024, G_MAXINT, "104857600",
+     F(documents_max_upload_bytes)},
     {"log", "level", KEY_LOG_LEVEL, 0, 0, "info", F(log_level)},
 };
 

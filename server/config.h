@@ -53,6 +53,8 @@ typedef struct {
     int max_failures_per_account;
     int max_failures_per_address;
     int lockout_seconds;
+    /* [documents] */
+    int documents_max_upload_bytes;
     /* [log] */
     GLogLevelFlags log_level; /* messages at this level and more severe are written */
 

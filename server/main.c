@@ -51,6 +51,11 @@ static void on_request(HttpRequest *req, gpointer user_data)
     api_handle_request(user_data, req);
 }
 
+static void on_request_begin(HttpRequest *req, gpointer user_data)
+{
+    api_begin_request(user_data, req);
+}
+
 static void on_ws_open(WsConn *conn, gpointer user_data)
 {
     live_ws_open(user_data, conn);
@@ -175,6 +180,11 @@ static int run(PhConfig *config)
     app.conninfo = conninfo;
     app.db = db_pool_new(conninfo, (guint)config->database_connections,
                          (guint)config->database_max_queued, app.context);
+    app.docs = doc_store_new(config->state_dir, app.context, &error);
+    if (!app.docs) {
+        g_printerr("phonghop: documents: %s\n", error->message);
+        goto out;
+    }
 
     HttpServerOptions hopts = {
         .listen = config->listen,
@@ -186,7 +196,7 @@ static int run(PhConfig *config)
         .max_ws_queue = (gsize)config->max_ws_queue_bytes,
     };
     static const HttpHandlers handlers = {on_request, on_ws_open, on_ws_message, on_ws_close,
-                                          NULL};
+                                          on_request_begin};
     app.http = http_server_new(&hopts, app.loop, &handlers, &app, &error);
     if (!app.http) {
         g_printerr("phonghop: %s\n", error->message);
@@ -216,6 +226,9 @@ out:
         db_pool_free(app.db, SHUTDOWN_GRACE_MS);
         app.db = NULL;
     }
+    /* After the HTTP server and the pool (whose last completions may still hand work to the
+     * document writers), before the loop's context goes. */
+    g_clear_pointer(&app.docs, doc_store_free);
     if (app.cluster) {
         db_cluster_stop(app.cluster);
         app.cluster = NULL;

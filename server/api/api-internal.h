@@ -24,11 +24,17 @@ typedef enum {
     API_SCOPE_PUBLIC,    /* anyone, signed in or not */
     API_SCOPE_SIGNED_IN, /* any signed-in user */
     API_SCOPE_SYSTEM_ADMIN,
-    API_SCOPE_BODY,    /* {id} is a body: roles in that body */
-    API_SCOPE_MEETING, /* {id} is a meeting: roles in its body */
+    API_SCOPE_BODY,         /* {id} is a body: roles in that body */
+    API_SCOPE_MEETING,      /* {id} is a meeting: roles in its body */
+    API_SCOPE_DOCUMENT,     /* {id} is a document: roles in its meeting's body */
+    API_SCOPE_CONSULTATION, /* {id} is a written consultation: roles in its document's body */
 } ApiScope;
 
 typedef struct _ApiCall ApiCall;
+
+/* Runs on the main thread when a call started with api_call_start() finished (error set when its
+ * transaction failed), instead of the core's answer; api_call_answer() gives that answer. */
+typedef void (*ApiDoneFunc)(ApiCall *call, const GError *error, gpointer user_data);
 
 /* Runs on a database worker inside the call's transaction. Set call->status and call->response
  * (or api_call_fail) and return TRUE to commit; return FALSE with error to roll back and answer
@@ -88,7 +94,26 @@ struct _ApiCall {
      * core then sends nothing and calls after, which must answer call->req (holding a reference
      * meanwhile: the call is freed when after returns). */
     gboolean deferred;
+
+    /* calls started with api_call_start() */
+    ApiRunFunc run;   /* runs instead of route->run */
+    gpointer starter; /* the starter's data, freed with the call */
+    GDestroyNotify starter_free;
+    ApiDoneFunc done;
+    gpointer done_data;
 };
+
+/* A route whose request body is streamed instead of read as JSON (uploads). begin runs on the
+ * main thread as soon as the request's headers have arrived, before any byte of the body is
+ * read, with the route of the route tables that has the same method and pattern, and its {id}s.
+ * It takes the body (http_request_stream_body) or answers. */
+typedef void (*ApiBeginFunc)(PhApp *app, HttpRequest *req, const ApiRoute *route, const gint64 *ids,
+                             guint n_ids);
+typedef struct {
+    HttpMethod method;
+    const char *pattern;
+    ApiBeginFunc begin;
+} ApiStreamRoute;
 
 /* The route tables of each resource file. */
 extern const ApiRoute api_auth_routes[];
@@ -96,6 +121,9 @@ extern const ApiRoute api_body_routes[];
 extern const ApiRoute api_meeting_routes[];
 extern const ApiRoute api_agenda_routes[];
 extern const ApiRoute api_attendance_routes[];
+extern const ApiRoute api_document_routes[];
+extern const ApiRoute api_consultation_routes[];
+extern const ApiStreamRoute api_document_stream_routes[];
 
 /* Sets an error answer ({"error":{code,message}}) with status. */
 void api_call_fail(ApiCall *call, guint status, const char *code, const char *format, ...)
@@ -103,6 +131,16 @@ void api_call_fail(ApiCall *call, guint status, const char *code, const char *fo
 /* Sets a JSON answer (ownership of node taken). */
 void api_call_reply(ApiCall *call, guint status, JsonNode *node);
 void api_call_add_header(ApiCall *call, const char *name, const char *value);
+
+/* Starts a call of route for req outside the usual path (a streamed upload): the common checks
+ * (session, CSRF, scope and role), then run instead of route->run, in one transaction on a
+ * database worker; then done on the main thread (NULL: the usual answer). ids: the route's {id}s.
+ * Ownership of starter is taken: starter_free is called when the call is freed. Main thread. */
+void api_call_start(PhApp *app, HttpRequest *req, const ApiRoute *route, const gint64 *ids,
+                    guint n_ids, ApiRunFunc run, gpointer starter, GDestroyNotify starter_free,
+                    ApiDoneFunc done, gpointer done_data);
+/* Answers the call's request as the core does when a call finished (for an ApiDoneFunc). */
+void api_call_answer(ApiCall *call, const GError *error);
 
 /* Reads a string member of the request body: present (when required), a string, valid UTF-8,
  * at most max_chars characters, trimmed. On failure sets a 400 answer naming the field and

@@ -23,8 +23,11 @@
 
 #define API_MAX_JSON_DEPTH 32
 
-static const ApiRoute *const route_tables[] = {api_auth_routes, api_body_routes, api_meeting_routes,
-                                               api_agenda_routes, api_attendance_routes};
+static const ApiRoute *const route_tables[] = {
+    api_auth_routes,       api_body_routes,     api_meeting_routes,     api_agenda_routes,
+    api_attendance_routes, api_document_routes, api_consultation_routes};
+/* Routes whose request body is streamed (uploads); each also appears in route_tables. */
+static const ApiStreamRoute *const stream_tables[] = {api_document_stream_routes};
 
 const char *api_i64(char *buf, gint64 v)
 {
@@ -181,6 +184,8 @@ static void api_call_free(gpointer p)
     g_ptr_array_unref(call->headers);
     if (call->route_data_free)
         call->route_data_free(call->route_data);
+    if (call->starter_free)
+        call->starter_free(call->starter);
     g_free(call);
 }
 
@@ -270,6 +275,25 @@ static gboolean resolve_scope(DbConn *conn, ApiCall *call, GError **error, gbool
             return TRUE;
         }
         call->body_id = db_rows_get_int64(r, 0, 0);
+    } else if (route->scope == API_SCOPE_DOCUMENT || route->scope == API_SCOPE_CONSULTATION) {
+        gboolean doc = route->scope == API_SCOPE_DOCUMENT;
+        const char *p[] = {api_i64(id, call->ids[0])};
+        g_autoptr(DbRows) r = db_conn_exec(
+            conn,
+            doc ? "SELECT m.body_id FROM documents d JOIN meetings m ON m.id = d.meeting_id "
+                  "WHERE d.id = $1"
+                : "SELECT m.body_id FROM consultations c JOIN documents d ON d.id = c.document_id "
+                  "JOIN meetings m ON m.id = d.meeting_id WHERE c.id = $1",
+            1, p, error);
+        if (!r)
+            return FALSE;
+        if (db_rows_count(r) == 0) {
+            api_call_fail(call, 404, "not_found", "no %s %" G_GINT64_FORMAT,
+                          doc ? "document" : "consultation", call->ids[0]);
+            *ok = FALSE;
+            return TRUE;
+        }
+        call->body_id = db_rows_get_int64(r, 0, 0);
     } else {
         return TRUE;
     }
@@ -316,19 +340,27 @@ static gboolean call_job(DbConn *conn, gpointer data, GError **error)
         return FALSE;
     if (!ok)
         return TRUE;
-    if ((route->scope == API_SCOPE_BODY || route->scope == API_SCOPE_MEETING) &&
-        !(call->roles & route->roles)) {
+    /* Every scope that resolved to a body checks the route's roles in it. */
+    if (call->body_id && !(call->roles & route->roles)) {
         g_autofree char *need = auth_roles_describe(route->roles);
         api_call_fail(call, 403, "forbidden", "this needs the role %s in body %" G_GINT64_FORMAT,
                       need, call->body_id);
         return TRUE;
     }
-    return route->run(conn, call, error);
+    return (call->run ? call->run : route->run)(conn, call, error);
 }
 
 static void call_done(gpointer data, const GError *error, gpointer user_data)
 {
     ApiCall *call = data;
+    if (call->done)
+        call->done(call, error, call->done_data);
+    else
+        api_call_answer(call, error);
+}
+
+void api_call_answer(ApiCall *call, const GError *error)
+{
     HttpRequest *req = call->req;
     if (!http_request_is_pending(req))
         return;
@@ -420,23 +452,93 @@ static gboolean parse_body(ApiCall *call, HttpRequest *req)
     return TRUE;
 }
 
+/* The route of the tables for method and path, with its {id}s; *path_matched (may be NULL) tells
+ * whether any route has the path. */
+static const ApiRoute *find_route(HttpMethod method, const char *path, gint64 *ids, guint *n_ids,
+                                  gboolean *path_matched)
+{
+    for (guint t = 0; t < G_N_ELEMENTS(route_tables); t++) {
+        for (const ApiRoute *r = route_tables[t]; r->pattern; r++) {
+            if (!match_pattern(r->pattern, path, ids, n_ids))
+                continue;
+            if (path_matched)
+                *path_matched = TRUE;
+            if (r->method == method)
+                return r;
+        }
+    }
+    return NULL;
+}
+
+static ApiCall *call_new(PhApp *app, HttpRequest *req, const ApiRoute *route, const gint64 *ids,
+                         guint n_ids)
+{
+    HttpMethod method = http_request_get_method(req);
+    ApiCall *call = g_new0(ApiCall, 1);
+    call->app = app;
+    call->req = http_request_ref(req);
+    call->route = route;
+    memcpy(call->ids, ids, MIN(n_ids, G_N_ELEMENTS(call->ids)) * sizeof(gint64));
+    call->n_ids = n_ids;
+    call->state_changing = method != HTTP_METHOD_GET && method != HTTP_METHOD_HEAD;
+    call->headers = g_ptr_array_new_with_free_func(g_free);
+    call->token = g_strdup(http_request_get_cookie(req, AUTH_COOKIE_NAME));
+    call->csrf_header = g_strdup(http_request_get_header(req, "x-auth-token"));
+    call->peer = g_strdup(http_request_get_peer(req));
+    call->tls = http_request_is_tls(req);
+    if (call->token && (strlen(call->token) > 128 || !*call->token))
+        g_clear_pointer(&call->token, g_free);
+    return call;
+}
+
+void api_call_start(PhApp *app, HttpRequest *req, const ApiRoute *route, const gint64 *ids,
+                    guint n_ids, ApiRunFunc run, gpointer starter, GDestroyNotify starter_free,
+                    ApiDoneFunc done, gpointer done_data)
+{
+    ApiCall *call = call_new(app, req, route, ids, n_ids);
+    call->run = run;
+    call->starter = starter;
+    call->starter_free = starter_free;
+    call->done = done;
+    call->done_data = done_data;
+    db_pool_run(app->db, call_job, call, api_call_free, call_done, app);
+}
+
+void api_begin_request(PhApp *app, HttpRequest *req)
+{
+    const char *path = http_request_get_path(req);
+    HttpMethod method = http_request_get_method(req);
+    if (!g_str_has_prefix(path, "/api/v1/"))
+        return;
+    for (guint t = 0; t < G_N_ELEMENTS(stream_tables); t++) {
+        for (const ApiStreamRoute *s = stream_tables[t]; s->pattern; s++) {
+            gint64 ids[4] = {0};
+            guint n_ids = 0;
+            if (s->method != method || !match_pattern(s->pattern, path, ids, &n_ids))
+                continue;
+            const ApiRoute *route = find_route(method, path, ids, &n_ids, NULL);
+            if (!route)
+                return;
+            if (!origin_ok(req)) {
+                http_request_respond_error(req, 403, "cross_site",
+                                           "cross-site request refused (Origin %s)",
+                                           http_request_get_header(req, "origin"));
+                return;
+            }
+            s->begin(app, req, route, ids, n_ids);
+            return;
+        }
+    }
+}
+
 static void handle_api(PhApp *app, HttpRequest *req)
 {
     const char *path = http_request_get_path(req);
     HttpMethod method = http_request_get_method(req);
-    const ApiRoute *found = NULL;
     gboolean path_matched = FALSE;
     gint64 ids[4] = {0};
     guint n_ids = 0;
-    for (guint t = 0; t < G_N_ELEMENTS(route_tables) && !found; t++) {
-        for (const ApiRoute *r = route_tables[t]; r->pattern && !found; r++) {
-            if (!match_pattern(r->pattern, path, ids, &n_ids))
-                continue;
-            path_matched = TRUE;
-            if (r->method == method)
-                found = r;
-        }
-    }
+    const ApiRoute *found = find_route(method, path, ids, &n_ids, &path_matched);
     if (!found) {
         if (path_matched)
             http_request_respond_error(req, 405, "method_not_allowed", "%s is not allowed on %s",
@@ -451,20 +553,7 @@ static void handle_api(PhApp *app, HttpRequest *req)
                                    http_request_get_header(req, "origin"));
         return;
     }
-    ApiCall *call = g_new0(ApiCall, 1);
-    call->app = app;
-    call->req = http_request_ref(req);
-    call->route = found;
-    memcpy(call->ids, ids, sizeof(ids));
-    call->n_ids = n_ids;
-    call->state_changing = state_changing;
-    call->headers = g_ptr_array_new_with_free_func(g_free);
-    call->token = g_strdup(http_request_get_cookie(req, AUTH_COOKIE_NAME));
-    call->csrf_header = g_strdup(http_request_get_header(req, "x-auth-token"));
-    call->peer = g_strdup(http_request_get_peer(req));
-    call->tls = http_request_is_tls(req);
-    if (call->token && (strlen(call->token) > 128 || !*call->token))
-        g_clear_pointer(&call->token, g_free);
+    ApiCall *call = call_new(app, req, found, ids, n_ids);
     if (!parse_body(call, req)) {
         api_call_free(call);
         return;

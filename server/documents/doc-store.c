@@ -28,6 +28,8 @@
 #define G_LOG_DOMAIN "phonghop-documents"
 
 #define WRITER_THREADS 2
+#define TYPE_REFUSED \
+    "file type not accepted: this is %s; a document must be " DOC_TYPE_ACCEPTED_TEXT
 
 G_DEFINE_QUARK(doc_error, doc_error)
 
@@ -237,7 +239,8 @@ static void writer_finish(Job *job)
     blob->size = up->written;
     if (up->fd < 0) {
         blob->type = DOC_TYPE_EMPTY;
-        g_set_error(&job->error, DOC_ERROR, DOC_ERROR_TYPE, "the file is empty");
+        g_set_error(&job->error, DOC_ERROR, DOC_ERROR_TYPE, TYPE_REFUSED,
+                    doc_type_describe(blob->type));
         return;
     }
     if (fsync(up->fd) != 0) {
@@ -249,10 +252,8 @@ static void writer_finish(Job *job)
     }
     blob->type = doc_type_detect(fd_read, GINT_TO_POINTER(up->fd), up->written);
     if (!doc_type_is_accepted(blob->type)) {
-        g_set_error(
-            &job->error, DOC_ERROR, DOC_ERROR_TYPE,
-            "file type not accepted: this is %s; a document must be " DOC_TYPE_ACCEPTED_TEXT,
-            doc_type_describe(blob->type));
+        g_set_error(&job->error, DOC_ERROR, DOC_ERROR_TYPE, TYPE_REFUSED,
+                    doc_type_describe(blob->type));
         writer_close(up, TRUE);
         return;
     }
