@@ -53,6 +53,8 @@ G_DEFINE_QUARK(http_error, http_error)
 #define CHUNK_H1        (64 * 1024)
 #define CHUNK_H2        (16 * 1024 - 64)
 #define MAX_HEADER_TEXT 8192
+#define LINGER_SECONDS  5
+#define LINGER_MAX      (32 * 1024 * 1024)
 /* Most file bytes sent with sendfile() in one writeable callback of one connection. */
 #define FILE_BUDGET (1024 * 1024)
 /* How long a request may wait for its body's next bytes, or for its answer. */
@@ -147,6 +149,9 @@ typedef struct {
     guint32 magic;
     HttpRequest *req;
     WsConn *ws;
+    gboolean expect_body; /* the current request has a body not yet read to its end */
+    gboolean lingering;   /* answered early: reading and dropping the rest of the body */
+    guint64 lingered;     /* bytes dropped so far */
 } Conn;
 
 /* ---- helpers shared with tests ---- */
@@ -610,6 +615,16 @@ static int finish_transaction(Conn *conn, HttpRequest *req)
     req->wsi = NULL;
     conn->req = NULL;
     http_request_unref(req);
+    if (close_after && conn->expect_body) {
+        /* The answer went out before the body was read (413, 401 ...). Closing now would reset
+         * the connection under a client still sending, which then never sees the answer: read
+         * and drop the rest first, for a bounded time and amount, as nginx's lingering close. */
+        conn->lingering = TRUE;
+        conn->lingered = 0;
+        lws_rx_flow_control(wsi, 1);
+        lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, LINGER_SECONDS);
+        return 0;
+    }
     if (close_after)
         return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -1108,7 +1123,7 @@ static void conn_drop_request(Conn *conn)
     }
 }
 
-static Conn fallback_conn = {CONN_MAGIC, NULL, NULL};
+static Conn fallback_conn = {CONN_MAGIC, NULL, NULL, FALSE, FALSE, 0};
 
 /* The per-connection data of a connection callback, initialised on first use; for any other
  * callback a blank stand-in that is never written. */
@@ -1166,6 +1181,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     case LWS_CALLBACK_HTTP: {
         conn_drop_request(conn);
+        conn->expect_body = FALSE;
+        conn->lingering = FALSE;
         HttpRequest *req = request_new(server, wsi);
         conn->req = req;
         if (!request_parse(req, wsi, in, len)) {
@@ -1199,6 +1216,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             return 0;
         }
         gboolean has_body = claimed > 0 || http_request_get_header(req, "transfer-encoding");
+        conn->expect_body = has_body;
         /* Before any byte of the body is read, the application may take it as a stream. */
         if (body_method && server->handlers.begin && !server->shutting_down &&
             begin_request(server, req, has_body))
@@ -1212,6 +1230,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     }
     case LWS_CALLBACK_HTTP_BODY: {
+        if (conn->lingering) {
+            conn->lingered += len;
+            return conn->lingered > LINGER_MAX ? -1 : 0;
+        }
         HttpRequest *req = conn ? conn->req : NULL;
         if (req && req->streaming) {
             stream_chunk(server, req, in, len);
@@ -1227,6 +1249,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     }
     case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+        conn->expect_body = FALSE;
+        if (conn->lingering)
+            return -1; /* the whole body is read: now the connection can close cleanly */
         HttpRequest *req = conn ? conn->req : NULL;
         if (req && req->streaming) {
             if (!req->body_ended) {
@@ -1279,8 +1304,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         server->stats.ws_connections--;
         server->stats.http_connections++; /* until WSI_DESTROY removes the socket */
         server->handlers.ws_close(ws, server->user_data);
-        g_hash_table_remove(server->ws_conns, ws);
-        ws_conn_unref(ws);
+        if (g_hash_table_remove(server->ws_conns, ws))
+            ws_conn_unref(ws); /* the table's reference */
+        ws_conn_unref(ws);     /* the connection data's */
         return 0;
     }
     default:
@@ -1454,13 +1480,20 @@ void http_server_free(HttpServer *server)
     server->shutting_down = TRUE;
     if (server->context)
         lws_context_destroy(server->context);
-    /* lws_context_destroy delivered CLOSED for every WebSocket; drop what is left. */
+    /* A WebSocket lws destroyed without a CLOSED callback still holds the reference its
+     * connection data had: tell the application it closed and drop both references. */
     GHashTableIter it;
     gpointer key;
     g_hash_table_iter_init(&it, server->ws_conns);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
-        ((WsConn *)key)->wsi = NULL;
-        ws_conn_unref(key);
+        WsConn *ws = key;
+        gboolean held_by_lws = ws->wsi != NULL;
+        ws->wsi = NULL;
+        if (held_by_lws) {
+            server->handlers.ws_close(ws, server->user_data);
+            ws_conn_unref(ws);
+        }
+        ws_conn_unref(ws);
     }
     g_hash_table_unref(server->ws_conns);
     g_hash_table_unref(server->sockets);
