@@ -17,6 +17,8 @@ typedef struct {
     GMainLoop *loop;
     DbCluster *cluster; /* NULL when an external database is configured */
     DbPool *db;
+    /* the floor's media gate and speaking-time timers (floor/floor-service.h) */
+    struct _FloorService *floor;
     const char *conninfo; /* the database's, for connections of their own (LISTEN) */
     HttpServer *http;
     DocStore *docs; /* documents on disk (STATE_DIR/documents) */

@@ -15,6 +15,7 @@
 #include "auth/auth.h"
 #include "config.h"
 #include "db.h"
+#include "floor/floor-service.h"
 #include "live/live.h"
 #include "phonghop-build.h"
 
@@ -180,6 +181,8 @@ static int run(PhConfig *config)
     app.conninfo = conninfo;
     app.db = db_pool_new(conninfo, (guint)config->database_connections,
                          (guint)config->database_max_queued, app.context);
+    app.floor = floor_service_new(&app);
+    floor_service_start(app.floor); /* re-arms the turns that were running */
     app.docs = doc_store_new(config->state_dir, app.context, &error);
     if (!app.docs) {
         g_printerr("phonghop: documents: %s\n", error->message);
@@ -226,6 +229,7 @@ out:
         db_pool_free(app.db, SHUTDOWN_GRACE_MS);
         app.db = NULL;
     }
+    g_clear_pointer(&app.floor, floor_service_free); /* after the pool: its outcomes are applied */
     /* After the HTTP server and the pool (whose last completions may still hand work to the
      * document writers), before the loop's context goes. */
     g_clear_pointer(&app.docs, doc_store_free);
