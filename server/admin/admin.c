@@ -45,7 +45,9 @@ static const char usage[] =
     "  import-roster --body ID FILE.csv import users and roles from CSV (UTF-8; columns\n"
     "                                   username, full_name, role and optionally title,\n"
     "                                   email, password); nothing is imported if a row is bad\n"
-    "  load-demo [--password P]         load the demo data (fictional councils and people)\n";
+    "  load-demo [--password P]         load the demo data (fictional councils and people)\n"
+    "  verify-journal MEETING           recompute the meeting's journal hash chain; exit 1 naming\n"
+    "                                   the first entry that does not hold\n";
 
 static int fail(const char *format, ...) G_GNUC_PRINTF(1, 2);
 static int fail(const char *format, ...)
@@ -398,6 +400,7 @@ static const struct {
     {"reset-password", cmd_reset_password},
     {"import-roster", cmd_import_roster},
     {"load-demo", admin_cmd_load_demo},
+    {"verify-journal", admin_cmd_verify_journal},
 };
 
 /* Runs a command inside one transaction, committing only when it succeeded. */

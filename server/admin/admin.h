@@ -19,5 +19,7 @@ gboolean admin_grant_roles(DbConn *conn, gint64 body_id, gint64 user_id, guint r
 
 /* load-demo [--password P] */
 int admin_cmd_load_demo(Admin *a, int argc, char **argv);
+/* verify-journal MEETING */
+int admin_cmd_verify_journal(Admin *a, int argc, char **argv);
 
 G_END_DECLS
