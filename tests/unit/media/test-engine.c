@@ -1,4 +1,4 @@
-/* test-media-engine.c: the public media API (media/media-engine.c) end to end with real worker
+/* test-engine.c: the public media API (media/media-engine.c) end to end with real worker
  * threads: rooms pinned by meeting id, participants, the floor applied within one packet and
  * well within 100 ms of the call, events on the main context, statistics.
  *
