@@ -56,6 +56,18 @@ VP8_FULL = bytes([0x90, 0xF0, 0x92, 0x34, 0x56, 0xA5, 0x01, 0x00, 0x00])
 ONE_BYTE = (0xBEDE, bytes([0x10, 0x85, 0x00, 0x31, 0x07, 0x08]))
 TWO_BYTE = (0x1000, bytes([0x01, 0x00, 0x00, 0x20, 0x03, 0xA1, 0xA2, 0xA3, 0xFF, 0x01, 0xB1]))
 
+
+def rec(op, data=b""):
+    """One record of the room target: [op][length][data]."""
+    assert len(data) < 256
+    return bytes([op, len(data)]) + data
+
+
+def rid_ext(mid, rid):
+    """One-byte extensions mid (id 3) and rid (id 4), as the room target's publisher uses."""
+    return (0xBEDE, bytes([0x30 | (len(mid) - 1)]) + mid + bytes([0x40 | (len(rid) - 1)]) + rid)
+
+
 CORPUS = {
     "rtp": {
         "minimal": rtp(),
@@ -95,6 +107,30 @@ CORPUS = {
         "padded-first": rtcp(201, 0, struct.pack("!I", 9), padding=4) + rtcp(201, 0, b"\0\0\0\x08"),
         "length-past-end": bytes([0x80, 201, 0, 9, 0, 0, 0, 1]),
         "truncated-header": bytes([0x80, 201, 0]),
+        "empty": b"",
+    },
+    "room": {
+        "audio-then-tick": rec(0, rtp(pt=111, ext=(0xBEDE, bytes([0x10, 0x20])), payload=b"\xfc" * 20))
+        + rec(4, b"\x0a") + rec(0, rtp(pt=111, seq=2, ext=(0xBEDE, bytes([0x10, 0x20])),
+                                         payload=b"\xfc" * 20)) + rec(4, b"\x64"),
+        "simulcast-keyframes": rec(0, rtp(ssrc=0xA1, ext=rid_ext(b"v", b"q"), marker=True,
+                                          payload=VP8_KEY))
+        + rec(0, rtp(ssrc=0xB2, ext=rid_ext(b"v", b"h"), marker=True, payload=VP8_KEY))
+        + rec(0, rtp(ssrc=0xA1, seq=2, ext=rid_ext(b"v", b"q"), payload=VP8_FULL))
+        + rec(4, b"\x40") + rec(7, b"\x00\x14\x0b") + rec(4, b"\x40"),
+        "nack-pli-remb": rec(0, rtp(ssrc=0xA1, ext=rid_ext(b"v", b"q"), marker=True,
+                                    payload=VP8_KEY))
+        + rec(1, rtcp(205, 1, struct.pack("!IIHH", 9, 0x202, 0, 0xFFFF)))
+        + rec(1, rtcp(206, 1, struct.pack("!II", 9, 0x202)))
+        + rec(1, rtcp(206, 15, struct.pack("!II", 9, 0) + b"REMB" + bytes([1, 0x3F, 0xFF, 0xFF])
+                      + struct.pack("!I", 0x202))),
+        "floor-and-mutes": rec(5, b"\x00\x00") + rec(0, rtp(pt=111, payload=b"\x01" * 10))
+        + rec(5, b"\x01\x01") + rec(6, b"\x00\x00\x01") + rec(0, rtp(pt=111, seq=2))
+        + rec(6, b"\x00\x01\x01") + rec(6, b"\x00\x01\x00"),
+        "sender-report": rec(2, rtcp(200, 0, struct.pack("!IQIII", 0x11223344, 1 << 40, 5, 1, 2)))
+        + rec(0, rtp(pt=111, payload=b"x" * 8)) + rec(4, b"\xff"),
+        "h264-by-payload-type": rec(0, rtp(pt=102, ssrc=0xC3, payload=bytes(
+            [0x78, 0x00, 0x03, 0x67, 0x42, 0xC0, 0x00, 0x02, 0x68, 0xCE]))),
         "empty": b"",
     },
     "demux": {
