@@ -1,7 +1,8 @@
 /* srtp.c: the libsrtp2 wrapper.
  *
  * Design: libsrtp is initialised once per process (g_once; srtp_init() is not thread-safe) and
- * never shut down, since sessions may outlive any one caller. A session holds one libsrtp
+ * never shut down, since sessions may outlive any one caller; an initialisation done before by
+ * another library in the process (GStreamer's srtp plugin) is accepted. A session holds one libsrtp
  * context with a single wildcard policy, ssrc_any_inbound or ssrc_any_outbound (RFC 3711 §8.1:
  * the SSRC separates the keystreams under one master key, so all of a peer's streams share it);
  * libsrtp derives a stream per SSRC the first time it sees one. Profiles are the two of
@@ -71,7 +72,14 @@ const char *srtp_profile_to_string(SrtpProfile profile)
 
 static gpointer library_init(gpointer data)
 {
-    return GINT_TO_POINTER(srtp_init());
+    srtp_err_status_t status = srtp_init();
+
+    /* Another user in the process got there first (GStreamer's srtp plugin, loaded by
+     * webrtcbin or rtspsrc, calls srtp_init() when it loads): libsrtp 2 then refuses to
+     * register its debug module twice with bad_param, but its crypto kernel is ready. */
+    if (status == srtp_err_status_bad_param)
+        status = srtp_err_status_ok;
+    return GINT_TO_POINTER(status);
 }
 
 static int map_status(srtp_err_status_t status)

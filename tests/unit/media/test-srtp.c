@@ -6,6 +6,8 @@
 
 #include "transport/srtp.h"
 
+#include <srtp2/srtp.h>
+
 static const SrtpProfile profiles[] = {SRTP_PROFILE_AES128_CM_SHA1_80,
                                        SRTP_PROFILE_AEAD_AES_128_GCM};
 
@@ -76,6 +78,21 @@ static gsize make_rtcp(guint32 *words, guint32 ssrc)
     b[6] = b[14] = (guint8)(ssrc >> 8);
     b[7] = b[15] = (guint8)ssrc;
     return sizeof(bytes);
+}
+
+/* Another library in the process initialised libsrtp first (GStreamer's srtp plugin does when
+ * webrtcbin loads it): sessions must still be made. Runs first, before any session exists. */
+static void test_initialised_by_another(void)
+{
+    static const guint8 key[16] = {1}, salt[14] = {2};
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SrtpSession) session = NULL;
+
+    g_assert_cmpint(srtp_init(), ==, srtp_err_status_ok);
+    session = srtp_session_new(SRTP_PROFILE_AES128_CM_SHA1_80, SRTP_DIRECTION_OUTBOUND, key,
+                               sizeof(key), salt, sizeof(salt), &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(session);
 }
 
 static void test_profiles(void)
@@ -363,6 +380,7 @@ int main(int argc, char **argv)
     guint i;
 
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/media/srtp/initialised-by-another", test_initialised_by_another);
     g_test_add_func("/media/srtp/profiles", test_profiles);
     g_test_add_func("/media/srtp/bad-keys", test_bad_keys);
     g_test_add_func("/media/srtp/known-answer-cm", test_known_answer_cm);
