@@ -120,6 +120,7 @@ extern const ApiRoute api_auth_routes[];
 extern const ApiRoute api_body_routes[];
 extern const ApiRoute api_floor_routes[];
 extern const ApiRoute api_journal_routes[];
+extern const ApiRoute api_minutes_routes[];
 extern const ApiRoute api_meeting_routes[];
 extern const ApiRoute api_agenda_routes[];
 extern const ApiRoute api_attendance_routes[];
