@@ -118,6 +118,7 @@ typedef struct {
 /* The route tables of each resource file. */
 extern const ApiRoute api_auth_routes[];
 extern const ApiRoute api_body_routes[];
+extern const ApiRoute api_vote_routes[];
 extern const ApiRoute api_floor_routes[];
 extern const ApiRoute api_journal_routes[];
 extern const ApiRoute api_minutes_routes[];

@@ -10,6 +10,7 @@
 #include "live-private.h"
 
 #include "auth/auth.h"
+#include "votes/votes.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -148,6 +149,10 @@ static void handle_message(LiveClient *c, WsConn *conn, const char *text, gsize 
     }
     if (g_str_equal(type, "unsubscribe")) {
         live_feed_unsubscribe(c->app, conn, c, msg, id);
+        return;
+    }
+    if (g_str_has_prefix(type, "vote.")) {
+        vote_live_message(c->app, conn, c->user_id, type, msg, id);
         return;
     }
     g_autofree char *shown = g_utf8_substring(type, 0, MIN(g_utf8_strlen(type, -1), 64));

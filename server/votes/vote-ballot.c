@@ -1,0 +1,865 @@
+/* vote-ballot.c: casting ballots: the choice a member sends, the per-poll batches that commit
+ * ballots, and the "vote.cast" message of the live WebSocket.
+ *
+ * Design. DOMAIN.md: "A ballot is durable before the member sees 'recorded'", and the issue's
+ * load: hundreds of members pressing the button within a second. Every ballot of one poll must
+ * take the poll's row lock and the meeting's journal (a hash chain, appended under the meeting
+ * row's lock), so ballots of one poll are serialised in the database whatever we do; committing
+ * them one transaction each would cost one disk flush each, in a row. Instead the main thread
+ * keeps one queue per poll and at most one batch of it in flight: a ballot that arrives while a
+ * batch commits waits for the next batch, which takes everything queued (at most
+ * BALLOT_BATCH_MAX). One batch is one transaction with synchronous commit: lock the poll, check
+ * every voter with a few queries, append all the journal entries (one INSERT), store all the
+ * ballots (one INSERT), count, announce the new count (one event), commit. Only after the commit
+ * returns does anyone hear "recorded"; if the transaction fails, everyone in it hears "not
+ * recorded, try again", and nothing of it is stored. This is group commit done by the
+ * application, so one flush serves a whole batch and the latency is at most two batches.
+ *
+ * Idempotency: a member's ballot is unique per (poll, member) (per revision when the poll lets
+ * ballots change). A repeated named cast with the same choice answers the first receipt; with
+ * another choice it is refused unless the poll allows changes. A secret ballot cannot be compared
+ * with its choice (nothing links them), so it is matched by the client's idempotency key: the
+ * same key answers the first receipt, another key is refused.
+ *
+ * Secrecy in a batch: the voters go into poll_voters with one statement and the counter deltas of
+ * the whole batch, summed per choice, into the poll's counter table with another, so neither
+ * statement nor its parameters pair a member with a choice. Nothing here logs a choice.
+ */
+#include "votes-private.h"
+
+#include "record/record.h"
+
+#include <string.h>
+
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "phonghop-votes"
+
+#define BALLOT_BATCH_MAX 1000
+#define BALLOT_QUEUE_MAX 20000
+#define BALLOT_MAX_ROWS  1000
+#define BALLOT_KEY_MAX   128
+
+/* ---- choices ---- */
+
+static const char approve_word[] = "approve";
+static const char *const level_words[] = {"high",       "medium",        "low",
+                                          "confidence", "no_confidence", NULL};
+static const char *const choice_words[] = {"for", "against", "abstain", NULL};
+
+static const char *static_word(const char *const *words, const char *text)
+{
+    for (guint i = 0; words[i]; i++)
+        if (g_str_equal(words[i], text))
+            return words[i];
+    return NULL;
+}
+
+void ballot_choice_free(BallotChoice *choice)
+{
+    if (!choice)
+        return;
+    g_array_unref(choice->marks);
+    g_free(choice);
+}
+
+static gint compare_marks(gconstpointer a, gconstpointer b)
+{
+    return ((const BallotMark *)a)->row - ((const BallotMark *)b)->row;
+}
+
+BallotChoice *ballot_choice_from_json(JsonNode *node, GError **error)
+{
+    g_autoptr(BallotChoice) c = g_new0(BallotChoice, 1);
+    c->marks = g_array_new(FALSE, FALSE, sizeof(BallotMark));
+    if (node && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING) {
+        const char *word = static_word(choice_words, json_node_get_string(node));
+        if (!word) {
+            poll_set_error(error, POLL_ERROR_INVALID,
+                           "'choice' must be \"for\" (tán thành), \"against\" (không tán thành) or "
+                           "\"abstain\" (không biểu quyết)");
+            return NULL;
+        }
+        c->shape = BALLOT_SHAPE_MOTION;
+        BallotMark m = {0, word};
+        g_array_append_val(c->marks, m);
+        return g_steal_pointer(&c);
+    }
+    if (node && JSON_NODE_HOLDS_ARRAY(node)) {
+        JsonArray *a = json_node_get_array(node);
+        c->shape = BALLOT_SHAPE_APPROVALS;
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+            JsonNode *e = json_array_get_element(a, i);
+            gint64 v = 0;
+            if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_INT64 ||
+                (v = json_node_get_int(e)) < 1 || v > BALLOT_MAX_ROWS || i >= BALLOT_MAX_ROWS) {
+                poll_set_error(error, POLL_ERROR_INVALID,
+                               "an election ballot lists the positions of the approved "
+                               "candidates: [1, 3]");
+                return NULL;
+            }
+            BallotMark m = {(gint)v, approve_word};
+            g_array_append_val(c->marks, m);
+        }
+    } else if (node && JSON_NODE_HOLDS_OBJECT(node)) {
+        JsonObject *o = json_node_get_object(node);
+        g_autoptr(GList) members = json_object_get_members(o);
+        c->shape = BALLOT_SHAPE_LEVELS;
+        for (GList *l = members; l; l = l->next) {
+            guint64 pos = 0;
+            JsonNode *v = json_object_get_member(o, l->data);
+            const char *word = NULL;
+            if (!g_ascii_string_to_unsigned(l->data, 10, 1, BALLOT_MAX_ROWS, &pos, NULL) ||
+                !JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_STRING ||
+                !(word = static_word(level_words, json_node_get_string(v)))) {
+                poll_set_error(error, POLL_ERROR_INVALID,
+                               "a confidence ballot gives a level per official by position: "
+                               "{\"1\": \"high\", \"2\": \"low\"} (levels high, medium, low; or "
+                               "confidence, no_confidence)");
+                return NULL;
+            }
+            BallotMark m = {(gint)pos, word};
+            g_array_append_val(c->marks, m);
+        }
+    } else {
+        poll_set_error(error, POLL_ERROR_INVALID,
+                       "missing 'choice': \"for\", \"against\" or \"abstain\" for a motion; the "
+                       "approved candidates [1, 3] for an election; {\"1\": \"high\"} for a "
+                       "confidence vote");
+        return NULL;
+    }
+    g_array_sort(c->marks, compare_marks);
+    for (guint i = 1; i < c->marks->len; i++) {
+        if (g_array_index(c->marks, BallotMark, i).row ==
+            g_array_index(c->marks, BallotMark, i - 1).row) {
+            poll_set_error(error, POLL_ERROR_INVALID, "position %d is marked twice",
+                           g_array_index(c->marks, BallotMark, i).row);
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&c);
+}
+
+gboolean ballot_choice_check(const BallotChoice *choice, const Poll *poll, GError **error)
+{
+    static const BallotShape shapes[] = {0, BALLOT_SHAPE_MOTION, BALLOT_SHAPE_APPROVALS,
+                                         BALLOT_SHAPE_LEVELS, BALLOT_SHAPE_LEVELS};
+    static const char *const expect[] = {
+        NULL, "\"for\", \"against\" or \"abstain\"", "the positions of the approved candidates",
+        "a level per official: {\"1\": \"high\"}", "a level per official: {\"1\": \"confidence\"}"};
+    VoteSubject subject = poll->rules.subject;
+    if (choice->shape != shapes[subject]) {
+        poll_set_error(error, POLL_ERROR_INVALID, "this poll is a %s vote: its choice is %s",
+                       vote_subject_to_string(subject), expect[subject]);
+        return FALSE;
+    }
+    const char *const *words = poll_counter_words(subject);
+    for (guint i = 0; i < choice->marks->len; i++) {
+        const BallotMark *m = &g_array_index(choice->marks, BallotMark, i);
+        gboolean row_ok = subject == VOTE_SUBJECT_MOTION;
+        for (guint k = 0; !row_ok && k < poll->rows->len; k++)
+            row_ok = ((PollRow *)poll->rows->pdata[k])->position == m->row;
+        if (!row_ok) {
+            poll_set_error(error, POLL_ERROR_INVALID, "the ballot has no position %d", m->row);
+            return FALSE;
+        }
+        if (!static_word(words, m->word)) {
+            poll_set_error(error, POLL_ERROR_INVALID, "\"%s\" is not a choice of this poll (%s)",
+                           m->word, expect[subject]);
+            return FALSE;
+        }
+    }
+    if (subject == VOTE_SUBJECT_ELECTION && (gint)choice->marks->len > poll->seats) {
+        poll_set_error(error, POLL_ERROR_INVALID,
+                       "%u candidates approved, but a ballot approves at most %d (the seats to "
+                       "fill)",
+                       choice->marks->len, poll->seats);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- the per-poll queues (main thread) ---- */
+
+typedef struct {
+    gint64 poll_id;
+    gint64 user_id;
+    BallotChoice *choice;
+    char *key;
+    BallotDoneFunc done;
+    gpointer user_data;
+    GDestroyNotify destroy;
+    /* filled by the batch */
+    BallotStatus status;
+    gint error_code;
+    char *message;
+    JsonNode *receipt;
+    gint repeat_of; /* index in the batch of the cast whose receipt this one repeats, or -1 */
+} BallotCast;
+
+typedef struct {
+    PhApp *app;
+    gint64 poll_id;
+    GQueue pending; /* BallotCast* */
+    gboolean in_flight;
+} BallotQueue;
+
+typedef struct {
+    BallotQueue *queue;
+    GPtrArray *casts; /* BallotCast* */
+} BallotBatch;
+
+static GHashTable *queues; /* poll id -> BallotQueue* (main thread) */
+
+static void cast_free(BallotCast *c)
+{
+    if (c->destroy)
+        c->destroy(c->user_data);
+    ballot_choice_free(c->choice);
+    g_free(c->key);
+    g_free(c->message);
+    if (c->receipt)
+        json_node_unref(c->receipt);
+    g_free(c);
+}
+
+static void cast_finish(BallotCast *c)
+{
+    BallotOutcome o = {c->status, c->error_code, c->message, c->receipt};
+    if (c->done)
+        c->done(&o, c->user_data);
+}
+
+static void batch_free(gpointer p)
+{
+    BallotBatch *b = p;
+    g_ptr_array_unref(b->casts);
+    g_free(b);
+}
+
+static void refuse(BallotCast *c, PollError code, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void refuse(BallotCast *c, PollError code, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    g_free(c->message);
+    c->message = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    c->status = BALLOT_REFUSED;
+    c->error_code = code;
+}
+
+/* ---- the batch's transaction (a database worker) ---- */
+
+typedef struct {
+    gboolean on_roster;
+    gboolean member_now; /* a member of the body today */
+    gboolean in_body;    /* any role in the body */
+    gboolean present;
+    gboolean has_ballot;
+    gint revision;      /* named: the latest revision */
+    const char *choice; /* named: its choice (static) */
+    gint64 seq;
+    char *hash;
+    char *key_hash; /* secret */
+    gint latest;    /* the cast of this batch that holds the latest ballot, or -1 */
+} Voter;
+
+static void voter_free(gpointer p)
+{
+    Voter *v = p;
+    g_free(v->hash);
+    g_free(v->key_hash);
+    g_free(v);
+}
+
+static const char *choice_words_vi(const char *choice)
+{
+    return g_strcmp0(choice, "for") == 0       ? "tán thành"
+           : g_strcmp0(choice, "against") == 0 ? "không tán thành"
+                                               : "không biểu quyết";
+}
+
+static char *key_hash_hex(const char *key)
+{
+    return g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
+}
+
+static JsonNode *make_receipt(const Poll *poll, const char *choice, gint revision, gint64 seq,
+                              const char *hash)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "meeting_id", poll->meeting_id);
+    json_object_set_int_member(o, "poll_id", poll->id);
+    json_object_set_boolean_member(o, "secret", poll->rules.form == VOTE_FORM_SECRET);
+    if (choice) {
+        json_object_set_string_member(o, "choice", choice);
+        json_object_set_int_member(o, "revision", revision);
+    }
+    json_object_set_int_member(o, "journal_seq", seq);
+    json_object_set_string_member(o, "hash", hash);
+    JsonNode *n = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(n, o);
+    return n;
+}
+
+static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHashTable *voters,
+                            GError **error)
+{
+    GString *ids = g_string_new("{");
+    for (guint i = 0; i < b->casts->len; i++) {
+        BallotCast *c = b->casts->pdata[i];
+        if (g_hash_table_contains(voters, &c->user_id))
+            continue;
+        Voter *v = g_new0(Voter, 1);
+        v->latest = -1;
+        g_hash_table_insert(voters, &c->user_id, v);
+        g_string_append_printf(ids, "%s%" G_GINT64_FORMAT, ids->len > 1 ? "," : "", c->user_id);
+    }
+    g_string_append_c(ids, '}');
+    g_autofree char *ids_text = g_string_free(ids, FALSE);
+    char pid[24], bid[24], mid[24];
+    const char *p[] = {vote_i64(pid, poll->id), ids_text, vote_i64(bid, poll->body_id),
+                       vote_i64(mid, poll->meeting_id)};
+    gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
+    g_autofree char *sql = g_strdup_printf(
+        "SELECT v.uid, r.user_id IS NOT NULL, "
+        "  EXISTS (SELECT 1 FROM memberships s WHERE s.body_id = $3 AND s.user_id = v.uid "
+        "          AND s.role = 'member'), "
+        "  EXISTS (SELECT 1 FROM memberships s WHERE s.body_id = $3 AND s.user_id = v.uid), "
+        "  coalesce((SELECT a.present FROM attendance_current a WHERE a.meeting_id = $4 "
+        "            AND a.user_id = v.uid), false), "
+        "  b.user_id IS NOT NULL, %s, b.journal_seq, encode(b.journal_hash, 'hex') "
+        "FROM unnest($2::bigint[]) AS v(uid) "
+        "LEFT JOIN poll_roster r ON r.poll_id = $1 AND r.user_id = v.uid "
+        "LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.poll_id = $1 AND x.user_id = v.uid "
+        "                   %s LIMIT 1) b ON true",
+        secret ? "0, NULL::text, encode(b.key_hash, 'hex')" : "b.revision, b.choice, NULL::text",
+        secret ? "poll_voters" : "poll_ballots", secret ? "" : "ORDER BY x.revision DESC");
+    g_autoptr(DbRows) r = db_conn_exec(conn, sql, 4, p, error);
+    if (!r)
+        return FALSE;
+    for (guint i = 0; i < db_rows_count(r); i++) {
+        gint64 uid = db_rows_get_int64(r, i, 0);
+        Voter *v = g_hash_table_lookup(voters, &uid);
+        if (!v)
+            continue;
+        v->on_roster = db_rows_get_bool(r, i, 1);
+        v->member_now = db_rows_get_bool(r, i, 2);
+        v->in_body = db_rows_get_bool(r, i, 3);
+        v->present = db_rows_get_bool(r, i, 4);
+        v->has_ballot = db_rows_get_bool(r, i, 5);
+        if (!v->has_ballot)
+            continue;
+        v->revision = (gint)db_rows_get_int64(r, i, 6);
+        v->choice =
+            db_rows_is_null(r, i, 7) ? NULL : static_word(choice_words, db_rows_get(r, i, 7));
+        v->key_hash = g_strdup(db_rows_get(r, i, 8));
+        v->seq = db_rows_get_int64(r, i, 9);
+        v->hash = g_strdup(db_rows_get(r, i, 10));
+    }
+    return TRUE;
+}
+
+/* Decides what happens to cast i: accepted (TRUE), or refused / a repeat (FALSE, set on c). */
+static gboolean judge(const Poll *poll, BallotBatch *b, guint i, Voter *v)
+{
+    BallotCast *c = b->casts->pdata[i];
+    gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
+    g_autoptr(GError) local = NULL;
+
+    if (poll->rules.form != VOTE_FORM_NAMED && !secret) {
+        refuse(c, POLL_ERROR_STATE,
+               "poll %" G_GINT64_FORMAT " is a %s: its counts are entered, "
+               "no ballots are cast",
+               poll->id, poll->rules.form == VOTE_FORM_PAPER ? "paper ballot" : "show of hands");
+        return FALSE;
+    }
+    if (!ballot_choice_check(c->choice, poll, &local)) {
+        refuse(c, POLL_ERROR_INVALID, "%s", local->message);
+        return FALSE;
+    }
+    const char *choice = secret ? NULL : g_array_index(c->choice->marks, BallotMark, 0).word;
+    g_autofree char *kh = secret ? key_hash_hex(c->key) : NULL;
+
+    /* A repeat of what is recorded answers the first receipt, whatever the poll's state now:
+     * the member's tablet may have lost the answer. */
+    if (v->has_ballot && (secret ? g_strcmp0(v->key_hash, kh) == 0 : v->choice == choice)) {
+        if (v->latest >= 0) {
+            c->repeat_of = v->latest;
+        } else {
+            c->status = BALLOT_REPEAT;
+            c->receipt = make_receipt(poll, choice, v->revision, v->seq, v->hash);
+        }
+        return FALSE;
+    }
+    VotePollState state = poll->state == POLL_STATE_DRAFT  ? VOTE_POLL_STATE_DRAFT
+                          : poll->state == POLL_STATE_OPEN ? VOTE_POLL_STATE_OPEN
+                                                           : VOTE_POLL_STATE_CLOSED;
+    if (poll->state == POLL_STATE_OPEN && poll->closes_at_us &&
+        poll->closes_at_us <= g_get_real_time()) {
+        refuse(c, POLL_ERROR_STATE, "voting has closed: the poll's time ran out");
+        return FALSE;
+    }
+    if (poll->state == POLL_STATE_CANCELLED) {
+        refuse(c, POLL_ERROR_STATE, "this poll was cancelled");
+        return FALSE;
+    }
+    if (!v->on_roster && !v->member_now) {
+        refuse(c, POLL_ERROR_INELIGIBLE, "%s",
+               v->in_body ? "only members of the body vote: guests and secretaries never do"
+                          : "you are not a member of this body: only its members vote");
+        return FALSE;
+    }
+    VoteVoter voter = {v->on_roster, poll->written || v->present, v->has_ballot};
+    if (!vote_check_eligible(state, poll->allow_change, &voter, &local)) {
+        if (voter.has_ballot && voter.on_roster && voter.checked_in &&
+            state == VOTE_POLL_STATE_OPEN) {
+            if (secret)
+                refuse(c, POLL_ERROR_ALREADY,
+                       "your secret ballot is already recorded: a secret ballot cannot be changed");
+            else
+                refuse(c, POLL_ERROR_ALREADY,
+                       "your ballot is already recorded (%s) and this poll does not allow "
+                       "changing it",
+                       choice_words_vi(v->choice));
+        } else {
+            refuse(c, state == VOTE_POLL_STATE_OPEN ? POLL_ERROR_INELIGIBLE : POLL_ERROR_STATE,
+                   "%s", local->message);
+        }
+        return FALSE;
+    }
+    /* Accepted: this cast now holds the member's latest ballot. */
+    v->has_ballot = TRUE;
+    v->choice = choice;
+    v->revision = secret ? 0 : v->revision + 1;
+    v->latest = (gint)i;
+    g_free(v->key_hash);
+    v->key_hash = g_steal_pointer(&kh);
+    return TRUE;
+}
+
+/* Adds the batch's secret choices to the poll's counters, summed per (row, choice): one
+ * statement that names no voter. */
+static gboolean add_to_counters(DbConn *conn, const Poll *poll, BallotBatch *b, GArray *accepted,
+                                GError **error)
+{
+    g_autoptr(GHashTable) sums = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (guint k = 0; k < accepted->len; k++) {
+        BallotCast *c = b->casts->pdata[g_array_index(accepted, guint, k)];
+        for (guint m = 0; m < c->choice->marks->len; m++) {
+            const BallotMark *mark = &g_array_index(c->choice->marks, BallotMark, m);
+            char *key = g_strdup_printf("%d,%s", mark->row, mark->word);
+            gint count = GPOINTER_TO_INT(g_hash_table_lookup(sums, key));
+            g_hash_table_replace(sums, key, GINT_TO_POINTER(count + 1));
+        }
+    }
+    if (g_hash_table_size(sums) == 0)
+        return TRUE;
+    GString *rows = g_string_new("{"), *ws = g_string_new("{"), *ds = g_string_new("{");
+    GHashTableIter it;
+    gpointer key, value;
+    g_hash_table_iter_init(&it, sums);
+    for (guint k = 0; g_hash_table_iter_next(&it, &key, &value); k++) {
+        const char *comma = strchr(key, ',');
+        const char *sep = k ? "," : "";
+        g_string_append_printf(rows, "%s%.*s", sep, (int)(comma - (char *)key), (char *)key);
+        g_string_append_printf(ws, "%s%s", sep, comma + 1);
+        g_string_append_printf(ds, "%s%d", sep, GPOINTER_TO_INT(value));
+    }
+    g_string_append_c(rows, '}');
+    g_string_append_c(ws, '}');
+    g_string_append_c(ds, '}');
+    g_autofree char *rows_text = g_string_free(rows, FALSE);
+    g_autofree char *ws_text = g_string_free(ws, FALSE);
+    g_autofree char *ds_text = g_string_free(ds, FALSE);
+    g_autofree char *table = poll_secret_table(poll->id);
+    g_autofree char *sql = g_strdup_printf(
+        "UPDATE %s AS t SET count = t.count + d.delta FROM unnest($1::int[], $2::text[], "
+        "$3::int[]) AS d(r, c, delta) WHERE t.row_position = d.r AND t.choice = d.c",
+        table);
+    const char *p[] = {rows_text, ws_text, ds_text};
+    g_autoptr(DbRows) up = db_conn_exec(conn, sql, 3, p, error);
+    if (!up)
+        return FALSE;
+    if (db_rows_affected(up) != g_hash_table_size(sums)) {
+        g_set_error(error, DB_ERROR, DB_ERROR_QUERY,
+                    "poll %" G_GINT64_FORMAT ": its secret counters are incomplete", poll->id);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Journals and stores the accepted casts (indices into the batch), then counts. */
+static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, GArray *accepted,
+                               GHashTable *voters, guint new_voters, GError **error)
+{
+    gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
+    guint n = accepted->len;
+    g_autofree VoteJournalItem *items = g_new0(VoteJournalItem, n);
+    g_autofree gint *revisions = g_new0(gint, n);
+    g_autoptr(GHashTable) later = g_hash_table_new(g_int64_hash, g_int64_equal);
+
+    /* Named revisions in order: the last accepted cast of a member holds its latest revision. */
+    for (gint k = (gint)n - 1; k >= 0 && !secret; k--) {
+        BallotCast *c = b->casts->pdata[g_array_index(accepted, guint, k)];
+        Voter *v = g_hash_table_lookup(voters, &c->user_id);
+        gint seen = GPOINTER_TO_INT(g_hash_table_lookup(later, &c->user_id));
+        revisions[k] = v->revision - seen;
+        g_hash_table_insert(later, &c->user_id, GINT_TO_POINTER(seen + 1));
+    }
+    /* The journal entries, one per accepted ballot, in one append. */
+    for (guint k = 0; k < n; k++) {
+        BallotCast *c = b->casts->pdata[g_array_index(accepted, guint, k)];
+        JsonObject *o = json_object_new();
+        json_object_set_int_member(o, "poll_id", poll->id);
+        if (!secret) {
+            json_object_set_string_member(o, "choice",
+                                          g_array_index(c->choice->marks, BallotMark, 0).word);
+            json_object_set_int_member(o, "revision", revisions[k]);
+        }
+        items[k].kind = secret ? "vote.secret_ballot" : "vote.cast";
+        items[k].actor = vote_actor(c->user_id);
+        items[k].payload = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(items[k].payload, o);
+    }
+    gboolean ok = vote_journal_append(conn, poll->meeting_id, items, n, error);
+    GString *users = g_string_new("{"), *seqs = g_string_new("{"), *hashes = g_string_new("{"),
+            *extra = g_string_new("{"), *words = g_string_new("{");
+    for (guint k = 0; ok && k < n; k++) {
+        BallotCast *c = b->casts->pdata[g_array_index(accepted, guint, k)];
+        const char *sep = k ? "," : "";
+        const char *choice = secret ? NULL : g_array_index(c->choice->marks, BallotMark, 0).word;
+        g_string_append_printf(users, "%s%" G_GINT64_FORMAT, sep, c->user_id);
+        g_string_append_printf(seqs, "%s%" G_GINT64_FORMAT, sep, items[k].seq);
+        g_string_append_printf(hashes, "%s%s", sep, items[k].hash_hex);
+        if (secret) {
+            g_autofree char *kh = key_hash_hex(c->key);
+            g_string_append_printf(extra, "%s%s", sep, kh);
+        } else {
+            g_string_append_printf(extra, "%s%d", sep, revisions[k]);
+            g_string_append_printf(words, "%s%s", sep, choice);
+        }
+        c->status = BALLOT_RECORDED;
+        c->receipt = make_receipt(poll, choice, revisions[k], items[k].seq, items[k].hash_hex);
+    }
+    for (guint k = 0; k < n; k++)
+        vote_journal_item_clear(&items[k]);
+    g_string_append_c(users, '}');
+    g_string_append_c(seqs, '}');
+    g_string_append_c(hashes, '}');
+    g_string_append_c(extra, '}');
+    g_string_append_c(words, '}');
+    g_autofree char *users_text = g_string_free(users, FALSE);
+    g_autofree char *seqs_text = g_string_free(seqs, FALSE);
+    g_autofree char *hashes_text = g_string_free(hashes, FALSE);
+    g_autofree char *extra_text = g_string_free(extra, FALSE);
+    g_autofree char *words_text = g_string_free(words, FALSE);
+    if (!ok)
+        return FALSE;
+
+    char pid[24];
+    vote_i64(pid, poll->id);
+    if (!secret) {
+        const char *p[] = {pid, users_text, extra_text, words_text, seqs_text, hashes_text};
+        if (!db_conn_run(conn,
+                         "INSERT INTO poll_ballots (poll_id, user_id, revision, choice, "
+                         "journal_seq, journal_hash, cast_at) SELECT $1, u, r, c, s, "
+                         "decode(h, 'hex'), now() FROM unnest($2::bigint[], $3::int[], "
+                         "$4::text[], $5::bigint[], $6::text[]) AS x(u, r, c, s, h)",
+                         6, p, error))
+            return FALSE;
+    } else {
+        const char *p[] = {pid, users_text, seqs_text, hashes_text, extra_text};
+        if (!db_conn_run(conn,
+                         "INSERT INTO poll_voters (poll_id, user_id, journal_seq, journal_hash, "
+                         "key_hash) SELECT $1, u, s, decode(h, 'hex'), decode(k, 'hex') "
+                         "FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[]) "
+                         "AS x(u, s, h, k)",
+                         5, p, error))
+            return FALSE;
+        if (!add_to_counters(conn, poll, b, accepted, error))
+            return FALSE;
+    }
+    if (new_voters == 0)
+        return TRUE;
+    char nv[24];
+    const char *p[] = {pid, vote_i64(nv, new_voters)};
+    g_autoptr(DbRows) cnt = db_conn_exec(
+        conn, "UPDATE polls SET cast_count = cast_count + $2 WHERE id = $1 RETURNING cast_count", 2,
+        p, error);
+    if (!cnt)
+        return FALSE;
+    /* How many have voted, never how: to every site. */
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "poll_id", poll->id);
+    json_object_set_int_member(o, "cast", db_rows_get_int64(cnt, 0, 0));
+    json_object_set_int_member(o, "roster", poll->rules.roster);
+    g_autoptr(JsonNode) payload = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(payload, o);
+    RecordVisibility vis = {FALSE, NULL, 0};
+    poll_visibility(poll, &vis.is_public);
+    return record_event(conn, poll->meeting_id, "vote.count", payload, &vis, NULL, error);
+}
+
+static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
+{
+    BallotBatch *b = data;
+    GError *local = NULL;
+
+    /* Durable before anyone hears "recorded", whatever the server's default. */
+    if (!db_conn_run(conn, "SET LOCAL synchronous_commit = on", 0, NULL, error))
+        return FALSE;
+    g_autoptr(Poll) poll = poll_load(conn, 0, b->queue->poll_id, TRUE, &local);
+    if (!poll) {
+        if (local->domain != POLL_ERROR) {
+            g_propagate_error(error, local);
+            return FALSE;
+        }
+        for (guint i = 0; i < b->casts->len; i++)
+            refuse(b->casts->pdata[i], POLL_ERROR_NOT_FOUND, "no poll %" G_GINT64_FORMAT,
+                   b->queue->poll_id);
+        g_error_free(local);
+        return TRUE;
+    }
+    g_autoptr(GHashTable) voters =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, voter_free);
+    if (!load_voters(conn, poll, b, voters, error))
+        return FALSE;
+
+    g_autoptr(GArray) accepted = g_array_new(FALSE, FALSE, sizeof(guint));
+    guint new_voters = 0;
+    for (guint i = 0; i < b->casts->len; i++) {
+        BallotCast *c = b->casts->pdata[i];
+        Voter *v = g_hash_table_lookup(voters, &c->user_id);
+        gboolean first = !v->has_ballot;
+        if (judge(poll, b, i, v)) {
+            g_array_append_val(accepted, i);
+            new_voters += first;
+        }
+    }
+    if (accepted->len > 0 && !store_accepted(conn, poll, b, accepted, voters, new_voters, error))
+        return FALSE;
+    /* Casts that repeat one accepted in this batch answer its receipt. */
+    for (guint i = 0; i < b->casts->len; i++) {
+        BallotCast *c = b->casts->pdata[i];
+        if (c->repeat_of < 0)
+            continue;
+        BallotCast *first = b->casts->pdata[c->repeat_of];
+        c->status = BALLOT_REPEAT;
+        c->receipt = first->receipt ? json_node_copy(first->receipt) : NULL;
+    }
+    return TRUE;
+}
+
+static void queue_launch(BallotQueue *q);
+
+static void batch_done(gpointer data, const GError *error, gpointer user_data)
+{
+    BallotBatch *b = data;
+    BallotQueue *q = b->queue;
+    for (guint i = 0; i < b->casts->len; i++) {
+        BallotCast *c = b->casts->pdata[i];
+        if (error) {
+            /* Nothing of the transaction is stored (or, if the commit went through and only its
+             * answer was lost, a retry answers the first receipt). */
+            c->status = BALLOT_NOT_RECORDED;
+            g_free(c->message);
+            c->message =
+                g_strdup_printf("your ballot was not recorded (%s): try again", error->message);
+            g_clear_pointer(&c->receipt, json_node_unref);
+        }
+        cast_finish(c);
+    }
+    if (error)
+        g_message("poll %" G_GINT64_FORMAT ": %u ballots not recorded: %s", q->poll_id,
+                  b->casts->len, error->message);
+    q->in_flight = FALSE;
+    queue_launch(q);
+}
+
+static void queue_launch(BallotQueue *q)
+{
+    if (q->in_flight)
+        return;
+    if (g_queue_is_empty(&q->pending)) {
+        g_hash_table_remove(queues, &q->poll_id);
+        return;
+    }
+    BallotBatch *b = g_new0(BallotBatch, 1);
+    b->queue = q;
+    b->casts = g_ptr_array_new_with_free_func((GDestroyNotify)cast_free);
+    while (b->casts->len < BALLOT_BATCH_MAX && !g_queue_is_empty(&q->pending))
+        g_ptr_array_add(b->casts, g_queue_pop_head(&q->pending));
+    q->in_flight = TRUE;
+    db_pool_run(q->app->db, batch_job, b, batch_free, batch_done, NULL);
+}
+
+static void queue_free(gpointer p)
+{
+    BallotQueue *q = p;
+    g_queue_clear_full(&q->pending, (GDestroyNotify)cast_free);
+    g_free(q);
+}
+
+static gboolean deliver_refusal(gpointer data)
+{
+    BallotCast *c = data;
+    cast_finish(c);
+    cast_free(c);
+    return G_SOURCE_REMOVE;
+}
+
+void ballot_submit(PhApp *app, gint64 poll_id, gint64 user_id, BallotChoice *choice,
+                   const char *key, BallotDoneFunc done, gpointer user_data, GDestroyNotify destroy)
+{
+    BallotCast *c = g_new0(BallotCast, 1);
+    c->poll_id = poll_id;
+    c->user_id = user_id;
+    c->choice = choice;
+    c->key = g_strdup(key);
+    c->done = done;
+    c->user_data = user_data;
+    c->destroy = destroy;
+    c->repeat_of = -1;
+    if (!queues)
+        queues = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, queue_free);
+    BallotQueue *q = g_hash_table_lookup(queues, &poll_id);
+    if (!q) {
+        q = g_new0(BallotQueue, 1);
+        q->app = app;
+        q->poll_id = poll_id;
+        g_queue_init(&q->pending);
+        g_hash_table_insert(queues, &q->poll_id, q);
+    }
+    if (g_queue_get_length(&q->pending) >= BALLOT_QUEUE_MAX) {
+        c->status = BALLOT_NOT_RECORDED;
+        c->message = g_strdup("your ballot was not recorded: the server is busy, try again in a "
+                              "few seconds");
+        GSource *s = g_idle_source_new();
+        g_source_set_callback(s, deliver_refusal, c, NULL);
+        g_source_attach(s, app->context);
+        g_source_unref(s);
+        return;
+    }
+    g_queue_push_tail(&q->pending, c);
+    queue_launch(q);
+}
+
+/* ---- the live message ---- */
+
+typedef struct {
+    WsConn *conn; /* a reference */
+    JsonNode *ref;
+    gint64 poll_id;
+} LiveCast;
+
+static void live_cast_free(gpointer p)
+{
+    LiveCast *lc = p;
+    ws_conn_unref(lc->conn);
+    if (lc->ref)
+        json_node_unref(lc->ref);
+    g_free(lc);
+}
+
+static void send_error(WsConn *conn, JsonNode *ref, gint64 poll_id, const char *code,
+                       const char *message)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "error");
+    json_builder_set_member_name(b, "code");
+    json_builder_add_string_value(b, code);
+    json_builder_set_member_name(b, "message");
+    json_builder_add_string_value(b, message);
+    if (ref) {
+        json_builder_set_member_name(b, "ref");
+        json_builder_add_value(b, json_node_copy(ref));
+    }
+    if (poll_id) {
+        json_builder_set_member_name(b, "poll_id");
+        json_builder_add_int_value(b, poll_id);
+    }
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) node = json_builder_get_root(b);
+    ws_conn_send_json(conn, node);
+}
+
+static void live_cast_done(const BallotOutcome *o, gpointer user_data)
+{
+    LiveCast *lc = user_data;
+    if (!ws_conn_is_open(lc->conn))
+        return; /* the tablet retries with its key and gets the same receipt */
+    if (o->status == BALLOT_REFUSED) {
+        send_error(lc->conn, lc->ref, lc->poll_id, poll_error_code(o->error_code), o->message);
+        return;
+    }
+    if (o->status == BALLOT_NOT_RECORDED) {
+        send_error(lc->conn, lc->ref, lc->poll_id, "not_recorded", o->message);
+        return;
+    }
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "vote.recorded");
+    if (lc->ref) {
+        json_builder_set_member_name(b, "id");
+        json_builder_add_value(b, json_node_copy(lc->ref));
+    }
+    json_builder_set_member_name(b, "poll_id");
+    json_builder_add_int_value(b, lc->poll_id);
+    json_builder_set_member_name(b, "repeat");
+    json_builder_add_boolean_value(b, o->status == BALLOT_REPEAT);
+    json_builder_set_member_name(b, "receipt");
+    json_builder_add_value(b, json_node_copy(o->receipt));
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) node = json_builder_get_root(b);
+    ws_conn_send_json(lc->conn, node);
+}
+
+void vote_live_message(PhApp *app, WsConn *conn, gint64 user_id, const char *type, JsonObject *msg,
+                       JsonNode *id)
+{
+    vote_keeper_touch(app);
+    if (!g_str_equal(type, "vote.cast")) {
+        g_autofree char *shown = g_utf8_substring(type, 0, MIN(g_utf8_strlen(type, -1), 64));
+        send_error(conn, id, 0, "unknown_type", "unknown message type");
+        g_debug("ws %" G_GUINT64_FORMAT ": unknown vote message '%s'", ws_conn_get_id(conn), shown);
+        return;
+    }
+    JsonNode *pn = json_object_get_member(msg, "poll_id");
+    gint64 poll_id = 0;
+    if (pn && JSON_NODE_HOLDS_VALUE(pn) && json_node_get_value_type(pn) == G_TYPE_INT64)
+        poll_id = json_node_get_int(pn);
+    if (poll_id <= 0) {
+        send_error(conn, id, 0, "malformed", "vote.cast needs a positive integer 'poll_id'");
+        return;
+    }
+    if (!user_id) {
+        send_error(conn, id, poll_id, "unauthenticated", "sign in to vote");
+        return;
+    }
+    JsonNode *kn = json_object_get_member(msg, "idempotency_key");
+    const char *key =
+        kn && JSON_NODE_HOLDS_VALUE(kn) && json_node_get_value_type(kn) == G_TYPE_STRING
+            ? json_node_get_string(kn)
+            : NULL;
+    if (!key || !*key || g_utf8_strlen(key, -1) > BALLOT_KEY_MAX) {
+        send_error(conn, id, poll_id, "malformed",
+                   "vote.cast needs an 'idempotency_key' of 1 to 128 characters (the same for "
+                   "every retry of one ballot)");
+        return;
+    }
+    g_autoptr(GError) error = NULL;
+    BallotChoice *choice = ballot_choice_from_json(json_object_get_member(msg, "choice"), &error);
+    if (!choice) {
+        send_error(conn, id, poll_id, "invalid", error->message);
+        return;
+    }
+    LiveCast *lc = g_new0(LiveCast, 1);
+    lc->conn = ws_conn_ref(conn);
+    lc->ref = id ? json_node_copy(id) : NULL;
+    lc->poll_id = poll_id;
+    ballot_submit(app, poll_id, user_id, choice, key, live_cast_done, lc, live_cast_free);
+}
