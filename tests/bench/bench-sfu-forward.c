@@ -8,7 +8,10 @@
  * are the router's own overhead; a real subscriber adds SRTP protection and sendmmsg (see
  * /work/shared/TESTING.md, "What one forwarded packet costs at the least").
  *
- * Usage: bench-sfu-forward [packets per run] [runs]    (defaults: 200000, 5)
+ * Usage: bench-sfu-forward [packets per run] [runs] [subscribers]
+ *        (defaults: 200000, 5, and both 8 and 32)
+ * For an exact, repeatable count of instructions per forwarded packet:
+ *   valgrind --tool=callgrind --toggle-collect=sfu_room_on_rtp bench-sfu-forward 20000 1 8
  * Not a test: it prints figures and never fails on timing.
  */
 #include <stdio.h>
@@ -134,19 +137,22 @@ int main(int argc, char **argv)
 {
     guint n_packets = argc > 1 ? (guint)strtoul(argv[1], NULL, 10) : 200000;
     guint runs = argc > 2 ? (guint)strtoul(argv[2], NULL, 10) : 5;
-    const guint subscribers[] = {8, 32};
+    guint only = argc > 3 ? (guint)strtoul(argv[3], NULL, 10) : 0;
+    guint subscribers[] = {8, 32};
     guint s, k;
 
     if (n_packets == 0 || runs == 0) {
-        fprintf(stderr, "usage: %s [packets per run] [runs]\n", argv[0]);
+        fprintf(stderr, "usage: %s [packets per run] [runs] [subscribers]\n", argv[0]);
         return 2;
     }
+    if (only > 0)
+        subscribers[0] = subscribers[1] = only;
     printf("bench-sfu-forward: %u video packets of 1,200 bytes (+1 audio per 4) per run, "
            "median of %u runs, CPU time, no SRTP\n",
            n_packets, runs);
     printf("%-12s %22s %21s %18s\n", "subscribers", "ns/forwarded packet", "ns/incoming packet",
            "forwarded/run");
-    for (s = 0; s < G_N_ELEMENTS(subscribers); s++) {
+    for (s = 0; s < (only > 0 ? 1 : G_N_ELEMENTS(subscribers)); s++) {
         double *fwd = g_new(double, runs), *in = g_new(double, runs);
         guint64 forwarded = 0;
 
