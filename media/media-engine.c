@@ -543,6 +543,12 @@ DtlsIdentity *media_engine_get_dtls_identity(MediaEngine *engine)
     return engine->identity;
 }
 
+MediaEngine *media_room_get_engine(MediaRoom *room)
+{
+    g_return_val_if_fail(room != NULL, NULL);
+    return room->engine;
+}
+
 MediaRoom *media_engine_get_room(MediaEngine *engine, gint64 meeting_id)
 {
     g_return_val_if_fail(engine != NULL, NULL);

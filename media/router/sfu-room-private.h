@@ -147,6 +147,7 @@ struct _SfuParticipant {
     gint64 rtt_us; /* -1 unknown */
 
     guint8 *send_buf; /* SFU_SEND_BUFFER_LEN */
+    GArray *cleanups; /* SfuCleanup, run first by participant_free() */
     guint64 rx_packets;
     SfuRateMeter rx_rate;
     SfuRateMeter tx_rate;

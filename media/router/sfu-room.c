@@ -74,16 +74,21 @@ SfuRoom *sfu_room_new(const SfuRoomConfig *config, const SfuRoomEvents *events, 
 static void participant_free(SfuParticipant *p);
 static void tap_free(SfuTap *tap);
 
+static void run_cleanups(GArray *cleanups)
+{
+    while (cleanups->len > 0) {
+        SfuCleanup c = g_array_index(cleanups, SfuCleanup, cleanups->len - 1);
+
+        g_array_set_size(cleanups, cleanups->len - 1);
+        c.func(c.data);
+    }
+}
+
 void sfu_room_free(SfuRoom *room)
 {
     if (room == NULL)
         return;
-    while (room->cleanups->len > 0) {
-        SfuCleanup c = g_array_index(room->cleanups, SfuCleanup, room->cleanups->len - 1);
-
-        g_array_set_size(room->cleanups, room->cleanups->len - 1);
-        c.func(c.data);
-    }
+    run_cleanups(room->cleanups);
     g_clear_pointer(&room->cleanups, g_array_unref);
     while (room->taps->len > 0)
         tap_free(g_ptr_array_steal_index(room->taps, room->taps->len - 1));
@@ -485,6 +490,7 @@ SfuParticipant *sfu_room_add_participant(SfuRoom *room, guint64 participant_id,
     p->subscriptions = g_ptr_array_new();
     p->rtt_us = -1;
     p->send_buf = g_malloc0(SFU_SEND_BUFFER_LEN);
+    p->cleanups = g_array_new(FALSE, FALSE, sizeof(SfuCleanup));
     sfu_rate_meter_init(&p->rx_rate);
     sfu_rate_meter_init(&p->tx_rate);
     p->audio_open = gate_open(room, p);
@@ -494,8 +500,18 @@ SfuParticipant *sfu_room_add_participant(SfuRoom *room, guint64 participant_id,
     return p;
 }
 
+void sfu_participant_add_cleanup(SfuParticipant *participant, GDestroyNotify func, gpointer data)
+{
+    SfuCleanup c = {func, data};
+
+    g_return_if_fail(participant != NULL && func != NULL);
+    g_array_append_val(participant->cleanups, c);
+}
+
 static void participant_free(SfuParticipant *p)
 {
+    run_cleanups(p->cleanups);
+    g_clear_pointer(&p->cleanups, g_array_unref);
     while (p->subscriptions->len > 0)
         sink_destroy(g_ptr_array_index(p->subscriptions, p->subscriptions->len - 1));
     while (p->n_tracks > 0)

@@ -203,11 +203,16 @@ const SfuRoomCounters *sfu_room_get_counters(const SfuRoom *room);
 SfuParticipant *sfu_room_add_participant(SfuRoom *room, guint64 participant_id,
                                          const char *display_name, SfuRole role, GError **error);
 /* Removes the participant with its tracks (every subscription to them ends) and its own
- * subscriptions. Its transport must not call the entry points with it again. */
+ * subscriptions, after running its cleanups. Its transport must not call the entry points with
+ * it again. */
 gboolean sfu_room_remove_participant(SfuRoom *room, guint64 participant_id, GError **error);
 /* Transfer none; NULL when absent. */
 SfuParticipant *sfu_room_get_participant(SfuRoom *room, guint64 participant_id);
 guint64 sfu_participant_get_id(const SfuParticipant *participant);
+/* @func(@data) runs when the participant is removed (or the room freed), before anything of it
+ * is freed, in the reverse order of the calls: the owner of its peers closes them there, so no
+ * transport calls the entry points with a participant that is gone. */
+void sfu_participant_add_cleanup(SfuParticipant *participant, GDestroyNotify func, gpointer data);
 gboolean sfu_room_set_role(SfuRoom *room, guint64 participant_id, SfuRole role, GError **error);
 
 /* Attaches (or, with @transport NULL, detaches) the peer that carries @side for @participant.

@@ -1169,9 +1169,15 @@ static void test_bad_input_counted(void)
     fixture_clear(&fx);
 }
 
+static void count_cleanup(gpointer data)
+{
+    (*(guint *)data)++;
+}
+
 static void test_control_errors_and_removal(void)
 {
     Fixture fx;
+    guint cleanups = 0;
     g_autoptr(GError) error = NULL;
     SfuSubscribeConfig sc = {.ssrc = 0x77, .payload_type = -1};
     SfuTrackConfig bad = {.mid = "toolongtoolongtoolong",
@@ -1212,14 +1218,19 @@ static void test_control_errors_and_removal(void)
     send_audio(&fx, 1, 0xa1, seq++, 50);
     g_assert_cmpuint(fx.peers[2]->rtp->len, ==, 5);
     subscribe(&fx, 2, 1, "a", 0x52, -1);
-    /* The publisher leaves: its tracks and every subscription to them go. */
+    /* The publisher leaves: its peer's owner is told first, then its tracks and every
+     * subscription to them go. */
+    sfu_participant_add_cleanup(sfu_room_get_participant(fx.room, 1), count_cleanup, &cleanups);
+    sfu_participant_add_cleanup(sfu_room_get_participant(fx.room, 2), count_cleanup, &cleanups);
     g_assert_true(sfu_room_remove_participant(fx.room, 1, NULL));
+    g_assert_cmpuint(cleanups, ==, 1);
     g_assert_null(sfu_room_get_participant(fx.room, 1));
     g_assert_false(sfu_room_unsubscribe(fx.room, 2, 1, "a", NULL));
     g_assert_false(sfu_room_remove_participant(fx.room, 1, NULL));
     fx.now += 5 * G_USEC_PER_SEC;
     sfu_room_tick(fx.room, fx.now);
     fixture_clear(&fx);
+    g_assert_cmpuint(cleanups, ==, 2); /* the room's end removes the rest */
 }
 
 int main(int argc, char **argv)
