@@ -44,6 +44,8 @@ typedef struct {
     GHashTable *was_waiting; /* floor ids of the requests restored as waiting */
     GHashTable *names;       /* user id -> full name */
     gboolean microphones_open;
+    gint64 *audience; /* the readers of a meeting that is not public, once loaded */
+    guint n_audience;
 } FloorCtx;
 
 static void ctx_clear(FloorCtx *ctx)
@@ -53,6 +55,7 @@ static void ctx_clear(FloorCtx *ctx)
     g_clear_pointer(&ctx->new_ids, g_hash_table_unref);
     g_clear_pointer(&ctx->was_waiting, g_hash_table_unref);
     g_clear_pointer(&ctx->names, g_hash_table_unref);
+    g_clear_pointer(&ctx->audience, g_free);
 }
 
 static const char *i64(char *buf, gint64 v)
@@ -344,10 +347,37 @@ static char *actor_of(gint64 user_id)
     return user_id ? g_strdup_printf("user:%" G_GINT64_FORMAT, user_id) : NULL;
 }
 
-static RecordVisibility visibility_of(FloorCtx *ctx)
+/* Who receives the floor's events: everyone, the public included, when the meeting is public and
+ * no longer a draft; otherwise only those who may read the meeting now (the schema's
+ * phonghop_may_read_meeting: a guest only when invited), as the meeting's own events do. */
+static gboolean visibility_of(DbConn *conn, FloorCtx *ctx, RecordVisibility *vis, GError **error)
 {
-    RecordVisibility v = {ctx->is_public, NULL, 0};
-    return v;
+    memset(vis, 0, sizeof(*vis));
+    if (ctx->is_public && !g_str_equal(ctx->status, "draft")) {
+        vis->is_public = TRUE;
+        return TRUE;
+    }
+    if (!ctx->audience) {
+        char mid[24], bid[24];
+        const char *p[] = {i64(mid, ctx->meeting_id), i64(bid, ctx->body_id)};
+        g_autoptr(DbRows) r =
+            db_conn_exec(conn,
+                         "SELECT u.id FROM users u WHERE NOT u.disabled "
+                         "  AND (u.is_system_admin OR u.id IN (SELECT user_id FROM memberships "
+                         "                                     WHERE body_id = $2)) "
+                         "  AND phonghop_may_read_meeting($1, u.id) ORDER BY u.id",
+                         2, p, error);
+        if (!r)
+            return FALSE;
+        /* Never NULL once loaded: an empty audience is nobody, not everyone. */
+        ctx->n_audience = db_rows_count(r);
+        ctx->audience = g_new0(gint64, ctx->n_audience + 1);
+        for (guint i = 0; i < ctx->n_audience; i++)
+            ctx->audience[i] = db_rows_get_int64(r, i, 0);
+    }
+    vis->audience = ctx->audience;
+    vis->n_audience = ctx->n_audience;
+    return TRUE;
 }
 
 static gboolean save_queue(DbConn *conn, FloorCtx *ctx, GError **error)
@@ -367,8 +397,9 @@ static gboolean save_queue(DbConn *conn, FloorCtx *ctx, GError **error)
     add_queue(b, ctx);
     json_builder_end_object(b);
     g_autoptr(JsonNode) payload = json_builder_get_root(b);
-    RecordVisibility vis = visibility_of(ctx);
-    return record_event(conn, ctx->meeting_id, "floor.queue", payload, &vis, NULL, error);
+    RecordVisibility vis;
+    return visibility_of(conn, ctx, &vis, error) &&
+           record_event(conn, ctx->meeting_id, "floor.queue", payload, &vis, NULL, error);
 }
 
 static gboolean save_requested(DbConn *conn, FloorCtx *ctx, const FloorCommand *cmd,
@@ -491,8 +522,9 @@ static gboolean save_granted(DbConn *conn, FloorCtx *ctx, const FloorCommand *cm
     json_builder_end_object(b);
     g_autoptr(JsonNode) payload = json_builder_get_root(b);
     g_autofree char *actor = actor_of(cmd->actor_id);
-    RecordVisibility vis = visibility_of(ctx);
-    if (!record_fact(conn, ctx->meeting_id, "floor.granted", actor, payload, &vis, error))
+    RecordVisibility vis;
+    if (!visibility_of(conn, ctx, &vis, error) ||
+        !record_fact(conn, ctx->meeting_id, "floor.granted", actor, payload, &vis, error))
         return FALSE;
     out->granted_user = ev->request.person_id;
     return TRUE;
@@ -513,8 +545,9 @@ static gboolean save_extended(DbConn *conn, FloorCtx *ctx, const FloorCommand *c
     json_builder_end_object(b);
     g_autoptr(JsonNode) payload = json_builder_get_root(b);
     g_autofree char *actor = actor_of(cmd->actor_id);
-    RecordVisibility vis = visibility_of(ctx);
-    return record_fact(conn, ctx->meeting_id, "floor.extended", actor, payload, &vis, error);
+    RecordVisibility vis;
+    return visibility_of(conn, ctx, &vis, error) &&
+           record_fact(conn, ctx->meeting_id, "floor.extended", actor, payload, &vis, error);
 }
 
 static gboolean save_warning(DbConn *conn, FloorCtx *ctx, const FloorEvent *ev, GError **error)
@@ -530,8 +563,9 @@ static gboolean save_warning(DbConn *conn, FloorCtx *ctx, const FloorEvent *ev, 
     add_time(b, "ends_at", ev->at_us + ev->remaining_us);
     json_builder_end_object(b);
     g_autoptr(JsonNode) payload = json_builder_get_root(b);
-    RecordVisibility vis = visibility_of(ctx);
-    return record_event(conn, ctx->meeting_id, "floor.warning", payload, &vis, NULL, error);
+    RecordVisibility vis;
+    return visibility_of(conn, ctx, &vis, error) &&
+           record_event(conn, ctx->meeting_id, "floor.warning", payload, &vis, NULL, error);
 }
 
 static const char *end_reason_name(FloorEndReason reason)
@@ -572,8 +606,9 @@ static gboolean save_ended(DbConn *conn, FloorCtx *ctx, const FloorCommand *cmd,
     json_builder_end_object(b);
     g_autoptr(JsonNode) payload = json_builder_get_root(b);
     g_autofree char *actor = actor_of(by);
-    RecordVisibility vis = visibility_of(ctx);
-    if (!record_fact(conn, ctx->meeting_id, "floor.ended", actor, payload, &vis, error))
+    RecordVisibility vis;
+    if (!visibility_of(conn, ctx, &vis, error) ||
+        !record_fact(conn, ctx->meeting_id, "floor.ended", actor, payload, &vis, error))
         return FALSE;
     ctx->grant_id = 0;
     out->ended = TRUE;
@@ -853,8 +888,9 @@ gboolean floor_store_set_microphones(DbConn *conn, gint64 meeting_id, gint64 act
         json_builder_end_object(b);
         g_autoptr(JsonNode) payload = json_builder_get_root(b);
         g_autofree char *actor = actor_of(actor_id);
-        RecordVisibility vis = visibility_of(&ctx);
-        if (!record_fact(conn, meeting_id, "floor.microphones", actor, payload, &vis, error))
+        RecordVisibility vis;
+        if (!visibility_of(conn, &ctx, &vis, error) ||
+            !record_fact(conn, meeting_id, "floor.microphones", actor, payload, &vis, error))
             goto out;
         out->microphones_changed = TRUE;
     }
@@ -888,8 +924,9 @@ gboolean floor_store_mute(DbConn *conn, gint64 meeting_id, gint64 actor_id, gint
     add_int(b, "by", actor_id);
     json_builder_end_object(b);
     payload = json_builder_get_root(b);
-    RecordVisibility vis = visibility_of(&ctx);
-    if (!record_event(conn, meeting_id, "floor.muted", payload, &vis, NULL, error) ||
+    RecordVisibility vis;
+    if (!visibility_of(conn, &ctx, &vis, error) ||
+        !record_event(conn, meeting_id, "floor.muted", payload, &vis, NULL, error) ||
         !finish_outcome(conn, &ctx, out, error))
         goto out;
     out->muted_user = user_id;

@@ -10,7 +10,8 @@
  *   current time (which first catches up with any deadline that passed: a late timer never lets a
  *   speaker outlast the limit); save what the floor's events say; journal every grant, extension
  *   and end (record_fact), announce the queue, grants, warnings and ends as events of the meeting
- *   (public for a public meeting); report what the media gate and the timers must do next.
+ *   (to everyone for a public meeting, else to those who may read it); report what the media
+ *   gate and the timers must do next.
  * A refused command (FLOOR_ERROR from the domain, FLOOR_STORE_ERROR here) writes nothing.
  *
  * Thread: database workers only (DbJobFunc context). Nothing here touches the main loop.

@@ -303,6 +303,19 @@ test('the chair extends a turn (the end moves) or revokes it (no end from the ti
   sql(`DELETE FROM floor_limits WHERE body_id = ${council}`);
 });
 
+test('a closed-door meeting announces its floor to its readers only', async () => {
+  const m = newMeeting({ isPublic: false, present: ['chutich'] });
+  await chair(m, 'give', { user_id: users.daibieu03, kind: 'speech' });
+  const [pub, aud] = sql(`SELECT is_public || '|' || array_to_string(audience, ',') FROM meeting_events
+    WHERE meeting_id = ${m} AND kind = 'floor.granted'`).split('|');
+  assert.equal(pub, 'false');
+  const audience = aud.split(',').map(Number);
+  for (const u of ['chutich', 'daibieu03', 'daibieu40', 'vanphong', 'quantri']) assert.ok(audience.includes(users[u]), u);
+  assert.ok(!audience.includes(users.khachmoi), 'not to a guest who is not invited');
+  assert.ok(!audience.includes(users.uyvien02), 'not to another body');
+  assert.equal((await clients.guest.get(`/api/v1/meetings/${m}/floor`)).status, 403);
+});
+
 test('limits are data per body: read, set through the API, refused when the warning is not shorter', async () => {
   const r = await clients.member.get(`/api/v1/bodies/${council}/floor-limits`);
   assert.equal(r.status, 200);
