@@ -41,5 +41,7 @@ GMainContext *media_room_get_context(MediaRoom *room);
  * process's DTLS certificate (transfer none; take a reference to keep it). */
 MediaIceConfig *media_engine_get_ice_config(MediaEngine *engine);
 DtlsIdentity *media_engine_get_dtls_identity(MediaEngine *engine);
+/* The engine the room belongs to (transfer none). */
+MediaEngine *media_room_get_engine(MediaRoom *room);
 
 G_END_DECLS
