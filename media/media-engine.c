@@ -624,12 +624,6 @@ guint media_room_get_worker_index(const MediaRoom *room)
     return sfu_worker_get_index(room->worker);
 }
 
-MediaEngine *media_room_get_engine(MediaRoom *room)
-{
-    g_return_val_if_fail(room != NULL, NULL);
-    return room->engine;
-}
-
 SfuWorker *media_room_get_worker(MediaRoom *room)
 {
     g_return_val_if_fail(room != NULL, NULL);
