@@ -200,8 +200,9 @@ static gboolean commit_change(DbConn *conn, ApiCall *call, MtgRow *m, const char
     json_object_set_string_member(o, "change", change);
     if (item_id)
         json_object_set_int_member(o, "item_id", item_id);
-    RecordVisibility v = mtg_visibility(m);
-    if (!record_event(conn, m->id, "agenda.changed", doc, &v, NULL, error))
+    g_auto(MtgAudience) to = {0};
+    if (!mtg_audience(conn, m, TRUE, &to, error) ||
+        !record_event(conn, m->id, "agenda.changed", doc, &to.visibility, NULL, error))
         return FALSE;
     api_call_reply(call, status, json_node_copy(doc));
     return TRUE;
@@ -681,8 +682,9 @@ static gboolean current_run(DbConn *conn, ApiCall *call, GError **error)
     g_autoptr(JsonNode) payload = json_node_new(JSON_NODE_OBJECT);
     json_node_take_object(payload, o);
     g_autofree char *actor = mtg_actor(call);
-    RecordVisibility v = mtg_visibility(&m);
-    if (!record_fact(conn, m.id, "agenda.current", actor, payload, &v, error))
+    g_auto(MtgAudience) to = {0};
+    if (!mtg_audience(conn, &m, TRUE, &to, error) ||
+        !record_fact(conn, m.id, "agenda.current", actor, payload, &to.visibility, error))
         return FALSE;
     api_call_reply(call, 200, json_node_copy(payload));
     return TRUE;

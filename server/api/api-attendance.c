@@ -294,8 +294,9 @@ static gboolean attend(DbConn *conn, ApiCall *call, gint64 user_id, AttendEventK
                          6, p, error))
             return FALSE;
         g_autofree char *actor = mtg_actor(call);
-        RecordVisibility v = mtg_visibility(&m);
-        if (!record_fact(conn, m.id, "attendance.changed", actor, payload, &v, error))
+        g_auto(MtgAudience) to = {0};
+        if (!mtg_audience(conn, &m, TRUE, &to, error) ||
+            !record_fact(conn, m.id, "attendance.changed", actor, payload, &to.visibility, error))
             return FALSE;
     }
     api_call_reply(call, 200, json_node_copy(payload));

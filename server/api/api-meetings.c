@@ -13,7 +13,9 @@
  *
  * Every change is announced as an event of the meeting and, where the law keeps it (the
  * lifecycle, corrections), journaled in the meeting's hash chain, in the same transaction as the
- * change. Invitations become notifications (rows each user lists) when the meeting is scheduled,
+ * change. Events follow the same read rule as the routes (mtg_audience): the public face of a
+ * public meeting is public; anything else goes only to those who may read the meeting, so the
+ * live feed shows a draft to no member and an invitation list to no uninvited guest. Invitations become notifications (rows each user lists) when the meeting is scheduled,
  * and at once for an invitation added to a scheduled or open meeting.
  */
 #include "api-meetings.h"
@@ -103,10 +105,37 @@ char *mtg_actor(ApiCall *call)
     return g_strdup_printf("user:%" G_GINT64_FORMAT, call->session.user_id);
 }
 
-RecordVisibility mtg_visibility(const MtgRow *m)
+gboolean mtg_audience(DbConn *conn, const MtgRow *m, gboolean face, MtgAudience *out,
+                      GError **error)
 {
-    RecordVisibility v = {m->is_public && m->status != MTG_STATUS_DRAFT, NULL, 0};
-    return v;
+    memset(out, 0, sizeof(*out));
+    if (face && m->is_public && m->status != MTG_STATUS_DRAFT) {
+        out->visibility.is_public = TRUE;
+        return TRUE;
+    }
+    char mid[24], bid[24];
+    const char *p[] = {api_i64(mid, m->id), api_i64(bid, m->body_id)};
+    g_autoptr(DbRows) r = db_conn_exec(
+        conn,
+        "SELECT u.id FROM users u WHERE NOT u.disabled "
+        "  AND (u.is_system_admin OR u.id IN (SELECT user_id FROM memberships WHERE body_id = $2)) "
+        "  AND phonghop_may_read_meeting($1, u.id) ORDER BY u.id",
+        2, p, error);
+    if (!r)
+        return FALSE;
+    guint n = db_rows_count(r);
+    /* Never NULL: an empty audience is nobody, not everyone. */
+    out->audience = g_new0(gint64, n + 1);
+    for (guint i = 0; i < n; i++)
+        out->audience[i] = db_rows_get_int64(r, i, 0);
+    out->visibility.audience = out->audience;
+    out->visibility.n_audience = n;
+    return TRUE;
+}
+
+void mtg_audience_clear(MtgAudience *a)
+{
+    g_clear_pointer(&a->audience, g_free);
 }
 
 static void add_value(JsonBuilder *b, DbRows *rows, guint r, int col, char kind)
@@ -403,8 +432,9 @@ static gboolean record_meeting(DbConn *conn, ApiCall *call, const MtgRow *m, con
                                    json_node_copy(json_object_get_member(extra, l->data)));
     }
     g_autofree char *actor = mtg_actor(call);
-    RecordVisibility v = mtg_visibility(m);
-    return record_fact(conn, m->id, kind, actor, payload, &v, error);
+    g_auto(MtgAudience) to = {0};
+    return mtg_audience(conn, m, TRUE, &to, error) &&
+           record_fact(conn, m->id, kind, actor, payload, &to.visibility, error);
 }
 
 /* Checks term_id belongs to the body; sets a 400 otherwise. */
@@ -758,8 +788,9 @@ static gboolean record_sitting(DbConn *conn, ApiCall *call, const MtgRow *m, gin
         return FALSE;
     g_autoptr(JsonNode) payload = mtg_wrap_row("sitting", r, sitting_cols, SITTING_KINDS);
     g_autofree char *actor = mtg_actor(call);
-    RecordVisibility v = mtg_visibility(m);
-    if (!record_fact(conn, m->id, "sitting.changed", actor, payload, &v, error))
+    g_auto(MtgAudience) to = {0};
+    if (!mtg_audience(conn, m, TRUE, &to, error) ||
+        !record_fact(conn, m->id, "sitting.changed", actor, payload, &to.visibility, error))
         return FALSE;
     api_call_reply(call, status, json_node_copy(payload));
     return TRUE;
@@ -898,7 +929,10 @@ static gboolean reply_invitations(DbConn *conn, ApiCall *call, const MtgRow *m, 
         return FALSE;
     g_autoptr(JsonNode) payload =
         mtg_wrap_rows("invitations", r, invitation_cols, INVITATION_KINDS);
-    if (ids->len > 0 && !record_event(conn, m->id, "invitation.added", payload, NULL, NULL, error))
+    g_auto(MtgAudience) to = {0};
+    if (ids->len > 0 &&
+        (!mtg_audience(conn, m, FALSE, &to, error) ||
+         !record_event(conn, m->id, "invitation.added", payload, &to.visibility, NULL, error)))
         return FALSE;
     api_call_reply(call, 201, json_node_copy(payload));
     return TRUE;
@@ -1084,7 +1118,9 @@ static gboolean answer(DbConn *conn, ApiCall *call, const MtgRow *m, gint64 id, 
     json_builder_add_int_value(b, call->session.user_id);
     json_builder_end_object(b);
     g_autoptr(JsonNode) payload = json_builder_get_root(b);
-    if (!record_event(conn, m->id, "invitation.rsvp", payload, NULL, NULL, error))
+    g_auto(MtgAudience) to = {0};
+    if (!mtg_audience(conn, m, FALSE, &to, error) ||
+        !record_event(conn, m->id, "invitation.rsvp", payload, &to.visibility, NULL, error))
         return FALSE;
     api_call_reply(call, 200, g_steal_pointer(&inv));
     return TRUE;
@@ -1159,7 +1195,9 @@ static gboolean invitation_delete_run(DbConn *conn, ApiCall *call, GError **erro
     json_builder_add_int_value(b, call->ids[1]);
     json_builder_end_object(b);
     g_autoptr(JsonNode) payload = json_builder_get_root(b);
-    if (!record_event(conn, m.id, "invitation.removed", payload, NULL, NULL, error))
+    g_auto(MtgAudience) to = {0};
+    if (!mtg_audience(conn, &m, FALSE, &to, error) ||
+        !record_event(conn, m.id, "invitation.removed", payload, &to.visibility, NULL, error))
         return FALSE;
     call->status = 204;
     return TRUE;
@@ -1243,7 +1281,9 @@ static gboolean correction_create_run(DbConn *conn, ApiCall *call, GError **erro
         return FALSE;
     g_autoptr(JsonNode) payload = mtg_wrap_row("correction", c, correction_cols, CORRECTION_KINDS);
     g_autofree char *actor = mtg_actor(call);
-    if (!record_fact(conn, m.id, "correction.added", actor, payload, NULL, error))
+    g_auto(MtgAudience) to = {0};
+    if (!mtg_audience(conn, &m, FALSE, &to, error) ||
+        !record_fact(conn, m.id, "correction.added", actor, payload, &to.visibility, error))
         return FALSE;
     api_call_reply(call, 201, json_node_copy(payload));
     return TRUE;

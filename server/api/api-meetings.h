@@ -50,9 +50,22 @@ void mtg_fail(ApiCall *call, const GError *error, const char *field);
 /* "user:ID" of the caller, for the journal. (transfer full) */
 char *mtg_actor(ApiCall *call);
 
-/* Who sees the meeting's events about its public face (status, details, agenda, attendance):
- * the public as well when the meeting is public and no longer a draft. */
-RecordVisibility mtg_visibility(const MtgRow *m);
+/* Who receives an event of the meeting: the visibility to give record_event/record_fact, and the
+ * audience it points into (owned). */
+typedef struct {
+    RecordVisibility visibility;
+    gint64 *audience;
+} MtgAudience;
+
+/* Fills out for an event of meeting m. An event of its public face (face: its details, status,
+ * sittings, agenda, attendance) goes to the public as well when the meeting is public and no
+ * longer a draft; every other event (and every event of a draft or of a closed-door meeting)
+ * only to those who may read the meeting now (phonghop_may_read_meeting): a draft's events
+ * reach no member, an invitation's reach no guest who is not invited. */
+gboolean mtg_audience(DbConn *conn, const MtgRow *m, gboolean face, MtgAudience *out,
+                      GError **error);
+void mtg_audience_clear(MtgAudience *a);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MtgAudience, mtg_audience_clear)
 
 /* One row of rows as a JSON object (columns and kinds as api_add_rows; kind 'j' is a JSON text
  * column, inserted parsed). (transfer full) */

@@ -5,6 +5,38 @@ import { Postgres, Server } from '../common/harness.mjs';
 
 export const COUNCIL = 'Hội đồng nhân dân tỉnh Sơn Hà';
 
+// One psql process fed queries on stdin; each answer ends at a marker line.
+class PsqlSession {
+  constructor(proc) {
+    this.proc = proc;
+    this.buffer = '';
+    this.waiting = null;
+    proc.stdout.on('data', (d) => {
+      this.buffer += d.toString();
+      const end = this.buffer.indexOf('__phonghop_end__\n');
+      if (end >= 0 && this.waiting) {
+        const out = this.buffer.slice(0, end);
+        this.buffer = this.buffer.slice(end + '__phonghop_end__\n'.length);
+        const w = this.waiting;
+        this.waiting = null;
+        w(out.trim());
+      }
+    });
+    this.chain = Promise.resolve();
+  }
+  query(text) {
+    const run = () => new Promise((resolve) => {
+      this.waiting = resolve;
+      this.proc.stdin.write(`${text}\n\\echo __phonghop_end__\n`);
+    });
+    this.chain = this.chain.then(run, run);
+    return this.chain;
+  }
+  close() {
+    this.proc.stdin.end();
+  }
+}
+
 export class MeetingWorld {
   static async start() {
     const w = new MeetingWorld();
@@ -34,12 +66,19 @@ export class MeetingWorld {
     w.mainHall = Number(w.sql(`SELECT id FROM sites WHERE body_id = ${w.council} AND kind = 'main_hall'`));
     w.remoteHall = Number(w.sql(`SELECT min(id) FROM sites WHERE body_id = ${w.council} AND kind = 'remote_hall'`));
     w.seq = 0;
+    w.session = new PsqlSession(w.pg.psqlSession(w.db.name));
     return w;
   }
 
   async stop() {
+    this.session?.close();
     await this.server?.destroy();
     this.pg?.destroy();
+  }
+
+  // Like sql(), through one long-lived psql (no process start per query): for the many snapshots.
+  query(text) {
+    return this.session.query(text);
   }
 
   // psql's text output, trimmed.
@@ -96,13 +135,13 @@ export class MeetingWorld {
     const tables = ['bodies', 'terms', 'roster_changes', 'memberships', 'sites', 'meetings', 'sittings',
       'agenda_items', 'invitations', 'notifications', 'attendance_events', 'meeting_corrections',
       'meeting_events', 'meeting_journal'];
-    return this.sql(tables.map((t) => `SELECT '${t}', md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM ${t} x`)
-      .join(' UNION ALL ') + ' ORDER BY 1');
+    return this.query(tables.map((t) => `SELECT '${t}', md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM ${t} x`)
+      .join(' UNION ALL ') + ' ORDER BY 1;');
   }
 
-  // The stored events of a meeting: [{seq, kind, is_public, payload}].
+  // The stored events of a meeting: [{seq, kind, is_public, audience (user ids or null), payload}].
   events(meeting) {
-    const out = this.sql(`SELECT coalesce(json_agg(json_build_object('seq', seq, 'kind', kind, 'is_public', is_public, 'payload', payload) ORDER BY seq), '[]') FROM meeting_events WHERE meeting_id = ${meeting}`);
+    const out = this.sql(`SELECT coalesce(json_agg(json_build_object('seq', seq, 'kind', kind, 'is_public', is_public, 'audience', audience, 'payload', payload) ORDER BY seq), '[]') FROM meeting_events WHERE meeting_id = ${meeting}`);
     return JSON.parse(out);
   }
 

@@ -93,7 +93,7 @@ test('a closed meeting refuses every edit; corrections are dated entries instead
   assert.match(r.data.error.message, /edit it directly/);
 
   const { id, items } = await w.meeting({ status: 'closed' });
-  const before = w.snapshot();
+  const before = await w.snapshot();
   const v = (await sec.get(`${api(id)}/agenda`)).data.agenda_version;
   const refused = [
     await sec.request('PATCH', api(id), { json: { title: 'Tên khác' } }),
@@ -114,7 +114,7 @@ test('a closed meeting refuses every edit; corrections are dated entries instead
     assert.equal(x.data.error.code, 'meeting_closed');
     assert.equal(x.data.error.message, 'meeting is closed: add a correction instead');
   }
-  assert.equal(w.snapshot(), before, 'nothing changed');
+  assert.equal(await w.snapshot(), before, 'nothing changed');
 
   r = await sec.post(`${api(id)}/corrections`, { text: 'Mục 2: đại biểu Trần Văn An phát biểu lúc 9h15, không phải 9h05.', agenda_item_id: items[1] });
   assert.equal(r.status, 201, r.text);
@@ -541,10 +541,24 @@ test("the meeting's events are stored with consecutive numbers and its journal v
   const kinds = new Set(events.map((e) => e.kind));
   for (const k of ['meeting.created', 'agenda.changed', 'sitting.changed', 'invitation.added', 'meeting.status',
     'attendance.changed', 'agenda.current']) assert.ok(kinds.has(k), k);
-  // Public meeting: its public face is public, its invitations are not.
-  assert.ok(events.filter((e) => e.kind === 'invitation.added').every((e) => !e.is_public));
-  assert.ok(events.filter((e) => e.kind === 'attendance.changed').every((e) => e.is_public));
-  assert.ok(events.filter((e) => e.kind === 'meeting.created').every((e) => !e.is_public), 'a draft is not public');
+  // Public meeting: its public face is public; the rest goes to those who may read the meeting.
+  assert.ok(events.filter((e) => e.kind === 'attendance.changed').every((e) => e.is_public && e.audience === null));
+  const { admin, guest, other } = w.actors;
+  const created = events.find((e) => e.kind === 'meeting.created');
+  assert.equal(created.is_public, false, 'a draft is not public');
+  assert.ok(created.audience.includes(sec.userId) && created.audience.includes(chair.userId) && created.audience.includes(admin.userId));
+  assert.ok(!created.audience.includes(member.userId), "a draft's events reach no member");
+  assert.ok(!created.audience.includes(guest.userId));
+  const invited = events.filter((e) => e.kind === 'invitation.added');
+  assert.ok(invited.every((e) => !e.is_public));
+  // The first invitations went out while a draft (staff only); the guest's made them a reader.
+  assert.ok(!invited[0].audience.includes(member.userId));
+  assert.ok(!invited.at(-1).audience.includes(other.userId));
+  const uninvitedGuest = await w.meeting({ status: 'scheduled', invite: false });
+  await sec.post(`${api(uninvitedGuest.id)}/invitations`, { site_id: w.mainHall });
+  const siteEvent = w.events(uninvitedGuest.id).filter((e) => e.kind === 'invitation.added').at(-1);
+  assert.ok(siteEvent.audience.includes(member.userId), 'members of a scheduled meeting see its invitations');
+  assert.ok(!siteEvent.audience.includes(guest.userId), 'an uninvited guest does not');
 
   // The chain: h_i = SHA-256(h_{i-1} || entry_i), h_0 = 32 zero bytes.
   const journal = w.journal(id);
