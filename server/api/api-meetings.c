@@ -15,8 +15,9 @@
  * lifecycle, corrections), journaled in the meeting's hash chain, in the same transaction as the
  * change. Events follow the same read rule as the routes (mtg_audience): the public face of a
  * public meeting is public; anything else goes only to those who may read the meeting, so the
- * live feed shows a draft to no member and an invitation list to no uninvited guest. Invitations become notifications (rows each user lists) when the meeting is scheduled,
- * and at once for an invitation added to a scheduled or open meeting.
+ * live feed shows a draft to no member and an invitation list to no uninvited guest.
+ * Invitations become notifications (rows each user lists) when the meeting is scheduled, and at
+ * once for an invitation added to a scheduled or open meeting.
  */
 #include "api-meetings.h"
 
