@@ -47,6 +47,9 @@ struct _MgstRtpInput {
     GstAppSrc *rtp_src;            /* protected by lock */
     GstAppSrc *rtcp_src;           /* protected by lock */
     GstClock *clock;               /* protected by lock */
+    GstElement *rtpbin;            /* protected by lock: where the appsrcs are linked */
+    GstPad *rtp_sinkpad;           /* protected by lock: rtpbin's request pads */
+    GstPad *rtcp_sinkpad;          /* protected by lock */
     GstClockTime base_time;        /* protected by lock */
     MgstKeyframeFunc keyframe;     /* protected by lock */
     gpointer keyframe_data;        /* protected by lock */
@@ -87,6 +90,9 @@ static void drop_elements(MgstRtpInput *input)
     g_clear_object(&input->rtp_src);
     g_clear_object(&input->rtcp_src);
     g_clear_object(&input->clock);
+    g_clear_object(&input->rtpbin);
+    g_clear_object(&input->rtp_sinkpad);
+    g_clear_object(&input->rtcp_sinkpad);
 }
 
 void mgst_rtp_input_unref(MgstRtpInput *input)
@@ -156,17 +162,18 @@ static GstElement *make_appsrc(const char *name, GstCaps *caps, GError **error)
     return src;
 }
 
-static gboolean link_to(GstElement *src, GstElement *rtpbin, const char *pad_name, GError **error)
+/* Returns rtpbin's request pad (transfer full), or NULL. */
+static GstPad *link_to(GstElement *src, GstElement *rtpbin, const char *pad_name, GError **error)
 {
-    g_autoptr(GstPad) sinkpad = gst_element_request_pad_simple(rtpbin, pad_name);
+    GstPad *sinkpad = gst_element_request_pad_simple(rtpbin, pad_name);
     g_autoptr(GstPad) srcpad = gst_element_get_static_pad(src, "src");
 
     if (sinkpad == NULL || gst_pad_link(srcpad, sinkpad) != GST_PAD_LINK_OK) {
         g_set_error(error, MGST_ERROR, MGST_ERROR_PIPELINE, "cannot link %s to rtpbin's %s",
                     GST_ELEMENT_NAME(src), pad_name);
-        return FALSE;
+        g_clear_object(&sinkpad);
     }
-    return TRUE;
+    return sinkpad;
 }
 
 gboolean mgst_rtp_input_attach(MgstRtpInput *input, GstBin *bin, GstElement *rtpbin, guint session,
@@ -179,7 +186,7 @@ gboolean mgst_rtp_input_attach(MgstRtpInput *input, GstBin *bin, GstElement *rtp
     g_autofree char *rtp_pad = g_strdup_printf("recv_rtp_sink_%u", session);
     g_autofree char *rtcp_pad = g_strdup_printf("recv_rtcp_sink_%u", session);
     GstElement *rtp_src, *rtcp_src;
-    GstPad *pad;
+    GstPad *pad, *rtp_sinkpad, *rtcp_sinkpad;
     GstState state = GST_STATE_NULL;
 
     g_return_val_if_fail(input != NULL && GST_IS_BIN(bin) && GST_IS_ELEMENT(rtpbin), FALSE);
@@ -202,8 +209,15 @@ gboolean mgst_rtp_input_attach(MgstRtpInput *input, GstBin *bin, GstElement *rtp
         return FALSE;
     }
     gst_bin_add_many(bin, rtp_src, rtcp_src, NULL);
-    if (!link_to(rtp_src, rtpbin, rtp_pad, error) || !link_to(rtcp_src, rtpbin, rtcp_pad, error))
-        return FALSE; /* the bin owns them; it goes away with the failed pipeline */
+    /* on failure the bin owns what was added; it goes away with the failed pipeline */
+    rtp_sinkpad = link_to(rtp_src, rtpbin, rtp_pad, error);
+    if (rtp_sinkpad == NULL)
+        return FALSE;
+    rtcp_sinkpad = link_to(rtcp_src, rtpbin, rtcp_pad, error);
+    if (rtcp_sinkpad == NULL) {
+        gst_object_unref(rtp_sinkpad);
+        return FALSE;
+    }
 
     pad = gst_element_get_static_pad(rtp_src, "src");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, upstream_event,
@@ -220,6 +234,9 @@ gboolean mgst_rtp_input_attach(MgstRtpInput *input, GstBin *bin, GstElement *rtp
     drop_elements(input);
     input->rtp_src = GST_APP_SRC(gst_object_ref(rtp_src));
     input->rtcp_src = GST_APP_SRC(gst_object_ref(rtcp_src));
+    input->rtpbin = gst_object_ref(rtpbin);
+    input->rtp_sinkpad = rtp_sinkpad;
+    input->rtcp_sinkpad = rtcp_sinkpad;
     if (input->state != INPUT_CLOSED)
         input->state = INPUT_IDLE;
     g_mutex_unlock(&input->lock);
@@ -248,6 +265,49 @@ void mgst_rtp_input_detach(MgstRtpInput *input)
     if (input->state != INPUT_CLOSED)
         input->state = INPUT_IDLE;
     g_mutex_unlock(&input->lock);
+}
+
+void mgst_rtp_input_remove(MgstRtpInput *input)
+{
+    GstElement *srcs[2] = {NULL, NULL};
+    GstPad *pads[2] = {NULL, NULL};
+    GstElement *rtpbin;
+    guint i;
+
+    g_return_if_fail(input != NULL);
+
+    g_mutex_lock(&input->lock);
+    if (input->rtp_src != NULL)
+        srcs[0] = gst_object_ref(GST_ELEMENT(input->rtp_src));
+    if (input->rtcp_src != NULL)
+        srcs[1] = gst_object_ref(GST_ELEMENT(input->rtcp_src));
+    pads[0] = g_steal_pointer(&input->rtp_sinkpad);
+    pads[1] = g_steal_pointer(&input->rtcp_sinkpad);
+    rtpbin = g_steal_pointer(&input->rtpbin);
+    drop_elements(input);
+    if (input->state != INPUT_CLOSED)
+        input->state = INPUT_IDLE;
+    g_mutex_unlock(&input->lock);
+
+    for (i = 0; i < 2; i++) {
+        if (srcs[i] != NULL) {
+            GstObject *parent = gst_object_get_parent(GST_OBJECT(srcs[i]));
+
+            gst_element_set_state(srcs[i], GST_STATE_NULL);
+            if (parent != NULL) {
+                gst_bin_remove(GST_BIN(parent), srcs[i]);
+                gst_object_unref(parent);
+            }
+            gst_object_unref(srcs[i]);
+        }
+        if (pads[i] != NULL) {
+            if (rtpbin != NULL)
+                gst_element_release_request_pad(rtpbin, pads[i]);
+            gst_object_unref(pads[i]);
+        }
+    }
+    if (rtpbin != NULL)
+        gst_object_unref(rtpbin);
 }
 
 void mgst_rtp_input_end(MgstRtpInput *input)

@@ -71,6 +71,9 @@ gboolean mgst_rtp_input_attach(MgstRtpInput *input, GstBin *bin, GstElement *rtp
 void mgst_rtp_input_start(MgstRtpInput *input, GstClock *clock, GstClockTime base_time);
 /* The pipeline goes away: refuse pushes and drop the elements (the bin still owns them). */
 void mgst_rtp_input_detach(MgstRtpInput *input);
+/* Takes the appsrcs out of the playing pipeline and releases rtpbin's pads (the session goes
+ * away with them); pushes are refused until the input is attached again. */
+void mgst_rtp_input_remove(MgstRtpInput *input);
 /* End of stream on both appsrcs (the track ends; files are finalised); pushes refused after. */
 void mgst_rtp_input_end(MgstRtpInput *input);
 /* For good: detach, forget the key frame function; every later push returns -ESHUTDOWN. */

@@ -401,8 +401,8 @@ gboolean test_discover(const char *path, char **caps_name, double *duration, GEr
 }
 
 /* Runs "filesrc ! decodebin ! @tail ! appsink" and calls @func for every buffer. */
-static void decode_file(const char *path, const char *tail,
-                        void (*func)(GstBuffer *buf, GstCaps *caps, gpointer data), gpointer data)
+void test_decode(const char *path, const char *tail,
+                 void (*func)(GstBuffer *buf, GstCaps *caps, gpointer data), gpointer data)
 {
     g_autofree char *desc = g_strdup_printf("filesrc name=src ! decodebin ! %s ! appsink "
                                             "name=sink sync=false",
@@ -498,7 +498,7 @@ GArray *test_flash_times(const char *path, guint *frames, double *first, double 
 {
     Scan sc = {g_array_new(FALSE, FALSE, sizeof(double)), 0, 0, 0, FALSE, 0};
 
-    decode_file(path, "videoconvert ! video/x-raw,format=GRAY8", flash_func, &sc);
+    test_decode(path, "videoconvert ! video/x-raw,format=GRAY8", flash_func, &sc);
     if (frames != NULL)
         *frames = (guint)sc.count;
     if (first != NULL)
@@ -543,7 +543,7 @@ GArray *test_beep_times(const char *path, guint64 *samples, double *first, doubl
 {
     Scan sc = {g_array_new(FALSE, FALSE, sizeof(double)), 0, 0, 0, FALSE, -10.0};
 
-    decode_file(path,
+    test_decode(path,
                 "audioconvert ! audioresample ! audio/x-raw,format=F32LE,channels=1,"
                 "rate=48000",
                 beep_func, &sc);

@@ -55,6 +55,11 @@ gboolean test_discover(const char *path, char **caps_name, double *duration, GEr
 GArray *test_flash_times(const char *path, guint *frames, double *first, double *last);
 GArray *test_beep_times(const char *path, guint64 *samples, double *first, double *last);
 
+/* Runs "filesrc ! decodebin ! @tail ! appsink" over @path and calls @func for every buffer
+ * (with the sample's caps), until the end of the file or an error. */
+void test_decode(const char *path, const char *tail,
+                 void (*func)(GstBuffer *buf, GstCaps *caps, gpointer data), gpointer data);
+
 /* Sorted file names in @dir matching the glob @pattern (transfer full, NULL-terminated). */
 char **test_list_files(const char *dir, const char *pattern);
 
