@@ -215,9 +215,51 @@ gboolean media_room_set_view(MediaRoom *room, guint64 subscriber_id, guint64 pub
                              guint width, guint height, GError **error);
 
 /* ---- negotiation (SDP) ----
- * Reserved for the transport: publishing a participant's offer and returning the answer,
- * subscribing it to others' tracks, trickled candidates. They take a MediaRoom and a
- * participant id, run on the room's worker and answer on the main context. */
+ *
+ * A participant's browser has two WebRTC connections to the room: one on which it publishes
+ * (its offer, our answer) and one on which it receives (our offer, its answer). The server
+ * relays the SDP text and the trickled ICE candidates between the client and these calls; the
+ * media library reads and writes the SDP, runs ICE, DTLS and SRTP on the room's worker and
+ * attaches the connections to the room. A connection that fails or falls silent is dropped on
+ * its own (a peer_state event says so); the client then negotiates again.
+ *
+ * In our offers each track announces itself with a=msid: the stream id "p<publisher id>" and
+ * the track id "<publisher id>-<publisher's mid>", so the client knows whose it is.
+ *
+ * Each call queues the work on the room's worker; it returns FALSE with MEDIA_ERROR_BUSY when
+ * the worker's queue is full, and then never calls @func. Otherwise @func is called exactly
+ * once, on the context that was thread-default when the call was made, with the SDP to send to
+ * the client (transfer none) or the error to report (transfer none): MEDIA_SDP_ERROR, whose
+ * message can go to the client as is; MEDIA_ERROR_NOT_FOUND for a participant the room does not
+ * have; MEDIA_ERROR_FAILED when the room is closed first or no connection can be made. */
+
+/* The result of a negotiation step: @sdp or @error, or neither (nothing to send). */
+typedef void (*MediaSdpFunc)(gpointer user_data, const char *sdp, const GError *error);
+
+/* @participant_id's browser offers to publish (@offer: its SDP text, copied). The answer comes
+ * to @func. A later offer on the same connection (a track added or removed) keeps its ICE
+ * credentials and DTLS fingerprint; a different connection replaces the first. */
+gboolean media_room_publish(MediaRoom *room, guint64 participant_id, const char *offer,
+                            MediaSdpFunc func, gpointer user_data, GError **error);
+
+/* What @subscriber_id receives from now on: every track of each of @publisher_ids (those that
+ * publish nothing yet add nothing). @func gets our offer for its receiving connection (made on
+ * first use), or neither SDP nor error when nothing changed. Tracks no longer wanted become
+ * inactive sections; at most 16 sections in all, as in every description phonghop reads. */
+gboolean media_room_subscribe(MediaRoom *room, guint64 subscriber_id, const guint64 *publisher_ids,
+                              guint n_publishers, MediaSdpFunc func, gpointer user_data,
+                              GError **error);
+
+/* The subscriber's answer to our last offer (copied). @func gets neither SDP nor error once it
+ * is applied: media flows as soon as the connection is up. */
+gboolean media_room_answer(MediaRoom *room, guint64 subscriber_id, const char *answer,
+                           MediaSdpFunc func, gpointer user_data, GError **error);
+
+/* A candidate the client trickled ("candidate:..." as in RTCIceCandidate.candidate; NULL: its
+ * end-of-candidates) for its publishing (@receiving FALSE) or receiving connection. Nothing is
+ * reported back: one the connection cannot use is logged and dropped. */
+gboolean media_room_add_candidate(MediaRoom *room, guint64 participant_id, gboolean receiving,
+                                  const char *candidate, GError **error);
 
 /* One participant's figures, as of the room's last report. */
 typedef struct {
