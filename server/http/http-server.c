@@ -705,6 +705,13 @@ static int on_http_writeable(HttpServer *server, Conn *conn)
         }
         return finish_transaction(conn, req);
     }
+    /* lws's timeout was set when the request was dispatched: a large answer to a slow client
+     * takes longer than that, so from here it runs from the last progress instead. */
+    gint64 now = g_get_monotonic_time();
+    if (now - req->timeout_set_us > G_USEC_PER_SEC) {
+        lws_set_timeout(req->wsi, PENDING_TIMEOUT_HTTP_CONTENT, BODY_TIMEOUT_S);
+        req->timeout_set_us = now;
+    }
     if (req->out_fd >= 0)
         return write_file_part(server, conn, req);
     gsize chunk = req->h2 ? CHUNK_H2 : CHUNK_H1;
