@@ -8,12 +8,13 @@
  * them one transaction each would cost one disk flush each, in a row. Instead the main thread
  * keeps one queue per poll and at most one batch of it in flight: a ballot that arrives while a
  * batch commits waits for the next batch, which takes everything queued (at most
- * BALLOT_BATCH_MAX). One batch is one transaction with synchronous commit: lock the poll, check
- * every voter with a few queries, append all the journal entries (one INSERT), store all the
- * ballots (one INSERT), count, announce the new count (one event), commit. Only after the commit
- * returns does anyone hear "recorded"; if the transaction fails, everyone in it hears "not
- * recorded, try again", and nothing of it is stored. This is group commit done by the
- * application, so one flush serves a whole batch and the latency is at most two batches.
+ * BALLOT_BATCH_MAX). One batch is one transaction with synchronous commit and a fixed number of
+ * statements whatever its size: lock and read the poll, check every voter (one query), take the
+ * journal numbers, then insert the journal entries and the ballots (and add to the secret
+ * counters) in one statement, commit. Only after the commit returns does anyone hear
+ * "recorded"; if the transaction fails, everyone in it hears "not recorded, try again", and
+ * nothing of it is stored. This is group commit done by the application, so one flush serves a
+ * whole batch and a ballot waits at most for the batch in flight and its own.
  *
  * Idempotency: a member's ballot is unique per (poll, member) (per revision when the poll lets
  * ballots change). A repeated named cast with the same choice answers the first receipt; with
@@ -21,9 +22,10 @@
  * with its choice (nothing links them), so it is matched by the client's idempotency key: the
  * same key answers the first receipt, another key is refused.
  *
- * Secrecy in a batch: the voters go into poll_voters with one statement and the counter deltas of
- * the whole batch, summed per choice, into the poll's counter table with another, so neither
- * statement nor its parameters pair a member with a choice. Nothing here logs a choice.
+ * Secrecy in a batch: the counters receive the batch's choices summed per choice, never a list
+ * of voters with their choices, and nothing here logs a choice. What still ties a batch's voters
+ * to its counter update is the transaction itself (docs/votes.md: while the poll is open, a
+ * database superuser can see it; the closing transaction removes every trace of it).
  */
 #include "votes-private.h"
 
@@ -205,7 +207,10 @@ typedef struct {
 
 typedef struct {
     BallotQueue *queue;
-    GPtrArray *casts; /* BallotCast* */
+    GPtrArray *casts;  /* BallotCast* */
+    gint64 started_us; /* handed to the pool */
+    gint64 job_us;     /* its transaction started */
+    guint recorded;    /* ballots its transaction stored */
 } BallotBatch;
 
 static GHashTable *queues; /* poll id -> BallotQueue* (main thread) */
@@ -322,6 +327,9 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
                        vote_i64(mid, poll->meeting_id)};
     gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
     g_autofree char *sql = g_strdup_printf(
+        /* The first statement of the batch also makes its commit durable whatever the
+         * server's default (SET LOCAL synchronous_commit = on), saving a round trip. */
+        "WITH durable AS (SELECT set_config('synchronous_commit', 'on', true)) "
         "SELECT v.uid, r.user_id IS NOT NULL, "
         "  EXISTS (SELECT 1 FROM memberships s WHERE s.body_id = $3 AND s.user_id = v.uid "
         "          AND s.role = 'member'), "
@@ -329,7 +337,7 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
         "  coalesce((SELECT a.present FROM attendance_current a WHERE a.meeting_id = $4 "
         "            AND a.user_id = v.uid), false), "
         "  b.user_id IS NOT NULL, %s, b.journal_seq, encode(b.journal_hash, 'hex') "
-        "FROM unnest($2::bigint[]) AS v(uid) "
+        "FROM durable, unnest($2::bigint[]) AS v(uid) "
         "LEFT JOIN poll_roster r ON r.poll_id = $1 AND r.user_id = v.uid "
         "LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.poll_id = $1 AND x.user_id = v.uid "
         "                   %s LIMIT 1) b ON true",
@@ -438,10 +446,9 @@ static gboolean judge(const Poll *poll, BallotBatch *b, guint i, Voter *v)
     return TRUE;
 }
 
-/* Adds the batch's secret choices to the poll's counters, summed per (row, choice): one
- * statement that names no voter. */
-static gboolean add_to_counters(DbConn *conn, const Poll *poll, BallotBatch *b, GArray *accepted,
-                                GError **error)
+/* The batch's secret choices summed per (row, choice), as three array literals: what the
+ * counter update receives names no voter. */
+static void sum_choices(BallotBatch *b, GArray *accepted, char **rows, char **words, char **deltas)
 {
     g_autoptr(GHashTable) sums = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     for (guint k = 0; k < accepted->len; k++) {
@@ -453,45 +460,30 @@ static gboolean add_to_counters(DbConn *conn, const Poll *poll, BallotBatch *b, 
             g_hash_table_replace(sums, key, GINT_TO_POINTER(count + 1));
         }
     }
-    if (g_hash_table_size(sums) == 0)
-        return TRUE;
-    GString *rows = g_string_new("{"), *ws = g_string_new("{"), *ds = g_string_new("{");
+    GString *r = g_string_new("{"), *w = g_string_new("{"), *d = g_string_new("{");
     GHashTableIter it;
     gpointer key, value;
     g_hash_table_iter_init(&it, sums);
     for (guint k = 0; g_hash_table_iter_next(&it, &key, &value); k++) {
         const char *comma = strchr(key, ',');
         const char *sep = k ? "," : "";
-        g_string_append_printf(rows, "%s%.*s", sep, (int)(comma - (char *)key), (char *)key);
-        g_string_append_printf(ws, "%s%s", sep, comma + 1);
-        g_string_append_printf(ds, "%s%d", sep, GPOINTER_TO_INT(value));
+        g_string_append_printf(r, "%s%.*s", sep, (int)(comma - (char *)key), (char *)key);
+        g_string_append_printf(w, "%s%s", sep, comma + 1);
+        g_string_append_printf(d, "%s%d", sep, GPOINTER_TO_INT(value));
     }
-    g_string_append_c(rows, '}');
-    g_string_append_c(ws, '}');
-    g_string_append_c(ds, '}');
-    g_autofree char *rows_text = g_string_free(rows, FALSE);
-    g_autofree char *ws_text = g_string_free(ws, FALSE);
-    g_autofree char *ds_text = g_string_free(ds, FALSE);
-    g_autofree char *table = poll_secret_table(poll->id);
-    g_autofree char *sql = g_strdup_printf(
-        "UPDATE %s AS t SET count = t.count + d.delta FROM unnest($1::int[], $2::text[], "
-        "$3::int[]) AS d(r, c, delta) WHERE t.row_position = d.r AND t.choice = d.c",
-        table);
-    const char *p[] = {rows_text, ws_text, ds_text};
-    g_autoptr(DbRows) up = db_conn_exec(conn, sql, 3, p, error);
-    if (!up)
-        return FALSE;
-    if (db_rows_affected(up) != g_hash_table_size(sums)) {
-        g_set_error(error, DB_ERROR, DB_ERROR_QUERY,
-                    "poll %" G_GINT64_FORMAT ": its secret counters are incomplete", poll->id);
-        return FALSE;
-    }
-    return TRUE;
+    g_string_append_c(r, '}');
+    g_string_append_c(w, '}');
+    g_string_append_c(d, '}');
+    *rows = g_string_free(r, FALSE);
+    *words = g_string_free(w, FALSE);
+    *deltas = g_string_free(d, FALSE);
 }
 
-/* Journals and stores the accepted casts (indices into the batch), then counts. */
+/* Journals and stores the accepted casts (indices into the batch): one statement for the journal
+ * numbers, one that inserts the journal rows and the ballots (and, secret, adds to the counters).
+ */
 static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, GArray *accepted,
-                               GHashTable *voters, guint new_voters, GError **error)
+                               GHashTable *voters, GError **error)
 {
     gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
     guint n = accepted->len;
@@ -507,7 +499,6 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
         revisions[k] = v->revision - seen;
         g_hash_table_insert(later, &c->user_id, GINT_TO_POINTER(seen + 1));
     }
-    /* The journal entries, one per accepted ballot, in one append. */
     for (guint k = 0; k < n; k++) {
         BallotCast *c = b->casts->pdata[g_array_index(accepted, guint, k)];
         JsonObject *o = json_object_new();
@@ -522,7 +513,10 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
         items[k].payload = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(items[k].payload, o);
     }
-    gboolean ok = vote_journal_append(conn, poll->meeting_id, items, n, error);
+    gint64 first = 0;
+    g_autofree char *journal_rows = NULL;
+    gboolean ok =
+        vote_journal_prepare(conn, poll->meeting_id, items, n, &first, &journal_rows, error);
     GString *users = g_string_new("{"), *seqs = g_string_new("{"), *hashes = g_string_new("{"),
             *extra = g_string_new("{"), *words = g_string_new("{");
     for (guint k = 0; ok && k < n; k++) {
@@ -557,58 +551,46 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
     if (!ok)
         return FALSE;
 
-    char pid[24];
+    char mid[24], fs[24], pid[24];
+    vote_i64(mid, poll->meeting_id);
+    vote_i64(fs, first);
     vote_i64(pid, poll->id);
     if (!secret) {
-        const char *p[] = {pid, users_text, extra_text, words_text, seqs_text, hashes_text};
-        if (!db_conn_run(conn,
-                         "INSERT INTO poll_ballots (poll_id, user_id, revision, choice, "
-                         "journal_seq, journal_hash, cast_at) SELECT $1, u, r, c, s, "
-                         "decode(h, 'hex'), now() FROM unnest($2::bigint[], $3::int[], "
-                         "$4::text[], $5::bigint[], $6::text[]) AS x(u, r, c, s, h)",
-                         6, p, error))
-            return FALSE;
-    } else {
-        const char *p[] = {pid, users_text, seqs_text, hashes_text, extra_text};
-        if (!db_conn_run(conn,
-                         "INSERT INTO poll_voters (poll_id, user_id, journal_seq, journal_hash, "
-                         "key_hash) SELECT $1, u, s, decode(h, 'hex'), decode(k, 'hex') "
-                         "FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[]) "
-                         "AS x(u, s, h, k)",
-                         5, p, error))
-            return FALSE;
-        if (!add_to_counters(conn, poll, b, accepted, error))
-            return FALSE;
+        const char *p[] = {mid,        fs,         journal_rows, pid,        users_text,
+                           extra_text, words_text, seqs_text,    hashes_text};
+        return db_conn_run(conn,
+                           VOTE_JOURNAL_INSERT
+                           "INSERT INTO poll_ballots (poll_id, user_id, revision, choice, "
+                           "journal_seq, journal_hash, cast_at) SELECT $4, u, r, c, s, "
+                           "decode(h, 'hex'), now() FROM unnest($5::bigint[], $6::int[], "
+                           "$7::text[], $8::bigint[], $9::text[]) AS x(u, r, c, s, h)",
+                           9, p, error);
     }
-    if (new_voters == 0)
-        return TRUE;
-    char nv[24];
-    const char *p[] = {pid, vote_i64(nv, new_voters)};
-    g_autoptr(DbRows) cnt = db_conn_exec(
-        conn, "UPDATE polls SET cast_count = cast_count + $2 WHERE id = $1 RETURNING cast_count", 2,
-        p, error);
-    if (!cnt)
-        return FALSE;
-    /* How many have voted, never how: to every site. */
-    JsonObject *o = json_object_new();
-    json_object_set_int_member(o, "poll_id", poll->id);
-    json_object_set_int_member(o, "cast", db_rows_get_int64(cnt, 0, 0));
-    json_object_set_int_member(o, "roster", poll->rules.roster);
-    g_autoptr(JsonNode) payload = json_node_new(JSON_NODE_OBJECT);
-    json_node_take_object(payload, o);
-    RecordVisibility vis = {FALSE, NULL, 0};
-    poll_visibility(poll, &vis.is_public);
-    return record_event(conn, poll->meeting_id, "vote.count", payload, &vis, NULL, error);
+    g_autofree char *rows = NULL, *choices = NULL, *deltas = NULL;
+    sum_choices(b, accepted, &rows, &choices, &deltas);
+    g_autofree char *table = poll_secret_table(poll->id);
+    /* Every ballot marks at least one counter (an empty election ballot marks none: then the
+     * update is empty), so the counters' sum can be checked against the voters at close. */
+    g_autofree char *sql = g_strdup_printf(
+        VOTE_JOURNAL_INSERT ", voters AS (INSERT INTO poll_voters (poll_id, user_id, journal_seq, "
+                            "journal_hash, key_hash) SELECT $4, u, s, decode(h, 'hex'), "
+                            "decode(k, 'hex') FROM unnest($5::bigint[], $6::bigint[], $7::text[], "
+                            "$8::text[]) AS x(u, s, h, k)) "
+                            "UPDATE %s AS t SET count = t.count + d.delta FROM unnest($9::int[], "
+                            "$10::text[], $11::int[]) AS d(r, c, delta) WHERE t.row_position = "
+                            "d.r AND t.choice = d.c",
+        table);
+    const char *p[] = {mid,         fs,         journal_rows, pid,     users_text, seqs_text,
+                       hashes_text, extra_text, rows,         choices, deltas};
+    return db_conn_run(conn, sql, 11, p, error);
 }
 
 static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
 {
     BallotBatch *b = data;
     GError *local = NULL;
+    b->job_us = g_get_monotonic_time();
 
-    /* Durable before anyone hears "recorded", whatever the server's default. */
-    if (!db_conn_run(conn, "SET LOCAL synchronous_commit = on", 0, NULL, error))
-        return FALSE;
     g_autoptr(Poll) poll = poll_load(conn, 0, b->queue->poll_id, TRUE, &local);
     if (!poll) {
         if (local->domain != POLL_ERROR) {
@@ -627,17 +609,13 @@ static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
         return FALSE;
 
     g_autoptr(GArray) accepted = g_array_new(FALSE, FALSE, sizeof(guint));
-    guint new_voters = 0;
     for (guint i = 0; i < b->casts->len; i++) {
         BallotCast *c = b->casts->pdata[i];
-        Voter *v = g_hash_table_lookup(voters, &c->user_id);
-        gboolean first = !v->has_ballot;
-        if (judge(poll, b, i, v)) {
+        if (judge(poll, b, i, g_hash_table_lookup(voters, &c->user_id)))
             g_array_append_val(accepted, i);
-            new_voters += first;
-        }
     }
-    if (accepted->len > 0 && !store_accepted(conn, poll, b, accepted, voters, new_voters, error))
+    b->recorded = accepted->len;
+    if (accepted->len > 0 && !store_accepted(conn, poll, b, accepted, voters, error))
         return FALSE;
     /* Casts that repeat one accepted in this batch answer its receipt. */
     for (guint i = 0; i < b->casts->len; i++) {
@@ -651,6 +629,7 @@ static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
     return TRUE;
 }
 
+static void count_news_poke(PhApp *app, gint64 poll_id);
 static void queue_launch(BallotQueue *q);
 
 static void batch_done(gpointer data, const GError *error, gpointer user_data)
@@ -673,6 +652,13 @@ static void batch_done(gpointer data, const GError *error, gpointer user_data)
     if (error)
         g_message("poll %" G_GINT64_FORMAT ": %u ballots not recorded: %s", q->poll_id,
                   b->casts->len, error->message);
+    else
+        g_debug("poll %" G_GINT64_FORMAT ": a batch of %u ballots done in %" G_GINT64_FORMAT
+                " us (its transaction started after %" G_GINT64_FORMAT " us)",
+                q->poll_id, b->casts->len, g_get_monotonic_time() - b->started_us,
+                b->job_us - b->started_us);
+    if (!error && b->recorded > 0)
+        count_news_poke(q->app, q->poll_id);
     q->in_flight = FALSE;
     queue_launch(q);
 }
@@ -691,7 +677,138 @@ static void queue_launch(BallotQueue *q)
     while (b->casts->len < BALLOT_BATCH_MAX && !g_queue_is_empty(&q->pending))
         g_ptr_array_add(b->casts, g_queue_pop_head(&q->pending));
     q->in_flight = TRUE;
+    b->started_us = g_get_monotonic_time();
     db_pool_run(q->app->db, batch_job, b, batch_free, batch_done, NULL);
+}
+
+/* ---- the live count ----
+ *
+ * "How many have voted" goes to every site as a "vote.count" event. It is not part of the
+ * ballots' transactions: one event per batch would put three more statements on the path of
+ * every ballot and, with hundreds of tablets subscribed, flood them with counts nobody can read.
+ * After a batch stores ballots the count is announced at once, or, if one went out less than
+ * COUNT_NEWS_MS ago, when that time is up; it is read from the stored ballots, so it is exact
+ * when it goes out and never goes backwards. */
+
+#define COUNT_NEWS_MS 200
+
+typedef struct {
+    PhApp *app;
+    gint64 poll_id;
+    gint64 last_us; /* the last announcement started (monotonic) */
+    gint64 last_cast;
+    gboolean in_flight;
+    gboolean dirty;
+    GSource *timer;
+} CountNews;
+
+static GHashTable *news; /* poll id -> CountNews* (main thread) */
+
+typedef struct {
+    CountNews *cn;
+    gint64 last_cast;
+    gint64 cast; /* out */
+} CountJob;
+
+static gboolean count_job(DbConn *conn, gpointer data, GError **error)
+{
+    CountJob *j = data;
+    char pid[24];
+    const char *p[] = {vote_i64(pid, j->cn->poll_id)};
+    g_autoptr(DbRows) r = db_conn_exec(
+        conn,
+        "SELECT p.meeting_id, m.is_public AND m.status <> 'draft', p.roster_size, "
+        "  (SELECT count(*) FROM poll_voters v WHERE v.poll_id = p.id) + "
+        "  (SELECT count(DISTINCT b.user_id) FROM poll_ballots b WHERE b.poll_id = p.id) "
+        "FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = $1 AND p.state = 'open'",
+        1, p, error);
+    if (!r)
+        return FALSE;
+    j->cast = j->last_cast;
+    if (db_rows_count(r) == 0 || db_rows_get_int64(r, 0, 3) == j->last_cast)
+        return TRUE; /* closed meanwhile (the result says it all), or nothing new */
+    j->cast = db_rows_get_int64(r, 0, 3);
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "poll_id", j->cn->poll_id);
+    json_object_set_int_member(o, "cast", j->cast);
+    json_object_set_int_member(o, "roster", db_rows_get_int64(r, 0, 2));
+    g_autoptr(JsonNode) payload = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(payload, o);
+    RecordVisibility vis = {db_rows_get_bool(r, 0, 1), NULL, 0};
+    return record_event(conn, db_rows_get_int64(r, 0, 0), "vote.count", payload, &vis, NULL, error);
+}
+
+static void count_news_start(CountNews *cn);
+
+static void count_done(gpointer data, const GError *error, gpointer user_data)
+{
+    CountJob *j = data;
+    CountNews *cn = j->cn;
+    cn->in_flight = FALSE;
+    if (!error)
+        cn->last_cast = MAX(cn->last_cast, j->cast);
+    if (cn->dirty) {
+        cn->dirty = FALSE;
+        count_news_poke(cn->app, cn->poll_id);
+    } else if (!cn->timer) {
+        g_hash_table_remove(news, &cn->poll_id); /* idle: forget it */
+    }
+}
+
+static gboolean count_timer(gpointer data)
+{
+    CountNews *cn = data;
+    g_clear_pointer(&cn->timer, g_source_unref);
+    count_news_start(cn);
+    return G_SOURCE_REMOVE;
+}
+
+static void count_news_start(CountNews *cn)
+{
+    CountJob *j = g_new0(CountJob, 1);
+    j->cn = cn;
+    j->last_cast = cn->last_cast;
+    cn->in_flight = TRUE;
+    cn->last_us = g_get_monotonic_time();
+    db_pool_run(cn->app->db, count_job, j, g_free, count_done, NULL);
+}
+
+static void count_news_free(gpointer p)
+{
+    CountNews *cn = p;
+    if (cn->timer) {
+        g_source_destroy(cn->timer);
+        g_source_unref(cn->timer);
+    }
+    g_free(cn);
+}
+
+static void count_news_poke(PhApp *app, gint64 poll_id)
+{
+    if (!news)
+        news = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, count_news_free);
+    CountNews *cn = g_hash_table_lookup(news, &poll_id);
+    if (!cn) {
+        cn = g_new0(CountNews, 1);
+        cn->app = app;
+        cn->poll_id = poll_id;
+        g_hash_table_insert(news, &cn->poll_id, cn);
+    }
+    if (cn->in_flight) {
+        cn->dirty = TRUE;
+        return;
+    }
+    if (cn->timer)
+        return;
+    gint64 wait_ms = COUNT_NEWS_MS - (g_get_monotonic_time() - cn->last_us) / 1000;
+    if (cn->last_us == 0 || wait_ms <= 0) {
+        count_news_start(cn);
+        return;
+    }
+    cn->timer = g_timeout_source_new((guint)wait_ms);
+    g_source_set_callback(cn->timer, count_timer, cn, NULL);
+    g_source_set_static_name(cn->timer, "phonghop vote count");
+    g_source_attach(cn->timer, app->context);
 }
 
 static void queue_free(gpointer p)

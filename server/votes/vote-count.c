@@ -691,7 +691,7 @@ gboolean poll_close(DbConn *conn, gint64 meeting_id, gint64 poll_id, gint64 by_u
         return FALSE;
 
     g_autofree char *result_text = json_to_string(o.result, FALSE);
-    char by[24], present[24], sq[24];
+    char by[24], present[24], sq[24], cast[24];
     const char *up[] = {pid,
                         by_user ? vote_i64(by, by_user) : NULL,
                         rules.present != VOTE_PRESENT_UNKNOWN ? vote_i64(present, rules.present)
@@ -701,10 +701,12 @@ gboolean poll_close(DbConn *conn, gint64 meeting_id, gint64 poll_id, gint64 by_u
                         o.en,
                         o.passed < 0 ? NULL : (o.passed ? "t" : "f"),
                         vote_i64(sq, seq),
-                        vote_threshold_to_string(&rules.threshold)};
+                        vote_threshold_to_string(&rules.threshold),
+                        vote_i64(cast, poll->cast)};
     return db_conn_run(conn,
                        "UPDATE polls SET state = 'closed', closed_at = now(), closed_by = $2, "
                        "present = $3, result = $4::jsonb, wording_vi = $5, wording_en = $6, "
-                       "passed = $7, result_journal_seq = $8, threshold = $9 WHERE id = $1",
-                       9, up, error);
+                       "passed = $7, result_journal_seq = $8, threshold = $9, cast_count = $10 "
+                       "WHERE id = $1",
+                       10, up, error);
 }

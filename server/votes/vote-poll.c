@@ -187,29 +187,33 @@ static char *opt_str(DbRows *r, guint col)
     return g_strdup(db_rows_get(r, 0, col));
 }
 
+/* One query for the poll, its meeting's facts, its rows (as JSON) and how many have voted. */
+#define POLL_SELECT                                                                                \
+    "SELECT p.id, p.meeting_id, m.body_id, p.agenda_item_id, p.title, p.decision, p.body_kind, "   \
+    "  p.subject, p.form, p.threshold, p.threshold_given, p.written, p.allow_change, p.seats, "    \
+    "  p.round, p.previous_round_id, p.state, p.duration_s, p.roster_size, p.present, "            \
+    "  (SELECT count(*) FROM poll_voters v WHERE v.poll_id = p.id) + "                             \
+    "  (SELECT count(DISTINCT x.user_id) FROM poll_ballots x WHERE x.poll_id = p.id), "            \
+    "  " TS("p.opened_at") ", " TS("p.closes_at") ", " TS(                                         \
+        "p.closed_at") ", "                                                                        \
+                       "  (extract(epoch FROM p.closes_at) * 1000000)::bigint, p.created_by, "     \
+                       "p.cancel_reason, "                                                         \
+                       "  p.counts::text, p.tally_minutes, p.result::text, p.wording_vi, "         \
+                       "p.wording_en, p.passed, "                                                  \
+                       "  m.status, m.is_public AND m.status <> 'draft', b.level, t.seats, "       \
+                       "t.ends_on::text, "                                                         \
+                       "  (SELECT json_agg(json_build_array(r.position, r.name, r.user_id) ORDER " \
+                       "BY r.position) "                                                           \
+                       "   FROM poll_rows r WHERE r.poll_id = p.id)::text "                        \
+                       "FROM polls p JOIN meetings m ON m.id = p.meeting_id JOIN bodies b ON "     \
+                       "b.id = m.body_id "                                                         \
+                       "LEFT JOIN terms t ON t.id = m.term_id WHERE p.id = $1"
+
 Poll *poll_load(DbConn *conn, gint64 meeting_id, gint64 poll_id, gboolean lock, GError **error)
 {
     char pid[24];
     const char *p[] = {vote_i64(pid, poll_id)};
-    g_autofree char *sql = g_strconcat(
-        "SELECT p.id, p.meeting_id, m.body_id, p.agenda_item_id, p.title, p.decision, "
-        "       p.body_kind, p.subject, p.form, p.threshold, p.threshold_given, p.written, "
-        "       p.allow_change, p.seats, p.round, p.previous_round_id, p.state, p.duration_s, "
-        "       p.roster_size, p.present, p.cast_count, " TS("p.opened_at") ", " TS(
-            "p.closes_at") ", " TS("p.closed_at") ", (extract(epoch FROM p.closes_at) * "
-                                                  "1000000)::bigint, "
-                                                  "       p.created_by, p.cancel_reason, "
-                                                  "p.counts::text, p.tally_minutes, "
-                                                  "p.result::text, "
-                                                  "       p.wording_vi, p.wording_en, p.passed, "
-                                                  "m.status, "
-                                                  "       m.is_public AND m.status <> 'draft', "
-                                                  "b.level, t.seats, t.ends_on::text "
-                                                  "FROM polls p JOIN meetings m ON m.id = "
-                                                  "p.meeting_id JOIN bodies b ON b.id = m.body_id "
-                                                  "LEFT JOIN terms t ON t.id = m.term_id WHERE "
-                                                  "p.id = $1",
-        lock ? " FOR UPDATE OF p" : "", NULL);
+    const char *sql = lock ? POLL_SELECT " FOR UPDATE OF p" : POLL_SELECT;
     g_autoptr(DbRows) r = db_conn_exec(conn, sql, 1, p, error);
     if (!r)
         return NULL;
@@ -259,17 +263,15 @@ Poll *poll_load(DbConn *conn, gint64 meeting_id, gint64 poll_id, gboolean lock, 
     poll->term_seats = opt_int(r, 36);
     poll->term_ends_on = opt_str(r, 37);
 
-    g_autoptr(DbRows) rows = db_conn_exec(
-        conn, "SELECT position, name, user_id FROM poll_rows WHERE poll_id = $1 ORDER BY position",
-        1, p, error);
-    if (!rows)
-        return NULL;
     poll->rows = g_ptr_array_new_with_free_func(poll_row_free);
-    for (guint i = 0; i < db_rows_count(rows); i++) {
+    g_autoptr(JsonNode) rows = parse_json_text(db_rows_get(r, 0, 38));
+    JsonArray *a = rows && JSON_NODE_HOLDS_ARRAY(rows) ? json_node_get_array(rows) : NULL;
+    for (guint i = 0; a && i < json_array_get_length(a); i++) {
+        JsonArray *e = json_array_get_array_element(a, i);
         PollRow *row = g_new0(PollRow, 1);
-        row->position = (gint)db_rows_get_int64(rows, i, 0);
-        row->name = g_strdup(db_rows_get(rows, i, 1));
-        row->user_id = db_rows_is_null(rows, i, 2) ? 0 : db_rows_get_int64(rows, i, 2);
+        row->position = (gint)json_array_get_int_element(e, 0);
+        row->name = g_strdup(json_array_get_string_element(e, 1));
+        row->user_id = json_array_get_null_element(e, 2) ? 0 : json_array_get_int_element(e, 2);
         g_ptr_array_add(poll->rows, row);
     }
     return g_steal_pointer(&poll);

@@ -43,11 +43,20 @@ typedef struct {
 
 void vote_journal_item_clear(VoteJournalItem *item);
 
-/* Appends n entries to the meeting's journal in one go, by the protocol of record_journal()
- * (server/record/record.h): numbers taken under the meeting row's lock, each entry canonical and
- * chained onto the previous hash, one INSERT for all. Fills seq and hash_hex of each item. */
-gboolean vote_journal_append(DbConn *conn, gint64 meeting_id, VoteJournalItem *items, guint n,
-                             GError **error);
+/* Prepares n entries of the meeting's journal, by the protocol of record_journal()
+ * (server/record/record.h): takes their numbers under the meeting row's lock (first..first+n-1),
+ * canonicalises and chains each onto the previous hash, and fills seq and hash_hex of each item.
+ * The rows are inserted by the caller's next statement with VOTE_JOURNAL_INSERT, with $1 the
+ * meeting, $2 *first_seq and $3 *rows_json (transfer full), in the same transaction. */
+gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *items, guint n,
+                              gint64 *first_seq, char **rows_json, GError **error);
+
+/* A data-modifying WITH clause that inserts the prepared rows (parameters $1, $2, $3 above). */
+#define VOTE_JOURNAL_INSERT                                                                      \
+    "WITH journal AS (INSERT INTO meeting_journal (meeting_id, seq, kind, at, actor, entry, "    \
+    "hash) SELECT $1, $2::bigint + o - 1, e->>'kind', (e->>'at')::timestamptz, e->>'actor', "    \
+    "e->>'entry', decode(e->>'hash', 'hex') FROM json_array_elements($3::json) WITH ORDINALITY " \
+    "AS t(e, o)) "
 
 /* The name of a secret poll's counter table: "phonghop_secret.poll_N". (transfer full) */
 char *poll_secret_table(gint64 poll_id);
