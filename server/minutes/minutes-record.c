@@ -145,12 +145,78 @@ static gboolean gather_speakers(DbConn *conn, gint64 meeting_id, MinutesData *d,
     return TRUE;
 }
 
+/* How a poll was held, as the minutes say it. */
+static const char *vote_form_words(const char *form)
+{
+    if (g_strcmp0(form, "named") == 0)
+        return "Hình thức: biểu quyết điện tử ghi danh";
+    if (g_strcmp0(form, "secret") == 0)
+        return "Hình thức: bỏ phiếu kín điện tử";
+    if (g_strcmp0(form, "paper") == 0)
+        return "Hình thức: bỏ phiếu kín bằng phiếu giấy";
+    return "Hình thức: biểu quyết bằng giơ tay";
+}
+
+static const char *vote_choice_words(const char *choice)
+{
+    if (g_strcmp0(choice, "for") == 0)
+        return "tán thành";
+    if (g_strcmp0(choice, "against") == 0)
+        return "không tán thành";
+    if (g_strcmp0(choice, "abstain") == 0)
+        return "không biểu quyết";
+    return "không tham gia biểu quyết";
+}
+
 gboolean minutes_record_gather_votes(DbConn *conn, gint64 meeting_id, MinutesData *data,
                                      GError **error)
 {
-    /* The voting work adds each poll of the meeting here, in the order they closed:
-     *   minutes_add_vote(data, poll title, lines in the law's words);
-     * until polls are stored there is nothing to add, and the minutes say so. */
+    /* Each poll that ended, in the order it ended: how it was held, its result in the words the
+     * closing transaction recorded (polls.wording_vi, from the rule engine of domain/vote.h), and
+     * for a named vote every member's recorded choice, which the law publishes; a cancelled poll
+     * with its reason. Secret ballots have only their totals. */
+    char mid[24];
+    const char *p[] = {i64(mid, meeting_id)};
+    g_autoptr(DbRows) polls = db_conn_exec(
+        conn,
+        "SELECT id, title, form, state, wording_vi, cancel_reason FROM polls "
+        "WHERE meeting_id = $1 AND opened_at IS NOT NULL AND state IN ('closed', 'cancelled') "
+        "ORDER BY closed_at, id",
+        1, p, error);
+    if (!polls)
+        return FALSE;
+    for (guint i = 0; i < db_rows_count(polls); i++) {
+        g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+        const char *form = db_rows_get(polls, i, 2);
+        g_ptr_array_add(lines, g_strdup(vote_form_words(form)));
+        if (g_str_equal(db_rows_get(polls, i, 3), "cancelled")) {
+            g_ptr_array_add(lines, g_strdup_printf("Đã hủy: %s", db_rows_get(polls, i, 5)));
+        } else {
+            g_auto(GStrv) wording = g_strsplit(db_rows_get(polls, i, 4), "\n", -1);
+            for (guint k = 0; wording[k]; k++)
+                g_ptr_array_add(lines, g_strdup(wording[k]));
+        }
+        if (g_str_equal(form, "named") && g_str_equal(db_rows_get(polls, i, 3), "closed")) {
+            const char *q[] = {db_rows_get(polls, i, 0)};
+            g_autoptr(DbRows) named = db_conn_exec(
+                conn,
+                "SELECT u.full_name, b.choice FROM poll_roster r JOIN users u ON u.id = r.user_id "
+                "LEFT JOIN LATERAL (SELECT x.choice FROM poll_ballots x WHERE x.poll_id = "
+                "r.poll_id "
+                "AND x.user_id = r.user_id ORDER BY x.revision DESC LIMIT 1) b ON true "
+                "WHERE r.poll_id = $1 ORDER BY u.full_name COLLATE \"C\", u.id",
+                1, q, error);
+            if (!named)
+                return FALSE;
+            g_ptr_array_add(lines, g_strdup("Kết quả biểu quyết ghi danh:"));
+            for (guint k = 0; k < db_rows_count(named); k++)
+                g_ptr_array_add(lines,
+                                g_strdup_printf("%s: %s", db_rows_get(named, k, 0),
+                                                vote_choice_words(db_rows_get(named, k, 1))));
+        }
+        g_ptr_array_add(lines, NULL);
+        minutes_add_vote(data, db_rows_get(polls, i, 1), (const char *const *)lines->pdata);
+    }
     return TRUE;
 }
 
