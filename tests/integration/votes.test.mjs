@@ -649,3 +649,26 @@ test('the record holds every poll fact; vote events reach the public of a public
   pubWs.close();
   await sleep(10);
 });
+
+test('the draft minutes carry every vote that ended: its form, the wording of the result, the named records', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const res = await fetch(`${server.url}/api/v1/meetings/${meeting}/minutes.pdf`, { headers: { cookie: client('chutich').cookieHeader() } });
+  assert.equal(res.status, 200);
+  const file = path.join(os.tmpdir(), `votes-minutes-${process.pid}.pdf`);
+  fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+  const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-']).toString('utf8').replace(/\s+/g, ' ');
+  fs.rmSync(file);
+  assert.ok(text.includes('Nghị quyết về mức chi hỗ trợ cán bộ không chuyên trách'), 'the first poll');
+  assert.ok(text.includes('Hình thức: biểu quyết điện tử ghi danh'));
+  assert.ok(text.includes('Có 30/50 đại biểu tán thành, chiếm 60,00% tổng số đại biểu'));
+  assert.ok(text.includes('Nghị quyết được thông qua'));
+  assert.ok(text.includes('Kết quả biểu quyết ghi danh:'));
+  const name = sql1(pg, db, "SELECT full_name FROM users WHERE username = 'daibieu45'");
+  assert.ok(text.includes(`${name}: không tham gia biểu quyết`), 'a member who did not vote');
+  assert.ok(text.includes('Hình thức: bỏ phiếu kín điện tử'));
+  assert.ok(text.includes('Đã hủy: Sai sót trong nội dung tờ trình'));
+  assert.ok(text.includes('Số phiếu phát ra: 48'), 'the paper ballot counts');
+});
