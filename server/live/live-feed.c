@@ -337,17 +337,19 @@ static gboolean replay_job(DbConn *conn, gpointer data, GError **error)
         g_snprintf(mid, sizeof(mid), "%" G_GINT64_FORMAT, r->meeting_id);
         g_snprintf(uid, sizeof(uid), "%" G_GINT64_FORMAT, r->user_id);
         const char *p[] = {mid, uid};
-        g_autoptr(DbRows) m = db_conn_exec(
-            conn,
-            "SELECT m.is_public, EXISTS (SELECT 1 FROM memberships s WHERE s.body_id = m.body_id "
-            "AND s.user_id = $2) FROM meetings m WHERE m.id = $1",
-            2, p, error);
+        /* The same rule as the meeting's HTTP reads: phonghop_may_read_meeting (schema 0004);
+         * anyone else may follow a public meeting once it is no longer a draft. */
+        g_autoptr(DbRows) m = db_conn_exec(conn,
+                                           "SELECT m.is_public AND m.status <> 'draft', "
+                                           "       phonghop_may_read_meeting(m.id, $2::bigint) "
+                                           "FROM meetings m WHERE m.id = $1",
+                                           2, p, error);
         if (!m)
             return FALSE;
         r->exists = db_rows_count(m) == 1;
         if (!r->exists)
             return TRUE;
-        gboolean member = db_rows_get_bool(m, 0, 1) || r->system_admin;
+        gboolean member = db_rows_get_bool(m, 0, 1);
         r->allowed = member || db_rows_get_bool(m, 0, 0);
         r->public_only = !member;
         if (!r->allowed)

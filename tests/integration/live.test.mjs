@@ -45,8 +45,8 @@ before(async () => {
   server = await Server.start({ db });
   meetingId = Number(pg.psql(db.name, 'SELECT min(id) FROM meetings').trim());
   const body = pg.psql(db.name, `SELECT body_id FROM meetings WHERE id = ${meetingId}`).trim();
-  closedMeetingId = Number(pg.psql(db.name, `INSERT INTO meetings (body_id, title, kind, is_public)
-    VALUES (${body}, 'Phiên họp kín', 'regular', false) RETURNING id`).split('\n')[0]);
+  closedMeetingId = Number(pg.psql(db.name, `INSERT INTO meetings (body_id, title, kind, status, is_public)
+    VALUES (${body}, 'Phiên họp kín', 'regular', 'scheduled', false) RETURNING id`).split('\n')[0]);
 });
 
 after(async () => {
@@ -132,7 +132,14 @@ test('the public follows public meetings and sees public events only', async () 
   assert.equal(none.sub.code, 'not_found');
   const member = await subscriber('daibieu07', closedMeetingId);
   assert.equal(member.sub.type, 'subscribed');
-  for (const s of [refused, other, none, member]) s.ws.close();
+  // A draft is the secretariat's: members may not follow it yet.
+  const draft = Number(pg.psql(db.name, `INSERT INTO meetings (body_id, title, kind, is_public)
+    SELECT body_id, 'Dự thảo', 'regular', true FROM meetings WHERE id = ${meetingId} RETURNING id`).split('\n')[0]);
+  const early = await subscriber('daibieu07', draft);
+  assert.equal(early.sub.code, 'forbidden');
+  const staff = await subscriber('vanphong', draft);
+  assert.equal(staff.sub.type, 'subscribed');
+  for (const s of [refused, other, none, member, early, staff]) s.ws.close();
 });
 
 test('bad subscriptions are refused with a clear error', async () => {
