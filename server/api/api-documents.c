@@ -296,6 +296,8 @@ static JsonNode *document_json(DbConn *conn, const DocRow *row, GError **error)
 typedef struct {
     gint ref;
     PhApp *app;
+    /* Borrowed: the request holds the upload (as its sink's data) and each call holds both, so
+     * the request outlives every use; a reference here would make a cycle. */
     HttpRequest *req;
     const ApiRoute *route;
     gint64 ids[4];
@@ -330,7 +332,6 @@ static void upload_unref(gpointer p)
     if (!up || --up->ref > 0)
         return;
     g_clear_pointer(&up->upload, doc_upload_unref);
-    http_request_unref(up->req);
     g_free(up->file_name);
     g_free(up->title);
     g_free(up->kind);
@@ -689,7 +690,7 @@ static void upload_begin(PhApp *app, HttpRequest *req, const ApiRoute *route, co
     Upload *up = g_new0(Upload, 1);
     up->ref = 1;
     up->app = app;
-    up->req = http_request_ref(req);
+    up->req = req;
     up->route = route;
     memcpy(up->ids, ids, MIN(n_ids, G_N_ELEMENTS(up->ids)) * sizeof(gint64));
     up->n_ids = n_ids;
