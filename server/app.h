@@ -19,6 +19,8 @@ typedef struct {
     DbPool *db;
     /* the floor's media gate and speaking-time timers (floor/floor-service.h) */
     struct _FloorService *floor;
+    /* meetings' media: the engine, its signaling and floor gate (live/live-media.h) */
+    struct _LiveMedia *media;
     const char *conninfo; /* the database's, for connections of their own (LISTEN) */
     HttpServer *http;
     DocStore *docs; /* documents on disk (STATE_DIR/documents) */

@@ -55,6 +55,17 @@ static const ConfigKey config_keys[] = {
     {"auth", "lockout_seconds", KEY_INT, 1, 86400, "60", F(lockout_seconds)},
     {"documents", "max_upload_bytes", KEY_INT, 1024, G_MAXINT, "104857600",
      F(documents_max_upload_bytes)},
+    {"media", "workers", KEY_INT, 0, 256, "0", F(media_workers)},
+    {"media", "addresses", KEY_STRING, 0, 0, "", F(media_addresses)},
+    {"media", "public_address", KEY_STRING, 0, 0, "", F(media_public_address)},
+    {"media", "port_min", KEY_INT, 0, 65535, "0", F(media_port_min)},
+    {"media", "port_max", KEY_INT, 0, 65535, "0", F(media_port_max)},
+    {"media", "turn_servers", KEY_STRING, 0, 0, "", F(media_turn_servers)},
+    {"media", "turn_username", KEY_STRING, 0, 0, "", F(media_turn_username)},
+    {"media", "turn_credential", KEY_STRING, 0, 0, "", F(media_turn_credential)},
+    {"media", "turn_secret", KEY_STRING, 0, 0, "", F(media_turn_secret)},
+    {"media", "turn_ttl_seconds", KEY_INT, 60, 7 * 86400, "86400", F(media_turn_ttl_seconds)},
+    {"media", "stats_interval_ms", KEY_INT, 100, 60000, "2000", F(media_stats_interval_ms)},
     {"log", "level", KEY_LOG_LEVEL, 0, 0, "info", F(log_level)},
 };
 
@@ -270,6 +281,27 @@ static gboolean check_consistency(PhConfig *config, GError **error)
         g_set_error(error, PH_CONFIG_ERROR, PH_CONFIG_ERROR_VALUE,
                     "%s: [server] state_dir: expected an absolute path, got '%s'", config->source,
                     config->state_dir);
+        return FALSE;
+    }
+    if ((config->media_port_min == 0) != (config->media_port_max == 0) ||
+        config->media_port_min > config->media_port_max) {
+        g_set_error(error, PH_CONFIG_ERROR, PH_CONFIG_ERROR_VALUE,
+                    "%s: [media] port_min and port_max: both 0 (any port) or a range with "
+                    "port_min <= port_max, got %d and %d",
+                    config->source, config->media_port_min, config->media_port_max);
+        return FALSE;
+    }
+    if (!*config->media_turn_username != !*config->media_turn_credential) {
+        g_set_error(error, PH_CONFIG_ERROR, PH_CONFIG_ERROR_VALUE,
+                    "%s: [media] turn_username and turn_credential must be set together",
+                    config->source);
+        return FALSE;
+    }
+    if (*config->media_turn_secret && *config->media_turn_username) {
+        g_set_error(error, PH_CONFIG_ERROR, PH_CONFIG_ERROR_VALUE,
+                    "%s: [media] turn_secret (time-limited credentials) and turn_username "
+                    "(static credentials) exclude each other",
+                    config->source);
         return FALSE;
     }
     if (!*config->listen) {

@@ -55,6 +55,18 @@ typedef struct {
     int lockout_seconds;
     /* [documents] */
     int documents_max_upload_bytes;
+    /* [media] */
+    int media_workers; /* 0: one per core */
+    char *media_addresses;
+    char *media_public_address;
+    int media_port_min;
+    int media_port_max;
+    char *media_turn_servers;
+    char *media_turn_username;
+    char *media_turn_credential;
+    char *media_turn_secret;
+    int media_turn_ttl_seconds;
+    int media_stats_interval_ms;
     /* [log] */
     GLogLevelFlags log_level; /* messages at this level and more severe are written */
 

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "db.h"
 #include "floor/floor-service.h"
+#include "live/live-media.h"
 #include "live/live.h"
 #include "phonghop-build.h"
 
@@ -183,6 +184,12 @@ static int run(PhConfig *config)
                          (guint)config->database_max_queued, app.context);
     app.floor = floor_service_new(&app);
     floor_service_start(app.floor); /* re-arms the turns that were running */
+    /* Its floor gate is registered before the loop runs, so the turns found above reach it. */
+    app.media = live_media_new(&app, &error);
+    if (!app.media) {
+        g_printerr("phonghop: media: %s\n", error->message);
+        goto out;
+    }
     app.docs = doc_store_new(config->state_dir, app.context, &error);
     if (!app.docs) {
         g_printerr("phonghop: documents: %s\n", error->message);
@@ -224,6 +231,7 @@ static int run(PhConfig *config)
 
 out:
     g_clear_pointer(&app.http, http_server_free);
+    g_clear_pointer(&app.media, live_media_free); /* after the connections, before the pool */
     live_feed_shutdown();
     if (app.db) {
         db_pool_free(app.db, SHUTDOWN_GRACE_MS);
@@ -278,6 +286,10 @@ int main(int argc, char **argv)
         config_path = g_strdup(g_getenv("PHONGHOP_CONFIG"));
     g_autoptr(PhConfig) config = ph_config_load(config_path, NULL, &error);
     if (!config) {
+        g_printerr("phonghop: configuration: %s\n", error->message);
+        return 2;
+    }
+    if (check && !live_media_check_config(config, &error)) {
         g_printerr("phonghop: configuration: %s\n", error->message);
         return 2;
     }

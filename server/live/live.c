@@ -7,6 +7,7 @@
  * ref echoes the id of the message that caused it. Nothing here waits on the database: a ping is
  * answered from the main loop even while every database worker is busy.
  */
+#include "live-media.h"
 #include "live-private.h"
 
 #include "auth/auth.h"
@@ -151,6 +152,10 @@ static void handle_message(LiveClient *c, WsConn *conn, const char *text, gsize 
         live_feed_unsubscribe(c->app, conn, c, msg, id);
         return;
     }
+    if (g_str_has_prefix(type, "media.")) {
+        live_media_message(c->app, conn, c->user_id, c->username, type, msg, id);
+        return;
+    }
     if (g_str_has_prefix(type, "vote.")) {
         vote_live_message(c->app, conn, c->user_id, type, msg, id);
         return;
@@ -251,6 +256,7 @@ void live_ws_close(PhApp *app, WsConn *conn)
     LiveClient *c = ws_conn_get_data(conn);
     if (c)
         live_feed_client_gone(c);
+    live_media_connection_gone(app, conn);
     if (c && c->user_id)
         g_debug("ws %" G_GUINT64_FORMAT ": user '%s' disconnected", ws_conn_get_id(conn),
                 c->username);

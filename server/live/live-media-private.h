@@ -1,0 +1,120 @@
+/* live-media-private.h: what live-media.c (the /ws signaling) and live-media-engine.c (the
+ * engine, the floor gate, events, statistics and /metrics) share. Main thread only.
+ *
+ * A MediaMeeting is the daemon's view of one meeting's media: the participants that joined
+ * (each bound to the one WebSocket connection it joined from), the media room while anyone is
+ * in it, and the floor as the floor service last told the gate, which outlives the room so a
+ * grant made before anyone joined is applied when the room is made.
+ *
+ * Participant ids: a person is their user id; a site (a hall's camera and microphones) is
+ * LIVE_MEDIA_SITE_BASE + its site id. Both are numbers a JavaScript client holds exactly.
+ */
+#pragma once
+
+#include "live-media.h"
+#include "media.h"
+
+G_BEGIN_DECLS
+
+#define LIVE_MEDIA_SITE_BASE ((guint64)1 << 40)
+
+typedef struct _MediaMeeting MediaMeeting;
+
+/* The receiving connection's negotiation, one offer at a time (JSEP: an offer is answered
+ * before the next one is made). */
+typedef enum {
+    SUB_IDLE,      /* nothing in flight */
+    SUB_MAKING,    /* media_room_subscribe() called, its offer not back yet */
+    SUB_OFFERED,   /* our offer is with the client */
+    SUB_ANSWERING, /* media_room_answer() called */
+} SubState;
+
+typedef struct {
+    MediaMeeting *mm;
+    guint64 id;     /* participant id */
+    guint64 serial; /* unique per join: late replies for an earlier join are dropped */
+    gint64 user_id; /* the person, or the staff member who joined for a site */
+    gint64 site_id; /* 0 for a person */
+    char *name;
+    MediaRole role;
+    const char *role_name; /* "chair", "member", "guest", "staff", "site" (static) */
+    WsConn *conn;          /* a reference */
+    gboolean connected;    /* a peer of it is up (peer_state) */
+    gboolean muted_audio;  /* as the engine applied it */
+    gboolean muted_video;
+    /* publishing, from its last accepted offer */
+    gboolean publishing;
+    guint n_audio, n_video, n_layers;
+    /* receiving */
+    gboolean sub_wanted; /* sent media.subscribe */
+    gboolean sub_all;    /* every publisher, or only sub_ids */
+    GArray *sub_ids;     /* guint64 */
+    SubState sub_state;
+    gboolean sub_dirty; /* the set changed while a negotiation was in flight */
+    guint offer_id;     /* of our last offer */
+} Participant;
+
+struct _MediaMeeting {
+    LiveMedia *lm;
+    gint64 meeting_id;
+    MediaRoom *room;          /* NULL while nobody is in it */
+    GHashTable *participants; /* guint64 * -> Participant *, owned */
+    /* the floor, as the floor service last told the gate */
+    gint64 floor_user;    /* 0: nobody */
+    gint64 floor_site;    /* the site the floor holder is checked in at, 0: none or unknown */
+    guint64 floor_lookup; /* serial of the newest site lookup */
+    gboolean open_microphones;
+    GHashTable *mutes;      /* gint64 * user -> GUINT_TO_POINTER(1 audio | 2 video) */
+    guint64 speaker;        /* the last active speaker, 0 none */
+    gboolean floor_applied; /* the engine confirmed the floor at least once */
+    guint64 applied_holder; /* what it confirmed */
+};
+
+struct _LiveMedia {
+    PhApp *app;
+    MediaEngine *engine;
+    MediaIceConfig *ice;
+    guint listener_id;
+    GHashTable *meetings; /* gint64 * -> MediaMeeting *, owned */
+    GHashTable *by_conn;  /* WsConn * -> Participant * (borrowed) */
+    GHashTable *joining;  /* WsConn * (a join's database lookup is in flight) */
+    GHashTable *pending;  /* replies in flight (their lm is cleared when the media stops) */
+    guint64 next_serial;
+    guint64 floor_lookups;
+};
+
+/* ---- live-media-engine.c ---- */
+
+/* The running LiveMedia, NULL once it stopped: for database jobs that finish later. */
+LiveMedia *live_media_current(void);
+
+/* The meeting's state, made on first use (transfer none: owned by @lm). */
+MediaMeeting *live_media_meeting_ensure(LiveMedia *lm, gint64 meeting_id);
+/* The meeting's room, made when the first participant joins, with the floor, open microphones
+ * applied (transfer none); NULL with MEDIA_ERROR_BUSY. */
+MediaRoom *live_media_meeting_room(MediaMeeting *mm, GError **error);
+/* The floor holder's participant id in the room now (their site's when they speak from a hall
+ * that has joined), 0 for nobody. */
+guint64 live_media_floor_participant(MediaMeeting *mm);
+/* A participant joined or left: the floor follows a site, mutes are applied. */
+void live_media_gate_joined(MediaMeeting *mm, Participant *p);
+void live_media_gate_left(MediaMeeting *mm, Participant *p);
+/* Frees the room when nobody is in it and the meeting's state when nothing of it is left. */
+void live_media_meeting_tidy(MediaMeeting *mm);
+
+/* ---- live-media.c ---- */
+
+/* The peers as the clients see them: [{"participant_id",...}] (transfer full). */
+JsonNode *live_media_peers_json(MediaMeeting *mm);
+/* Sends @node (transfer none) to every participant's connection (chairs and staff only when
+ * @chairs_only). */
+void live_media_send_all(MediaMeeting *mm, JsonNode *node, gboolean chairs_only);
+/* Sends media.peers to everyone in the meeting. */
+void live_media_broadcast_peers(MediaMeeting *mm);
+Participant *live_media_participant(MediaMeeting *mm, guint64 participant_id);
+/* A reply of the media library in flight (@key) when the media stops: it will find no media. */
+void live_media_pending_orphan(gpointer key, gpointer value, gpointer user_data);
+/* Drops everything of a participant (not the room's copy: the caller removes it first). */
+void live_media_participant_free(gpointer data);
+
+G_END_DECLS
