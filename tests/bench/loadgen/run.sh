@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# run.sh: phonghop's SFU against Janus VideoRoom, side by side, with real WebRTC peers.
+#
+# What it does, all as root inside two network namespaces of its own joined by one veth pair
+# (the SFU's side 10.99.77.1/24, the load generator's 10.99.77.2/24; no route anywhere else,
+# so no packet leaves them):
+#   1. encodes the stream once, before any measurement: 10 s of 640x360 30 fps VP8
+#      (videotestsrc, deadline=1, 1.2 Mb/s, a key frame every 2 s) and 10 s of Opus, each
+#      payloaded to RTP and framed by rtpstreampay into a file (loadgen-stream.c reads them);
+#   2. for each run, each topology (1to8, 1to32, 4x4), phonghop then Janus, each started fresh:
+#      the SFU in its namespace, the load generator (loadgen) in the other, measuring the SFU's
+#      CPU per packet received by all subscribers over a fixed window, the delivery ratio and the
+#      memory per subscriber (VmHWM minus the idle VmRSS, over the subscriber connections);
+#   3. prints the medians side by side (loadgen --summarize) and leaves every result line in
+#      the output directory.
+# phonghop's SFU runs in loadgen-sfu: its media engine (media.h) in a process of its own, as
+# the daemon runs it, with a minimal signaling; the daemon's /ws media signaling is not in the
+# tree yet (see docs/benchmarks.md). Janus is Debian's janus package with a private config.
+#
+# Usage: tests/bench/loadgen/run.sh [--build DIR] [--runs N] [--window S] [--profile gcm|cm]
+#                                   [--topologies "1to8 1to32 4x4"] [--sfus "phonghop janus"]
+#                                   [--out DIR]
+# It is a benchmark: it prints figures and never fails on them; it exits non-zero only when it
+# cannot run (not root, a missing program, no build).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../../.." && pwd)
+build="$src/build"
+runs=5
+window=20
+warmup=3
+profile=gcm
+topologies="1to8 1to32 4x4"
+sfus="phonghop janus"
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --window) window=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --profile) profile=$2; shift 2 ;;
+    --topologies) topologies=$2; shift 2 ;;
+    --sfus) sfus=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+loadgen="$build/tests/bench/loadgen/loadgen"
+sfu_host="$build/tests/bench/loadgen/loadgen-sfu"
+for p in "$loadgen" "$sfu_host"; do
+  [ -x "$p" ] || { echo "run.sh: $p is not built (meson setup, ninja; needs libsoup-3.0-dev)" >&2; exit 2; }
+done
+for p in ip gst-launch-1.0 janus; do
+  command -v "$p" >/dev/null || { echo "run.sh: $p is missing (deploy/install-deps)" >&2; exit 2; }
+done
+[ "$(id -u)" = 0 ] || { echo "run.sh: network namespaces need root" >&2; exit 2; }
+
+tag="phb$$"
+ns_sfu="$tag-sfu"
+ns_gen="$tag-gen"
+sfu_ip=10.99.77.1
+gen_ip=10.99.77.2
+work=$(mktemp -d /tmp/phonghop-sfu-bench.XXXXXX)
+[ -n "$out" ] || out="$work"
+mkdir -p "$out"
+results="$out/results.jsonl"
+: >"$results"
+server_pid=""
+
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    sleep 0.5
+    kill -9 "$server_pid" 2>/dev/null || true
+  fi
+  ip netns del "$ns_sfu" 2>/dev/null || true
+  ip netns del "$ns_gen" 2>/dev/null || true
+  [ "$out" = "$work" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- the namespaces ----
+ip netns add "$ns_sfu"
+ip netns add "$ns_gen"
+ip link add "${tag}s" type veth peer name "${tag}g"
+ip link set "${tag}s" netns "$ns_sfu"
+ip link set "${tag}g" netns "$ns_gen"
+ip -n "$ns_sfu" addr add "$sfu_ip/24" dev "${tag}s"
+ip -n "$ns_gen" addr add "$gen_ip/24" dev "${tag}g"
+for ns in "$ns_sfu" "$ns_gen"; do
+  ip -n "$ns" link set lo up
+done
+ip -n "$ns_sfu" link set "${tag}s" up
+ip -n "$ns_gen" link set "${tag}g" up
+
+# ---- the stream, encoded once ----
+echo "run.sh: encoding the stream (10 s of VP8 640x360 at 1.2 Mb/s and Opus) in $work"
+gst-launch-1.0 -q -e videotestsrc num-buffers=300 pattern=smpte animation-mode=frames \
+    horizontal-speed=4 ! video/x-raw,width=640,height=360,framerate=30/1 \
+  ! vp8enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=1200000 keyframe-max-dist=60 \
+  ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! rtpstreampay \
+  ! filesink location="$work/video.rtp"
+gst-launch-1.0 -q -e audiotestsrc num-buffers=500 samplesperbuffer=960 wave=sine \
+  ! audio/x-raw,rate=48000,channels=2 ! opusenc bitrate=64000 frame-size=20 \
+  ! rtpopuspay pt=111 ! rtpstreampay ! filesink location="$work/audio.rtp"
+
+# ---- Janus's private configuration: the WebSocket transport and VideoRoom, nothing else ----
+janus_cfg="$work/janus"
+mkdir -p "$janus_cfg"
+libdir=$(dirname "$(dpkg -L janus | grep -m1 '/janus/plugins/libjanus_videoroom.so$')")
+libdir=$(dirname "$libdir")
+plugins_off=$(cd "$libdir/plugins" && ls libjanus_*.so | grep -v videoroom | paste -sd, -)
+transports_off=$(cd "$libdir/transports" && ls libjanus_*.so | grep -v websockets | paste -sd, -)
+cat >"$janus_cfg/janus.jcfg" <<EOF
+general: {
+  configs_folder = "$janus_cfg"
+  plugins_folder = "$libdir/plugins"
+  transports_folder = "$libdir/transports"
+  events_folder = "$libdir/events"
+  loggers_folder = "$libdir/loggers"
+  debug_level = 3
+  session_timeout = 60
+}
+certificates: {
+}
+media: {
+  ipv6 = false
+  rtp_port_range = "20000-40000"
+}
+nat: {
+  nice_debug = false
+  full_trickle = false
+  ice_enforce_list = "${tag}s"
+  ice_tcp = false
+}
+plugins: {
+  disable = "$plugins_off"
+}
+transports: {
+  disable = "$transports_off"
+}
+loggers: {
+  disable = "libjanus_jsonlog.so"
+}
+events: {
+  broadcast = false
+}
+EOF
+cat >"$janus_cfg/janus.transport.websockets.jcfg" <<EOF
+general: {
+  json = "compact"
+  ws = true
+  ws_port = 8188
+  ws_ip = "$sfu_ip"
+  wss = false
+}
+admin: {
+  admin_ws = false
+  admin_wss = false
+}
+EOF
+cat >"$janus_cfg/janus.plugin.videoroom.jcfg" <<EOF
+general: {
+}
+EOF
+
+# ---- one measurement ----
+wait_ready() { # $1: port; waits until the SFU listens on it (at most 15 s)
+  local i
+  for i in $(seq 150); do
+    if ip netns exec "$ns_sfu" bash -c "exec 3<>/dev/tcp/$sfu_ip/$1" 2>/dev/null; then
+      return 0
+    fi
+    kill -0 "$server_pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+measure() { # $1: sfu, $2: topology, $3: run
+  local sfu=$1 topo=$2 run=$3 url port log line
+  log="$out/$sfu-$topo-run$run.log"
+  case "$sfu" in
+    phonghop)
+      port=8189
+      url="ws://$sfu_ip:$port/"
+      ip netns exec "$ns_sfu" "$sfu_host" --address "$sfu_ip" --port $port >"$log" 2>&1 &
+      ;;
+    janus)
+      port=8188
+      url="ws://$sfu_ip:$port/"
+      ip netns exec "$ns_sfu" janus -C "$janus_cfg/janus.jcfg" -F "$janus_cfg" -o -d 3 \
+        >"$log" 2>&1 &
+      ;;
+  esac
+  server_pid=$!
+  if ! wait_ready $port; then
+    echo "{\"sfu\":\"$sfu\",\"topology\":\"$topo\",\"ok\":false,\"failure\":\"the SFU did not start (see $log)\"}" >>"$results"
+    echo "run.sh: $sfu did not start; see $log" >&2
+  else
+    sleep 1 # idle before the baseline memory reading
+    line=$(timeout $((window + warmup + 90)) ip netns exec "$ns_gen" "$loadgen" --sfu "$sfu" \
+      --url "$url" --address "$gen_ip" --topology "$topo" --profile "$profile" \
+      --audio "$work/audio.rtp" --video "$work/video.rtp" --sfu-pid "$server_pid" \
+      --warmup "$warmup" --window "$window" 2>>"$out/loadgen.log" | tail -n 1) || true
+    [ -n "$line" ] || line="{\"sfu\":\"$sfu\",\"topology\":\"$topo\",\"ok\":false,\"failure\":\"the load generator printed nothing\"}"
+    echo "$line" >>"$results"
+    echo "run $run $sfu $topo: $line"
+  fi
+  kill "$server_pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+
+for run in $(seq "$runs"); do
+  for topo in $topologies; do
+    for sfu in $sfus; do
+      measure "$sfu" "$topo" "$run"
+    done
+  done
+done
+
+echo
+echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $runs runs of $window s"
+"$loadgen" --summarize "$results"
+echo "Results: $results"
