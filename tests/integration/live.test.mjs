@@ -72,30 +72,49 @@ test('a subscriber receives every event in order, and a late one replays what it
   a.ws.close(); b.ws.close();
 });
 
-test('a tablet away for 30 s while 100 events happen catches up exactly', async () => {
+test('a tablet away for 30 s while 100 changes happen catches up exactly', async () => {
+  // The chair runs the sitting through the API: every change is a real, recorded event.
+  const chair = server.client();
+  assert.equal((await chair.login('chutich')).status, 200);
+  const opened = await chair.post(`/api/v1/meetings/${meetingId}/open`, {});
+  assert.ok([200, 409].includes(opened.status), opened.text);
+  const items = (await chair.get(`/api/v1/meetings/${meetingId}`)).data.agenda.map((i) => i.id);
+  assert.ok(items.length >= 2);
+  let turn = 0;
+  const change = async () => {
+    const r = await chair.post(`/api/v1/meetings/${meetingId}/agenda/current`, { item_id: items[turn++ % items.length] });
+    assert.equal(r.status, 200, r.text);
+  };
+
   const stay = await subscriber('daibieu03', meetingId);
   const away = await subscriber('daibieu04', meetingId);
   const first = stay.sub.last_seq;
-  appendEvents(meetingId, 3);
-  await waitFor(() => away.events.length === 3 && stay.events.length === 3, { what: 'first events' });
+  for (let i = 0; i < 3; i++) await change();
+  await waitFor(() => away.events.length >= 3 && stay.events.length === away.events.length, { what: 'first events' });
   const lastSeen = away.events[away.events.length - 1].seq;
   away.ws.terminate(); // the Wi-Fi drops: no close handshake
   const t0 = Date.now();
   for (let i = 0; i < 10; i++) {
-    appendEvents(meetingId, 10);
-    await sleep(2700);
+    for (let k = 0; k < 10; k++) await change();
+    await sleep(2500);
   }
   while (Date.now() - t0 < 30000) await sleep(200);
   const back = await subscriber('daibieu04', meetingId, lastSeen);
-  appendEvents(meetingId, 2); // and life goes on after the reconnection
-  await waitFor(() => stay.events.length === 105 && back.events.length === 102, { timeoutMs: 20000, what: 'all events' });
+  await change(); // and the sitting goes on after the reconnection
+  const finalSeq = currentSeq(meetingId);
+  await waitFor(() => stay.events.length && stay.events[stay.events.length - 1].seq === finalSeq &&
+    back.events.length && back.events[back.events.length - 1].seq === finalSeq, { timeoutMs: 20000, what: 'all events' });
   const seen = [...away.events, ...back.events].map((e) => e.seq);
   const stayed = stay.events.map((e) => e.seq);
+  assert.ok(stayed.length >= 104, `${stayed.length} events`);
   assert.deepEqual(seen, stayed, 'same events, same order');
   assert.equal(new Set(seen).size, seen.length, 'no event twice');
-  assert.deepEqual(stayed, Array.from({ length: 105 }, (_, i) => first + 1 + i), 'none missing');
+  assert.deepEqual(stayed, Array.from({ length: finalSeq - first }, (_, i) => first + 1 + i), 'none missing');
   const stateOf = (evs) => evs.map((e) => JSON.stringify([e.seq, e.kind, e.payload])).join('|');
   assert.equal(stateOf([...away.events, ...back.events]), stateOf(stay.events));
+  // The state both tablets show is the same: the last current item.
+  const lastCurrent = (evs) => evs.filter((e) => e.kind === 'agenda.current').pop().payload.item_id;
+  assert.equal(lastCurrent(back.events), lastCurrent(stay.events));
   stay.ws.close(); back.ws.close();
 });
 
