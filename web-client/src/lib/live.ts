@@ -25,6 +25,20 @@
  *     user is null when the session cookie is missing or expired; that, or a close with code
  *     4401, means the server no longer accepts our session: no reconnect, the connection state
  *     becomes 'closed' and onUnauthenticated handlers run (the app goes back to the login).
+ *   - After the replay the server says {"type":"subscribed","meeting_id":ID,"last_seq":N}: the
+ *     subscriber is told it has caught up (onSynced). A last_seq lower than the after_seq we sent
+ *     means the server's record is behind what we saw (a restored database): the client starts
+ *     over from last_seq and tells the subscriber to reload (onGap).
+ *   - Requests that expect an answer (vote.cast -> vote.recorded) carry a string "id"; the answer
+ *     carries the same "id", an error carries it as "ref". request() turns that into a promise,
+ *     rejected when the connection drops before the answer: the caller retries with the same
+ *     idempotency key once it is back.
+ *   - The browser saying it went offline (goOffline) drops the socket at once, instead of waiting
+ *     for the heartbeat to notice, and the browser coming back online reconnects at once
+ *     (checkNow). Either way the subscriptions resume with after_seq.
+ *   - A public page (start({anonymous: true})) expects "user": null and keeps going with it.
+ *   - Pongs carry the server's clock (server_time_ms): clockOffset is the server's time minus
+ *     ours, for counting a speaker's remaining time down in the server's terms.
  *   - Any other message (welcome, {"type":"error","code",...}, kinds added later) goes to the
  *     onMessage handlers.
  *
@@ -69,7 +83,25 @@ export interface SubscriptionHandlers {
   onEvent: (event: MeetingEvent) => void;
   /** Events were lost: what the subscriber shows may be stale. */
   onGap?: (gap: GapInfo) => void;
+  /** The server sent everything up to lastSeq (after a subscribe or a resubscribe). */
+  onSynced?: (lastSeq: number) => void;
 }
+
+/** A request over the live socket that failed: the server's error code, or one of ours. */
+export class LiveRequestError extends Error {
+  override readonly name = 'LiveRequestError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes of LiveRequestError that the client makes itself. */
+export const LIVE_NOT_CONNECTED = 'not_connected';
+export const LIVE_CONNECTION_LOST = 'connection_lost';
+export const LIVE_TIMEOUT = 'timeout';
 
 export interface Subscription {
   /** Stops this subscriber's deliveries; the last one out unsubscribes from the server. */
@@ -88,6 +120,13 @@ export interface LiveOptions {
   heartbeatIntervalMs?: number;
   pongTimeoutMs?: number;
   resyncTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+interface PendingRequest {
+  resolve: (answer: Record<string, unknown>) => void;
+  reject: (error: LiveRequestError) => void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export const CLOSE_UNAUTHENTICATED = 4401;
@@ -115,6 +154,8 @@ interface MeetingSubscription {
   resyncTimer: ReturnType<typeof setTimeout> | null;
   /** After a failed resync, accept the next event whatever its seq. */
   acceptNext: boolean;
+  /** The server's "subscribed" came for the last subscribe sent: the replay is over. */
+  synced: boolean;
 }
 
 export class LiveConnection {
@@ -126,7 +167,13 @@ export class LiveConnection {
   private readonly heartbeatIntervalMs: number;
   private readonly pongTimeoutMs: number;
   private readonly resyncTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
 
+  private anonymous = false;
+  private requestCounter = 0;
+  private readonly pending = new Map<string, PendingRequest>();
+  private pingSentAt = 0;
+  private readonly clockOffsetStore = writable(0);
   private socket: SocketLike | null = null;
   private running = false;
   private everOpened = false;
@@ -150,6 +197,9 @@ export class LiveConnection {
   /** When the next reconnect attempt is due (Date.now() clock), or null if none is waiting. */
   readonly retryAt: Readable<number | null> = { subscribe: this.retryAtStore.subscribe };
 
+  /** Server time minus our time, in ms, from the last pong (0 until one came). */
+  readonly clockOffset: Readable<number> = { subscribe: this.clockOffsetStore.subscribe };
+
   /** Counters for diagnostics and tests. */
   readonly stats = { duplicates: 0, gaps: 0, malformed: 0, heldBack: 0, connects: 0 };
 
@@ -162,15 +212,20 @@ export class LiveConnection {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 20_000;
     this.pongTimeoutMs = options.pongTimeoutMs ?? 10_000;
     this.resyncTimeoutMs = options.resyncTimeoutMs ?? 10_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   }
 
   get connectionState(): ConnectionState {
     return this.currentState;
   }
 
-  /** Opens the connection and keeps it open until stop(). Calling it again does nothing. */
-  start(): void {
+  /**
+   * Opens the connection and keeps it open until stop(). Calling it again does nothing.
+   * anonymous: a public page, for which the server's "user": null is expected, not an ending.
+   */
+  start(options: { anonymous?: boolean } = {}): void {
     if (this.running) return;
+    this.anonymous = options.anonymous ?? false;
     this.running = true;
     this.everOpened = false;
     this.attempt = 0;
@@ -182,6 +237,7 @@ export class LiveConnection {
   stop(): void {
     if (!this.running) return;
     this.running = false;
+    this.failPending(LIVE_CONNECTION_LOST, 'the connection was closed');
     this.clearReconnect();
     this.dropSocket('client stopped');
     for (const sub of this.subscriptions.values()) this.endResync(sub);
@@ -200,6 +256,38 @@ export class LiveConnection {
     } else if (this.socket.readyState === WS_OPEN && this.awaitedPong === null) {
       this.sendPing();
     }
+  }
+
+  /**
+   * The browser says the network is gone: drop the socket now (a socket can look open for
+   * minutes on a dead network) and keep retrying with the usual backoff; checkNow() on the
+   * browser's "online" retries at once.
+   */
+  goOffline(): void {
+    if (!this.running || this.socket === null) return;
+    this.dropSocket('offline');
+    for (const sub of this.subscriptions.values()) this.endResync(sub);
+    this.scheduleReconnect();
+  }
+
+  /**
+   * Sends a message that the server answers (vote.cast): resolves with the answer that carries
+   * the same "id", rejects with LiveRequestError (the server's error code; not_connected,
+   * connection_lost or timeout). The message's own "id" is set here.
+   */
+  request(message: Record<string, unknown>, timeoutMs: number = this.requestTimeoutMs): Promise<Record<string, unknown>> {
+    const requestId = `q${++this.requestCounter}`;
+    return new Promise((resolve, reject) => {
+      if (!this.send({ ...message, id: requestId })) {
+        reject(new LiveRequestError(LIVE_NOT_CONNECTED, 'not connected to the server'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new LiveRequestError(LIVE_TIMEOUT, 'no answer from the server'));
+      }, timeoutMs);
+      this.pending.set(requestId, { resolve, reject, timer });
+    });
   }
 
   /** Receives every parsed message that is not a pong or a meeting event. */
@@ -228,12 +316,20 @@ export class LiveConnection {
         resyncing: false,
         resyncTimer: null,
         acceptNext: false,
+        synced: false,
       };
       this.subscriptions.set(meetingId, sub);
       this.sendSubscribe(sub);
     }
     const entry = { ...handlers };
     sub.handlers.add(entry);
+    if (sub.synced) {
+      // Joining a subscription that has caught up already: say so, as the server would have.
+      const joined = sub;
+      queueMicrotask(() => {
+        if (joined.synced && joined.handlers.has(entry) && joined.lastSeq !== null) entry.onSynced?.(joined.lastSeq);
+      });
+    }
     const owner = sub;
     return {
       cancel: () => {
@@ -302,8 +398,10 @@ export class LiveConnection {
   }
 
   private handleLoss(code: number): void {
+    for (const sub of this.subscriptions.values()) sub.synced = false;
     this.detachSocket();
     this.stopHeartbeat();
+    this.failPending(LIVE_CONNECTION_LOST, 'the connection dropped before the answer');
     for (const sub of this.subscriptions.values()) this.endResync(sub);
     if (code === CLOSE_UNAUTHENTICATED) {
       this.sessionRejected();
@@ -342,8 +440,10 @@ export class LiveConnection {
 
   /** Forget the socket without waiting for its close event, and close it. */
   private dropSocket(reason: string): void {
+    for (const sub of this.subscriptions.values()) sub.synced = false;
     const socket = this.detachSocket();
     this.stopHeartbeat();
+    this.failPending(LIVE_CONNECTION_LOST, 'the connection dropped before the answer');
     if (socket !== null) {
       try {
         socket.close(CLOSE_CLIENT_GONE, reason);
@@ -363,6 +463,15 @@ export class LiveConnection {
       socket.onerror = null;
     }
     return socket;
+  }
+
+  private failPending(code: string, message: string): void {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const request of pending) {
+      clearTimeout(request.timer);
+      request.reject(new LiveRequestError(code, message));
+    }
   }
 
   private setState(state: ConnectionState): void {
@@ -391,6 +500,7 @@ export class LiveConnection {
     const id = ++this.pingId;
     if (!this.send({ type: 'ping', id })) return;
     this.awaitedPong = id;
+    this.pingSentAt = Date.now();
     this.pongTimer = setTimeout(() => {
       this.pongTimer = null;
       this.dropSocket('heartbeat lost');
@@ -398,9 +508,14 @@ export class LiveConnection {
     }, this.pongTimeoutMs);
   }
 
-  private handlePong(id: unknown): void {
+  private handlePong(id: unknown, serverTimeMs: unknown): void {
     if (id !== this.awaitedPong) return;
     this.awaitedPong = null;
+    if (typeof serverTimeMs === 'number' && Number.isFinite(serverTimeMs)) {
+      // The server read its clock about halfway through the round trip.
+      const now = Date.now();
+      this.clockOffsetStore.set(Math.round(serverTimeMs - (this.pingSentAt + now) / 2));
+    }
     if (this.pongTimer !== null) clearTimeout(this.pongTimer);
     this.pongTimer = null;
   }
@@ -424,11 +539,27 @@ export class LiveConnection {
       this.attempt = 0;
     }
     const record = message as Record<string, unknown>;
+    const answerTo = record['type'] === 'error' ? record['ref'] : record['id'];
+    const pending = typeof answerTo === 'string' ? this.pending.get(answerTo) : undefined;
+    if (pending !== undefined && typeof answerTo === 'string') {
+      this.pending.delete(answerTo);
+      clearTimeout(pending.timer);
+      if (record['type'] === 'error') {
+        const code = typeof record['code'] === 'string' ? record['code'] : 'error';
+        pending.reject(new LiveRequestError(code, typeof record['message'] === 'string' ? record['message'] : code));
+      } else {
+        pending.resolve(record);
+      }
+      return;
+    }
     if (record['type'] === 'pong') {
-      this.handlePong(record['id']);
+      this.handlePong(record['id'], record['server_time_ms']);
     } else if (record['type'] === 'event') {
       this.handleEvent(record);
-    } else if (record['type'] === 'welcome' && record['user'] === null) {
+    } else if (record['type'] === 'subscribed') {
+      this.handleSubscribed(record);
+      for (const handler of [...this.messageHandlers]) handler(record);
+    } else if (record['type'] === 'welcome' && record['user'] === null && !this.anonymous) {
       this.sessionRejected();
     } else {
       for (const handler of [...this.messageHandlers]) handler(record);
@@ -471,7 +602,32 @@ export class LiveConnection {
   private sendSubscribe(sub: MeetingSubscription): void {
     const message: Record<string, unknown> = { type: 'subscribe', meeting_id: sub.meetingId };
     if (sub.lastSeq !== null) message['after_seq'] = sub.lastSeq;
+    sub.synced = false;
     this.send(message);
+  }
+
+  /** The replay is over: the subscriber has everything up to last_seq. */
+  private handleSubscribed(record: Record<string, unknown>): void {
+    const meetingId = record['meeting_id'];
+    const lastSeq = record['last_seq'];
+    if (typeof meetingId !== 'number' || typeof lastSeq !== 'number') return;
+    const sub = this.subscriptions.get(meetingId);
+    if (sub === undefined) return;
+    if (sub.lastSeq === null) {
+      // Nothing was replayed (a meeting without events yet): numbering starts here.
+      sub.lastSeq = lastSeq;
+    } else if (lastSeq !== sub.lastSeq) {
+      // Behind ours (a restored database) or ahead with nothing replayed in between: either way
+      // what we show may be wrong. Follow the server's numbers from here and reload.
+      const gap: GapInfo = { meetingId, expected: sub.lastSeq + 1, received: lastSeq };
+      sub.lastSeq = lastSeq;
+      this.endResync(sub);
+      sub.acceptNext = false;
+      this.stats.gaps++;
+      for (const handlers of [...sub.handlers]) handlers.onGap?.(gap);
+    }
+    sub.synced = true;
+    for (const handlers of [...sub.handlers]) handlers.onSynced?.(lastSeq);
   }
 
   private beginResync(sub: MeetingSubscription): void {
