@@ -250,6 +250,43 @@ static void test_publish_simulcast(void)
     g_assert_cmpuint(v->n_ssrcs, ==, 0); /* simulcast by rid: SSRCs come with the packets */
 }
 
+/* Captured from Chromium 156 (headless, fake devices): getUserMedia audio and video,
+ * addTransceiver sendonly with rids q, h, f (scaleResolutionDownBy 4, 2, 1). The same offer
+ * connected to a MediaPeer, which then received its Opus and VP8 simulcast over AES-GCM. */
+static void test_chromium_156(void)
+{
+    g_autofree char *text = load("chromium-156-publish-simulcast.sdp");
+    g_autoptr(SdpDescription) d = parse_ok(text, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GstSDPMessage) msg = NULL;
+    g_autofree char *answer = NULL;
+    const SdpMedia *a = &d->media[0], *v = &d->media[1];
+    SdpTransport tr;
+
+    g_assert_cmpuint(d->n_media, ==, 2);
+    g_assert_cmpint(d->setup, ==, SDP_SETUP_ACTPASS);
+    g_assert_cmpint(a->codec, ==, SDP_CODEC_OPUS);
+    g_assert_cmpuint(a->payload_type, ==, 111);
+    g_assert_cmpint(a->direction, ==, SDP_DIRECTION_SENDONLY);
+    g_assert_cmpuint(a->ext_ids[SDP_EXT_MID], ==, 4);
+    g_assert_cmpuint(a->ext_ids[SDP_EXT_AUDIO_LEVEL], ==, 1);
+    g_assert_cmpint(v->codec, ==, SDP_CODEC_VP8);
+    g_assert_cmpuint(v->payload_type, ==, 96);
+    g_assert_cmpuint(v->n_rids, ==, 3);
+    g_assert_cmpstr(v->rids[0].id, ==, "q");
+    g_assert_cmpstr(v->rids[2].id, ==, "f");
+    g_assert_cmpuint(v->ext_ids[SDP_EXT_RID], ==, 10);
+    g_assert_cmpuint(v->ext_ids[SDP_EXT_REPAIRED_RID], ==, 11);
+    g_assert_cmpuint(v->ext_ids[SDP_EXT_VIDEO_ORIENTATION], ==, 13);
+    g_assert_cmpuint(v->feedback, ==,
+                     SDP_FB_NACK | SDP_FB_NACK_PLI | SDP_FB_CCM_FIR | SDP_FB_GOOG_REMB);
+    our_transport(&tr);
+    answer = sdp_write_answer(d, &tr, NULL, 5, &error);
+    g_assert_no_error(error);
+    msg = parse_with_gst(answer);
+    assert_attrs(gst_sdp_message_get_media(msg, 1), "simulcast", "recv q;h;f");
+}
+
 static void test_publish_answer(void)
 {
     g_autofree char *text = load("chrome-publish-simulcast.sdp");
@@ -988,6 +1025,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/sdp/offer/publish-simulcast", test_publish_simulcast);
     g_test_add_func("/sdp/offer/publish-answer", test_publish_answer);
+    g_test_add_func("/sdp/offer/chromium-156", test_chromium_156);
     g_test_add_func("/sdp/offer/publish-answer-transport-cc", test_publish_answer_transport_cc);
     g_test_add_func("/sdp/offer/h264-only", test_h264_only);
     g_test_add_func("/sdp/offer/h264-with-rtx", test_h264_with_rtx);
