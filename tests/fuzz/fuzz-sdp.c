@@ -68,8 +68,7 @@ static void check_description(const SdpDescription *d)
         CHECK(m->mid[0] != '\0');
         CHECK(m->payload_type <= 127 && (m->payload_type < 64 || m->payload_type > 95));
         CHECK(m->kind == SDP_MEDIA_AUDIO ? m->codec == SDP_CODEC_OPUS
-                                         : m->codec == SDP_CODEC_VP8 ||
-                                               m->codec == SDP_CODEC_H264);
+                                         : m->codec == SDP_CODEC_VP8 || m->codec == SDP_CODEC_H264);
         CHECK(m->rtx_payload_type < 128);
         for (e = 0; e < SDP_N_EXTS; e++)
             CHECK(m->ext_ids[e] <= 14);

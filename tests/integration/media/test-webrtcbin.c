@@ -212,8 +212,7 @@ static gboolean make_peer(gpointer data)
     Test *t = data;
     g_autoptr(GError) error = NULL;
 
-    t->peer = peer_new(t->worker_ctx, t->config, t->identity, "webrtcbin peer", &events, t,
-                       &error);
+    t->peer = peer_new(t->worker_ctx, t->config, t->identity, "webrtcbin peer", &events, t, &error);
     g_assert_no_error(error);
     return G_SOURCE_REMOVE;
 }
@@ -449,8 +448,7 @@ static void make_pipeline(Test *t)
     g_object_unref(ice);
     g_signal_connect(t->webrtc, "on-negotiation-needed", G_CALLBACK(on_negotiation_needed), t);
     g_signal_connect(t->webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), t);
-    g_signal_connect(t->webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering_state),
-                     t);
+    g_signal_connect(t->webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering_state), t);
     g_signal_connect(t->webrtc, "pad-added", G_CALLBACK(on_pad_added), t);
 }
 
@@ -502,8 +500,8 @@ static gboolean peer_dead(Test *t)
 
 static void run_variant(const Variant *variant)
 {
-    static const char *const needed[] = {"webrtcbin", "nicesrc", "dtlssrtpenc", "opusenc",
-                                         "rtpopuspay", "vp8enc", "rtpvp8pay", "x264enc",
+    static const char *const needed[] = {"webrtcbin",  "nicesrc",      "dtlssrtpenc",  "opusenc",
+                                         "rtpopuspay", "vp8enc",       "rtpvp8pay",    "x264enc",
                                          "rtph264pay", "audiotestsrc", "videotestsrc", NULL};
     g_autoptr(GError) error = NULL;
     gint64 stopped_at;
@@ -555,7 +553,8 @@ static void run_variant(const Variant *variant)
     g_test_message("dead after %" G_GINT64_FORMAT " ms: %s", (t.dead_at - stopped_at) / 1000,
                    peer_dead_reason_to_string(t.reason));
     g_assert_true(t.reason == PEER_DEAD_TIMEOUT || t.reason == PEER_DEAD_CLOSED);
-    g_assert_cmpint(t.dead_at - stopped_at, <=, (DEAD_TIMEOUT_MS + DEAD_TIMEOUT_MS / 4 + 200) * 1000);
+    g_assert_cmpint(t.dead_at - stopped_at, <=,
+                    (DEAD_TIMEOUT_MS + DEAD_TIMEOUT_MS / 4 + 200) * 1000);
 
     run_on_worker(&t, free_peer, &t);
     g_main_loop_quit(t.worker_loop);
