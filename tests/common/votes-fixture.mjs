@@ -59,7 +59,7 @@ export function makeBody(pg, db, { name, prefix, members, kind = 'council', leve
     INSERT INTO users (username, full_name, password_hash) VALUES ('${prefix}-thuky', 'Thư ký ${prefix}', ${q(hash)}),
       ('${prefix}-khach', 'Khách mời ${prefix}', ${q(hash)});
     INSERT INTO memberships (body_id, user_id, role)
-      SELECT ${body}, id, 'member' FROM users WHERE username LIKE '${prefix}0%';
+      SELECT ${body}, id, 'member' FROM users WHERE username ~ '^${prefix}[0-9]{4}$';
     INSERT INTO memberships (body_id, user_id, role)
       SELECT ${body}, id, 'chair' FROM users WHERE username = '${prefix}0001';
     INSERT INTO memberships (body_id, user_id, role)
@@ -68,7 +68,7 @@ export function makeBody(pg, db, { name, prefix, members, kind = 'council', leve
       SELECT ${body}, id, 'guest' FROM users WHERE username = '${prefix}-khach';`);
   const meeting = Number(sql1(pg, db, `INSERT INTO meetings (body_id, title, kind, status, is_public)
     VALUES (${body}, ${q(name + ' - phiên họp')}, 'regular', 'open', ${isPublic}) RETURNING id`).split('\n')[0]);
-  const memberIds = sql1(pg, db, `SELECT id FROM users WHERE username LIKE '${prefix}0%' ORDER BY username`).split('\n').map(Number);
+  const memberIds = sql1(pg, db, `SELECT id FROM users WHERE username ~ '^${prefix}[0-9]{4}$' ORDER BY username`).split('\n').map(Number);
   return {
     body,
     meeting,
