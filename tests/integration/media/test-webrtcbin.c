@@ -490,7 +490,8 @@ static gboolean run_until(Test *t, Condition cond, guint timeout_ms)
 static gboolean media_both_ways(Test *t)
 {
     return g_atomic_int_get(&t->rx_audio) >= 25 && g_atomic_int_get(&t->rx_video) >= 25 &&
-           g_atomic_int_get(&t->echo_audio) >= 10 && g_atomic_int_get(&t->echo_video) >= 10;
+           g_atomic_int_get(&t->echo_audio) >= 10 && g_atomic_int_get(&t->echo_video) >= 10 &&
+           g_atomic_int_get(&t->rx_rtcp) > 0; /* its first report comes after about a second */
 }
 
 static gboolean peer_dead(Test *t)
