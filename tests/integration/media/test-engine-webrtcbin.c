@@ -482,7 +482,7 @@ static void test_publish_and_receive(void)
     g_assert_null(strstr(t.sub_offer, "a=sendonly"));
     g_assert_nonnull(strstr(t.sub_offer, "a=inactive"));
     g_assert_true(run_until(&t, is_answered, 5000));
-    g_usleep(300000);
+    g_usleep(700000); /* what was in flight, and in its jitter buffer (200 ms), comes out */
     while (g_main_context_iteration(t.ctx, FALSE))
         ;
     before_audio = g_atomic_int_get(&t.sub.rx_audio);
