@@ -20,6 +20,7 @@ struct _LgWs {
     SoupSession *session;
     SoupWebsocketConnection *conn;
     GCancellable *cancel;
+    char *cookie; /* sent with the upgrade request, or NULL */
     LgWsOpenFunc open_func;
     gpointer open_data;
 };
@@ -97,6 +98,8 @@ void lg_ws_open(LgWs *ws, LgWsOpenFunc func, gpointer user_data)
 
     ws->open_func = func;
     ws->open_data = user_data;
+    if (msg != NULL && ws->cookie != NULL)
+        soup_message_headers_replace(soup_message_get_request_headers(msg), "Cookie", ws->cookie);
     if (msg == NULL) {
         g_autoptr(GError) error = g_error_new(G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                               "\"%s\" is not a ws:// URL", ws->url);
@@ -107,6 +110,12 @@ void lg_ws_open(LgWs *ws, LgWsOpenFunc func, gpointer user_data)
     soup_session_websocket_connect_async(ws->session, msg, NULL,
                                          ws->protocol != NULL ? (char **)protocols : NULL,
                                          G_PRIORITY_DEFAULT, ws->cancel, on_connected, ws);
+}
+
+void lg_ws_set_cookie(LgWs *ws, const char *cookie)
+{
+    g_free(ws->cookie);
+    ws->cookie = g_strdup(cookie);
 }
 
 gboolean lg_ws_send(LgWs *ws, JsonObject *message)
@@ -136,6 +145,7 @@ void lg_ws_free(LgWs *ws)
     }
     g_clear_object(&ws->cancel);
     g_clear_object(&ws->session);
+    g_free(ws->cookie);
     g_free(ws->protocol);
     g_free(ws->url);
     g_free(ws);

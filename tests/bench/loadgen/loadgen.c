@@ -17,13 +17,16 @@
  * (utime + stime of /proc/PID/stat, every thread, in clock ticks) at the start and the end of
  * the window, the RTP packets every publisher sent in it and every subscriber received (the
  * publishers stop at the end and the subscribers' counts are read after a short drain), and
- * the SFU's memory (VmRSS before anything connected, VmHWM at the end, /proc/PID/status).
- * The window's edges are taken in the pacer's tick before it sends, so a packet belongs to the
- * window it was sent in. The figure is CPU microseconds per packet received by all subscribers;
- * the delivery ratio is received over sent times the number of subscribers of each sender.
- * Publishers send RTCP sender reports and subscribers receiver reports once a second, as
- * browsers do (an SFU may take a silent peer for dead). One JSON line of results goes to
- * stdout; "--summarize FILE" reads such lines back and prints medians side by side.
+ * the SFU's memory (/proc/PID/status and clear_refs: VmRSS before anything connected, when its
+ * peak is reset to it; the peak of the set-up, then reset again; the peak from the warm-up to
+ * the end, which gives the memory per subscriber; the set-up's peak is reported beside it, as it
+ * holds transients such as the daemon's password hashing at sign-in).
+ * Both edges of the window are quiet moments (see hold()), so every packet counted was sent in
+ * the window and the SFU's CPU covers exactly their forwarding. The figure is CPU microseconds per
+ * packet received by all subscribers; the delivery ratio is received over sent times the number of
+ * subscribers of each sender. Publishers send RTCP sender reports and subscribers receiver reports
+ * once a second, as browsers do (an SFU may take a silent peer for dead). One JSON line of results
+ * goes to stdout; "--summarize FILE" reads such lines back and prints medians side by side.
  *
  * It is a benchmark: it exits 1 only when the set-up itself fails (nothing to measure), never
  * on a figure.
@@ -43,7 +46,7 @@
 #define LG_EXT_LEVEL    2
 #define LG_PACER_MS     2
 #define LG_RTCP_MS      1000
-#define LG_DRAIN_MS     1000
+#define LG_QUIET_MS     500
 #define LG_MAX_RX_SSRCS 16
 #define LG_BUF_WORDS    ((LG_MAX_PACKET + 64) / 4)
 #define LG_MAX_FEEDS    16
@@ -91,6 +94,7 @@ typedef struct {
 typedef enum {
     PHASE_SETUP,
     PHASE_WARMUP,
+    PHASE_HOLD,
     PHASE_WINDOW,
     PHASE_DRAIN,
     PHASE_DONE,
@@ -115,9 +119,12 @@ struct _Lg {
 
     Phase phase;
     gint64 t0_due_us, t1_due_us;
-    gint64 t0_us, t1_us;
+    gint64 hold_us;         /* the publishers stopped before the window */
+    gint64 t0_us, t1_us;    /* the window's sending */
+    gint64 t2_us;           /* the end of the quiet after it */
     guint64 cpu_t0, cpu_t1; /* clock ticks */
     guint64 rss_baseline_kb;
+    guint64 hwm_setup_kb; /* the peak from the baseline to the end of the set-up */
     struct rusage self_t0, self_t1;
     guint64 late_ticks; /* pacer ticks that ran more than 20 ms late */
     GSource *pacer, *rtcp_timer, *setup_timer, *phase_timer;
@@ -162,6 +169,20 @@ static guint64 read_status_kb(gint pid, const char *name)
     if (p == NULL)
         return 0;
     return g_ascii_strtoull(p + strlen(key), NULL, 10);
+}
+
+/* Resets the peak RSS (VmHWM) of @pid to its current RSS (proc(5), clear_refs "5"), so that the
+ * peak read at the end is the run's and not the start-up's. */
+static void reset_peak_rss(gint pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/clear_refs", pid);
+    FILE *f = pid > 0 ? fopen(path, "w") : NULL;
+    gboolean ok = f != NULL && fputs("5", f) >= 0;
+
+    if (f != NULL && fclose(f) != 0)
+        ok = FALSE;
+    if (pid > 0 && !ok)
+        g_warning("cannot reset the peak memory of process %d: the start-up's peak counts", pid);
 }
 
 /* ---- ending ---- */
@@ -280,34 +301,58 @@ static void pace(Client *c, gint64 now)
     }
 }
 
-static void window_edge(Lg *lg, gboolean start, gint64 now)
+/* The window's start, in two steps around a quiet moment, so that every packet counted was
+ * sent inside the window whatever the SFU's delay: the publishers stop (their sent counts are
+ * read), nothing is in flight LG_QUIET_MS later (the subscribers' counts and the SFU's CPU are
+ * read), and the publishers go on from where they stopped, their schedules moved on by the
+ * pause. The end mirrors it: the publishers stop, and LG_QUIET_MS later the CPU is read (the
+ * subscribers' counts when the result is printed). */
+static void hold(Lg *lg, gint64 now)
 {
     guint i;
 
-    if (start) {
-        lg->t0_us = now;
-        if (!read_cpu_ticks(lg->sfu_pid, &lg->cpu_t0))
-            lg->cpu_t0 = 0;
-        getrusage(RUSAGE_SELF, &lg->self_t0);
-        for (i = 0; i < lg->clients->len; i++) {
-            Client *c = g_ptr_array_index(lg->clients, i);
-            const LgPeerStats *s = lg_peer_get_stats(c->peer);
+    for (i = 0; i < lg->n_publishers; i++) {
+        Client *c = g_ptr_array_index(lg->clients, i);
 
-            c->sent_t0 = s->tx_rtp;
-            c->received_t0 = s->rx_rtp;
-        }
-        lg->phase = PHASE_WINDOW;
-        g_message("window: %u s from now", lg->window_s);
-    } else {
-        lg->t1_us = now;
-        if (!read_cpu_ticks(lg->sfu_pid, &lg->cpu_t1))
-            lg->cpu_t1 = 0;
-        getrusage(RUSAGE_SELF, &lg->self_t1);
-        lg->phase = PHASE_DRAIN;
+        c->sent_t0 = lg_peer_get_stats(c->peer)->tx_rtp;
     }
+    lg->hold_us = now;
+    lg->phase = PHASE_HOLD;
 }
 
-static gboolean on_drained(gpointer user_data);
+static void start_window(Lg *lg, gint64 now)
+{
+    guint i;
+
+    lg->t0_us = now;
+    if (!read_cpu_ticks(lg->sfu_pid, &lg->cpu_t0))
+        lg->cpu_t0 = 0;
+    getrusage(RUSAGE_SELF, &lg->self_t0);
+    for (i = 0; i < lg->clients->len; i++) {
+        Client *c = g_ptr_array_index(lg->clients, i);
+
+        if (c->publisher)
+            c->start_us += now - lg->hold_us;
+        else
+            c->received_t0 = lg_peer_get_stats(c->peer)->rx_rtp;
+    }
+    lg->t1_due_us = now + (gint64)lg->window_s * G_USEC_PER_SEC;
+    lg->phase = PHASE_WINDOW;
+    g_message("window: %u s from now", lg->window_s);
+}
+
+static gboolean on_drained(gpointer user_data)
+{
+    Lg *lg = user_data;
+
+    g_clear_pointer(&lg->phase_timer, g_source_unref);
+    lg->t2_us = g_get_monotonic_time();
+    if (!read_cpu_ticks(lg->sfu_pid, &lg->cpu_t1))
+        lg->cpu_t1 = 0;
+    getrusage(RUSAGE_SELF, &lg->self_t1);
+    finish(lg, NULL);
+    return G_SOURCE_REMOVE;
+}
 
 static gboolean on_pacer(gpointer user_data)
 {
@@ -320,15 +365,18 @@ static gboolean on_pacer(gpointer user_data)
         lg->late_ticks++;
     last = now;
     if (lg->phase == PHASE_WARMUP && now >= lg->t0_due_us) {
-        window_edge(lg, TRUE, now);
+        hold(lg, now);
+    } else if (lg->phase == PHASE_HOLD && now >= lg->hold_us + LG_QUIET_MS * 1000) {
+        start_window(lg, now);
     } else if (lg->phase == PHASE_WINDOW && now >= lg->t1_due_us) {
-        window_edge(lg, FALSE, now);
-        lg->phase_timer = g_timeout_source_new(LG_DRAIN_MS);
+        lg->t1_us = now;
+        lg->phase = PHASE_DRAIN;
+        lg->phase_timer = g_timeout_source_new(LG_QUIET_MS);
         g_source_set_callback(lg->phase_timer, on_drained, lg, NULL);
         g_source_attach(lg->phase_timer, lg->ctx);
     }
-    if (lg->phase == PHASE_DRAIN || lg->phase == PHASE_DONE)
-        return G_SOURCE_CONTINUE; /* the publishers have stopped */
+    if (lg->phase != PHASE_SETUP && lg->phase != PHASE_WARMUP && lg->phase != PHASE_WINDOW)
+        return G_SOURCE_CONTINUE; /* the publishers are quiet */
     for (i = 0; i < lg->n_publishers; i++) {
         Client *c = g_ptr_array_index(lg->clients, i);
 
@@ -491,6 +539,9 @@ static gboolean on_ready_check(gpointer user_data)
         g_source_destroy(lg->setup_timer);
         g_clear_pointer(&lg->setup_timer, g_source_unref);
     }
+    /* The set-up's own peak (sign-in hashes, handshakes) is kept apart from the run's. */
+    lg->hwm_setup_kb = read_status_kb(lg->sfu_pid, "VmHWM");
+    reset_peak_rss(lg->sfu_pid);
     lg->phase = PHASE_WARMUP;
     lg->t0_due_us = now + (gint64)lg->warmup_s * G_USEC_PER_SEC;
     lg->t1_due_us = lg->t0_due_us + (gint64)lg->window_s * G_USEC_PER_SEC;
@@ -776,15 +827,6 @@ bad:
 
 /* ---- the result ---- */
 
-static gboolean on_drained(gpointer user_data)
-{
-    Lg *lg = user_data;
-
-    g_clear_pointer(&lg->phase_timer, g_source_unref);
-    finish(lg, NULL);
-    return G_SOURCE_REMOVE;
-}
-
 static double tv_s(const struct timeval *tv)
 {
     return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
@@ -845,6 +887,8 @@ static void print_result(Lg *lg)
     json_builder_add_double_value(b, lg_stream_get_packet_rate(lg->stream));
     json_builder_set_member_name(b, "window_s");
     json_builder_add_double_value(b, (double)(lg->t1_us - lg->t0_us) / 1e6);
+    json_builder_set_member_name(b, "cpu_window_s");
+    json_builder_add_double_value(b, (double)(lg->t2_us - lg->t0_us) / 1e6);
     json_builder_set_member_name(b, "sent");
     json_builder_add_int_value(b, (gint64)sent);
     json_builder_set_member_name(b, "expected");
@@ -863,10 +907,16 @@ static void print_result(Lg *lg)
     json_builder_add_int_value(b, (gint64)lg->rss_baseline_kb);
     json_builder_set_member_name(b, "rss_end_kb");
     json_builder_add_int_value(b, (gint64)rss_kb);
+    json_builder_set_member_name(b, "hwm_setup_kb");
+    json_builder_add_int_value(b, (gint64)lg->hwm_setup_kb);
     json_builder_set_member_name(b, "hwm_kb");
     json_builder_add_int_value(b, (gint64)hwm_kb);
     json_builder_set_member_name(b, "kb_per_subscriber");
     json_builder_add_double_value(b, kb_per_sub);
+    json_builder_set_member_name(b, "kb_per_connection");
+    json_builder_add_double_value(b, lg->clients->len > 0 && hwm_kb > lg->rss_baseline_kb
+                                         ? (double)(hwm_kb - lg->rss_baseline_kb) / lg->clients->len
+                                         : 0);
     json_builder_set_member_name(b, "loadgen_cpu_s");
     json_builder_add_double_value(b, self_cpu);
     json_builder_set_member_name(b, "late_ticks");
@@ -945,8 +995,9 @@ static int summarize(const char *path)
     g_auto(GStrv) lines = NULL;
     g_autoptr(GHashTable) all = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, series_free);
     g_autoptr(GPtrArray) topologies = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) sfus = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *profile = NULL;
-    guint i;
+    guint i, k;
 
     if (!g_file_get_contents(path, &text, NULL, &error)) {
         fprintf(stderr, "loadgen: %s\n", error->message);
@@ -957,7 +1008,7 @@ static int summarize(const char *path)
         g_autoptr(JsonParser) parser = json_parser_new();
         g_autofree char *key = NULL;
         JsonObject *o;
-        const char *topo;
+        const char *topo, *sfu;
         Series *s;
         double v;
 
@@ -965,13 +1016,15 @@ static int summarize(const char *path)
             continue;
         o = json_node_get_object(json_parser_get_root(parser));
         topo = json_object_get_string_member_with_default(o, "topology", "?");
-        if (profile == NULL)
-            profile = g_strdup(json_object_get_string_member_with_default(o, "profile", "?"));
-        key = g_strdup_printf("%s %s", json_object_get_string_member_with_default(o, "sfu", "?"),
-                              topo);
+        sfu = json_object_get_string_member_with_default(o, "sfu", "?");
+        if (profile == NULL && json_object_has_member(o, "profile"))
+            profile = g_strdup(json_object_get_string_member(o, "profile"));
+        key = g_strdup_printf("%s %s", sfu, topo);
         s = series_get(all, key);
         if (!g_ptr_array_find_with_equal_func(topologies, topo, g_str_equal, NULL))
             g_ptr_array_add(topologies, g_strdup(topo));
+        if (!g_ptr_array_find_with_equal_func(sfus, sfu, g_str_equal, NULL))
+            g_ptr_array_add(sfus, g_strdup(sfu));
         if (!json_object_get_boolean_member_with_default(o, "ok", FALSE)) {
             s->failed++;
             continue;
@@ -987,42 +1040,35 @@ static int summarize(const char *path)
         g_array_append_val(s->pps, v);
     }
 
-    printf("SFU CPU per forwarded packet, %s; medians of the runs (n = runs that completed)\n",
+    printf("SFU process CPU per packet received by all subscribers, %s: medians of the runs\n",
            profile != NULL ? profile : "?");
-    printf("%-8s | %-34s | %-34s | %s\n", "topology", "phonghop: us/pkt  delivery  KB/sub",
-           "janus: us/pkt  delivery  KB/sub", "janus/phonghop");
+    printf("%-8s %-16s %10s %10s %12s %10s %12s %5s %7s\n", "topology", "sfu", "us/packet",
+           "x janus", "delivery", "worst", "KB/sub", "runs", "failed");
     for (i = 0; i < topologies->len; i++) {
         const char *topo = g_ptr_array_index(topologies, i);
-        g_autofree char *kp = g_strdup_printf("phonghop %s", topo);
         g_autofree char *kj = g_strdup_printf("janus %s", topo);
-        Series *p = g_hash_table_lookup(all, kp), *j = g_hash_table_lookup(all, kj);
-        double mp = p != NULL ? median(p->per_packet) : 0,
-               mj = j != NULL ? median(j->per_packet) : 0;
-        char cp[64] = "-", cj[64] = "-", ratio[32] = "-";
+        Series *j = g_hash_table_lookup(all, kj);
+        double mj = j != NULL ? median(j->per_packet) : 0;
 
-        if (p != NULL && p->per_packet->len > 0)
-            g_snprintf(cp, sizeof(cp), "%7.2f  %7.3f%%  %6.0f  n=%u%s", mp,
-                       100 * median(p->delivery), median(p->kb), p->per_packet->len,
-                       p->failed ? " (failed runs)" : "");
-        if (j != NULL && j->per_packet->len > 0)
-            g_snprintf(cj, sizeof(cj), "%7.2f  %7.3f%%  %6.0f  n=%u%s", mj,
-                       100 * median(j->delivery), median(j->kb), j->per_packet->len,
-                       j->failed ? " (failed runs)" : "");
-        if (mp > 0 && mj > 0)
-            g_snprintf(ratio, sizeof(ratio), "%.2f", mj / mp);
-        printf("%-8s | %-34s | %-34s | %s\n", topo, cp, cj, ratio);
-    }
-    printf("\nWorst delivery of any run, packets received per second (median):\n");
-    for (i = 0; i < topologies->len; i++) {
-        const char *topo = g_ptr_array_index(topologies, i);
-        g_autofree char *kp = g_strdup_printf("phonghop %s", topo);
-        g_autofree char *kj = g_strdup_printf("janus %s", topo);
-        Series *p = g_hash_table_lookup(all, kp), *j = g_hash_table_lookup(all, kj);
+        for (k = 0; k < sfus->len; k++) {
+            const char *sfu = g_ptr_array_index(sfus, k);
+            g_autofree char *key = g_strdup_printf("%s %s", sfu, topo);
+            Series *s = g_hash_table_lookup(all, key);
+            double m;
+            char ratio[32] = "-";
 
-        printf("%-8s | phonghop %7.3f%% %7.0f pkt/s | janus %7.3f%% %7.0f pkt/s\n", topo,
-               p != NULL ? 100 * min_of(p->delivery) : 0, p != NULL ? median(p->pps) : 0,
-               j != NULL ? 100 * min_of(j->delivery) : 0, j != NULL ? median(j->pps) : 0);
+            if (s == NULL)
+                continue;
+            m = median(s->per_packet);
+            if (m > 0 && mj > 0)
+                g_snprintf(ratio, sizeof(ratio), "%.2f", m / mj);
+            printf("%-8s %-16s %10.2f %10s %11.3f%% %9.3f%% %12.0f %5u %7u\n", topo, sfu, m, ratio,
+                   100 * median(s->delivery), 100 * min_of(s->delivery), median(s->kb),
+                   s->per_packet->len, s->failed);
+        }
     }
+    printf("(x janus: CPU per packet as a fraction of Janus's in the same runs; target at most "
+           "0.25. KB/sub: peak RSS over idle RSS per subscriber connection; target under 1024.)\n");
     return 0;
 }
 
@@ -1032,10 +1078,15 @@ int main(int argc, char **argv)
 {
     g_autofree char *sfu = NULL, *url = NULL, *address = NULL, *profile = NULL;
     g_autofree char *audio = NULL, *video = NULL, *topology = NULL, *summary = NULL;
+    g_autofree char *users = NULL, *password = NULL, *label = NULL;
     gint sfu_pid = 0, warmup = 3, window = 20, setup_timeout = 40;
+    gint64 meeting = 0;
     GOptionEntry entries[] = {
         {"sfu", 0, 0, G_OPTION_ARG_STRING, &sfu, "janus or phonghop", "NAME"},
-        {"url", 0, 0, G_OPTION_ARG_STRING, &url, "the SFU's signaling WebSocket", "ws://..."},
+        {"url", 0, 0, G_OPTION_ARG_STRING, &url,
+         "signaling: ws://... (Janus, loadgen-sfu), "
+         "http://... (phonghop's daemon)",
+         "URL"},
         {"address", 0, 0, G_OPTION_ARG_STRING, &address, "our media address", "IP"},
         {"topology", 0, 0, G_OPTION_ARG_STRING, &topology, "1toN or NxN (1to8)", "T"},
         {"profile", 0, 0, G_OPTION_ARG_STRING, &profile, "SRTP profile: gcm or cm (gcm)", "P"},
@@ -1045,6 +1096,10 @@ int main(int argc, char **argv)
         {"warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "seconds before the window (3)", "S"},
         {"window", 0, 0, G_OPTION_ARG_INT, &window, "seconds measured (20)", "S"},
         {"setup-timeout", 0, 0, G_OPTION_ARG_INT, &setup_timeout, "seconds (40)", "S"},
+        {"meeting", 0, 0, G_OPTION_ARG_INT64, &meeting, "phonghop's daemon: the meeting", "ID"},
+        {"users", 0, 0, G_OPTION_ARG_STRING, &users, "phonghop's daemon: sign-ins", "U1,U2,..."},
+        {"password", 0, 0, G_OPTION_ARG_STRING, &password, "their password", "P"},
+        {"label", 0, 0, G_OPTION_ARG_STRING, &label, "the name in the results (--sfu)", "NAME"},
         {"summarize", 0, 0, G_OPTION_ARG_FILENAME, &summary, "print medians of results", "FILE"},
         {NULL},
     };
@@ -1066,6 +1121,15 @@ int main(int argc, char **argv)
     }
     if (g_str_equal(sfu, "janus")) {
         lg.sig = lg_janus_new(url);
+    } else if (g_str_equal(sfu, "phonghop") && g_str_has_prefix(url, "http")) {
+        g_auto(GStrv) names = g_strsplit(users != NULL ? users : "", ",", -1);
+
+        if (meeting <= 0 || users == NULL) {
+            fprintf(stderr, "loadgen: phonghop's daemon needs --meeting and --users\n");
+            return 2;
+        }
+        lg.sig = lg_daemon_new(url, meeting, (const char *const *)names,
+                               password != NULL ? password : "phonghop-demo");
     } else if (g_str_equal(sfu, "phonghop")) {
         lg.sig = lg_phonghop_new(url);
     } else {
@@ -1080,12 +1144,13 @@ int main(int argc, char **argv)
                         "(AES128_CM_HMAC_SHA1_80)\n");
         return 2;
     }
-    lg.sfu_name = g_strdup(sfu);
+    lg.sfu_name = g_strdup(label != NULL ? label : sfu);
     lg.topology = g_strdup(topology != NULL ? topology : "1to8");
     lg.sfu_pid = sfu_pid;
     lg.warmup_s = (guint)CLAMP(warmup, 0, 600);
     lg.window_s = (guint)CLAMP(window, 1, 3600);
     lg.setup_timeout_s = (guint)CLAMP(setup_timeout, 1, 600);
+    reset_peak_rss(sfu_pid);
     lg.rss_baseline_kb = read_status_kb(sfu_pid, "VmRSS");
 
     lg.ctx = g_main_context_new();

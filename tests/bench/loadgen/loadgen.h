@@ -156,6 +156,10 @@ LgSignaling *lg_janus_new(const char *url);
 /* phonghop: the benchmark host of its media engine (loadgen-sfu), @url "ws://host:port/".
  * Transfer full. */
 LgSignaling *lg_phonghop_new(const char *url);
+/* phonghop's daemon: @base "http://host:port"; participant i signs in as @users[i - 1] with
+ * @password and joins @meeting_id's media on its own /ws (loadgen-daemon.c). Transfer full. */
+LgSignaling *lg_daemon_new(const char *base, gint64 meeting_id, const char *const *users,
+                           const char *password);
 
 static inline void lg_signaling_free(LgSignaling *sig)
 {
@@ -175,6 +179,8 @@ typedef void (*LgWsMessageFunc)(JsonObject *message, gpointer user_data);
 typedef void (*LgWsOpenFunc)(LgWs *ws, const GError *error, gpointer user_data);
 
 LgWs *lg_ws_new(const char *url, const char *protocol, LgWsMessageFunc func, gpointer user_data);
+/* A "Cookie" header for the upgrade request ("name=value"), before lg_ws_open(). */
+void lg_ws_set_cookie(LgWs *ws, const char *cookie);
 void lg_ws_open(LgWs *ws, LgWsOpenFunc func, gpointer user_data);
 /* Sends @message (transfer none) as compact JSON text. FALSE while not open. */
 gboolean lg_ws_send(LgWs *ws, JsonObject *message);

@@ -10,12 +10,19 @@
 #   2. for each run, each topology (1to8, 1to32, 4x4), phonghop then Janus, each started fresh:
 #      the SFU in its namespace, the load generator (loadgen) in the other, measuring the SFU's
 #      CPU per packet received by all subscribers over a fixed window, the delivery ratio and the
-#      memory per subscriber (VmHWM minus the idle VmRSS, over the subscriber connections);
+#      memory per subscriber (the peak RSS of the run over the idle RSS, per subscriber
+#      connection);
 #   3. prints the medians side by side (loadgen --summarize) and leaves every result line in
 #      the output directory.
-# phonghop's SFU runs in loadgen-sfu: its media engine (media.h) in a process of its own, as
-# the daemon runs it, with a minimal signaling; the daemon's /ws media signaling is not in the
-# tree yet (see docs/benchmarks.md). Janus is Debian's janus package with a private config.
+# The SFUs ("--sfus"):
+#   phonghop         the daemon (server/phonghop) with its embedded PostgreSQL and the demo data
+#                    (phonghop-admin load-demo), the demo session opened and every microphone
+#                    opened by its chair over the HTTP API; the load generator signs in as the
+#                    chair (the publisher; in 4x4 the chair and three members) and members and
+#                    negotiates over /ws as the web client does;
+#   phonghop-engine  phonghop's media engine alone (media.h) in loadgen-sfu, with a minimal
+#                    signaling: the same SFU without the daemon around it;
+#   janus            Debian's janus (VideoRoom, WebSocket transport) with a private config.
 #
 # Usage: tests/bench/loadgen/run.sh [--build DIR] [--runs N] [--window S] [--profile gcm|cm]
 #                                   [--topologies "1to8 1to32 4x4"] [--sfus "phonghop janus"]
@@ -50,10 +57,12 @@ done
 
 loadgen="$build/tests/bench/loadgen/loadgen"
 sfu_host="$build/tests/bench/loadgen/loadgen-sfu"
-for p in "$loadgen" "$sfu_host"; do
+daemon="$build/server/phonghop"
+daemon_admin="$build/server/phonghop-admin"
+for p in "$loadgen" "$sfu_host" "$daemon" "$daemon_admin"; do
   [ -x "$p" ] || { echo "run.sh: $p is not built (meson setup, ninja; needs libsoup-3.0-dev)" >&2; exit 2; }
 done
-for p in ip gst-launch-1.0 janus; do
+for p in ip gst-launch-1.0 janus curl; do
   command -v "$p" >/dev/null || { echo "run.sh: $p is missing (deploy/install-deps)" >&2; exit 2; }
 done
 [ "$(id -u)" = 0 ] || { echo "run.sh: network namespaces need root" >&2; exit 2; }
@@ -64,6 +73,7 @@ ns_gen="$tag-gen"
 sfu_ip=10.99.77.1
 gen_ip=10.99.77.2
 work=$(mktemp -d /tmp/phonghop-sfu-bench.XXXXXX)
+chmod 755 "$work" # the embedded PostgreSQL runs as the phonghop account
 [ -n "$out" ] || out="$work"
 mkdir -p "$out"
 results="$out/results.jsonl"
@@ -73,7 +83,10 @@ server_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill "$server_pid" 2>/dev/null || true
-    sleep 0.5
+    for _ in $(seq 200); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
     kill -9 "$server_pid" 2>/dev/null || true
   fi
   ip netns del "$ns_sfu" 2>/dev/null || true
@@ -168,6 +181,55 @@ general: {
 }
 EOF
 
+# ---- phonghop's daemon: its state (embedded PostgreSQL, demo data) made once ----
+daemon_port=8080
+daemon_base="http://$sfu_ip:$daemon_port"
+daemon_cfg="$work/phonghop/phonghop.conf"
+daemon_users=chutich
+for i in $(seq -w 1 49); do daemon_users="$daemon_users,daibieu$i"; done
+meeting_opened=""
+mkdir -p "$work/phonghop"
+chmod 755 "$work/phonghop"
+cat >"$daemon_cfg" <<EOF
+[server]
+listen = $sfu_ip
+port = $daemon_port
+state_dir = $work/phonghop/state
+[database]
+connections = 4
+[media]
+addresses = $sfu_ip
+[log]
+level = warning
+EOF
+case " $sfus " in
+  *" phonghop "*)
+    echo "run.sh: phonghop's state: embedded PostgreSQL and the demo data"
+    "$daemon_admin" --config "$daemon_cfg" load-demo >"$out/load-demo.log" 2>&1 \
+      || { echo "run.sh: phonghop-admin load-demo failed (see $out/load-demo.log)" >&2; exit 2; }
+    ;;
+esac
+
+# The chair opens the demo session (once) and every microphone (after each start: a fresh
+# media engine must hear it), so that every site of the 4x4 topology is heard.
+daemon_prepare() {
+  local jar="$work/phonghop/chair.cookies" token open
+  token=$(ip netns exec "$ns_gen" curl -sf -c "$jar" -H 'content-type: application/json' \
+    -d '{"username":"chutich","password":"phonghop-demo"}' "$daemon_base/api/v1/auth/login" \
+    | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+  [ -n "$token" ] || return 1
+  if [ -z "$meeting_opened" ]; then
+    ip netns exec "$ns_gen" curl -sf -b "$jar" -H "x-auth-token: $token" -X POST \
+      "$daemon_base/api/v1/meetings/1/open" >/dev/null || return 1
+    meeting_opened=1
+  fi
+  for open in false true; do
+    ip netns exec "$ns_gen" curl -sf -b "$jar" -H "x-auth-token: $token" \
+      -H 'content-type: application/json' -d "{\"open\":$open}" \
+      "$daemon_base/api/v1/meetings/1/floor/microphones" >/dev/null || return 1
+  done
+}
+
 # ---- one measurement ----
 wait_ready() { # $1: port; waits until the SFU listens on it (at most 15 s)
   local i
@@ -182,10 +244,16 @@ wait_ready() { # $1: port; waits until the SFU listens on it (at most 15 s)
 }
 
 measure() { # $1: sfu, $2: topology, $3: run
-  local sfu=$1 topo=$2 run=$3 url port log line
+  local sfu=$1 topo=$2 run=$3 url port log line extra=()
   log="$out/$sfu-$topo-run$run.log"
   case "$sfu" in
     phonghop)
+      port=$daemon_port
+      url=$daemon_base
+      extra=(--meeting 1 --users "$daemon_users")
+      ip netns exec "$ns_sfu" "$daemon" --config "$daemon_cfg" >"$log" 2>&1 &
+      ;;
+    phonghop-engine)
       port=8189
       url="ws://$sfu_ip:$port/"
       ip netns exec "$ns_sfu" "$sfu_host" --address "$sfu_ip" --port $port >"$log" 2>&1 &
@@ -201,18 +269,22 @@ measure() { # $1: sfu, $2: topology, $3: run
   if ! wait_ready $port; then
     echo "{\"sfu\":\"$sfu\",\"topology\":\"$topo\",\"ok\":false,\"failure\":\"the SFU did not start (see $log)\"}" >>"$results"
     echo "run.sh: $sfu did not start; see $log" >&2
+  elif [ "$sfu" = phonghop ] && ! daemon_prepare; then
+    echo "{\"sfu\":\"$sfu\",\"topology\":\"$topo\",\"ok\":false,\"failure\":\"the session could not be opened\"}" >>"$results"
+    echo "run.sh: the chair could not open the session or its microphones" >&2
   else
     sleep 1 # idle before the baseline memory reading
-    line=$(timeout $((window + warmup + 90)) ip netns exec "$ns_gen" "$loadgen" --sfu "$sfu" \
-      --url "$url" --address "$gen_ip" --topology "$topo" --profile "$profile" \
-      --audio "$work/audio.rtp" --video "$work/video.rtp" --sfu-pid "$server_pid" \
-      --warmup "$warmup" --window "$window" 2>>"$out/loadgen.log" | tail -n 1) || true
+    line=$(timeout $((window + warmup + 90)) ip netns exec "$ns_gen" "$loadgen" --sfu "${sfu%-engine}" \
+      --label "$sfu" --url "$url" --address "$gen_ip" --topology "$topo" \
+      --profile "$profile" --audio "$work/audio.rtp" --video "$work/video.rtp" \
+      --sfu-pid "$server_pid" --warmup "$warmup" --window "$window" "${extra[@]}" \
+      2>>"$out/loadgen.log" | tail -n 1) || true
     [ -n "$line" ] || line="{\"sfu\":\"$sfu\",\"topology\":\"$topo\",\"ok\":false,\"failure\":\"the load generator printed nothing\"}"
     echo "$line" >>"$results"
     echo "run $run $sfu $topo: $line"
   fi
   kill "$server_pid" 2>/dev/null || true
-  for _ in $(seq 50); do
+  for _ in $(seq 200); do # phonghop stops its embedded PostgreSQL first
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
   done
