@@ -56,6 +56,8 @@ typedef struct {
     LgDoneFunc answer_func;
     gpointer answer_data;
     gint64 answer_req;
+    LgDoneFunc join_func;
+    gpointer join_data;
 } Part;
 
 struct _Daemon {
@@ -108,6 +110,10 @@ static void part_fail(Part *p, const char *fmt, ...)
         p->answer_func = NULL;
         done_func(error, p->answer_data);
     }
+    if ((done_func = p->join_func) != NULL) {
+        p->join_func = NULL;
+        done_func(error, p->join_data);
+    }
 }
 
 static void send_now(Part *p, JsonObject *msg)
@@ -148,6 +154,10 @@ static void on_message(JsonObject *msg, gpointer user_data)
         for (i = 0; i < p->queued->len; i++)
             send_now(p, g_ptr_array_index(p->queued, i));
         g_ptr_array_set_size(p->queued, 0);
+        if ((done_func = p->join_func) != NULL) {
+            p->join_func = NULL;
+            done_func(NULL, p->join_data);
+        }
     } else if (g_str_equal(type, "media.answer") && id == p->publish_req &&
                (sdp_func = p->publish_func) != NULL) {
         p->publish_func = NULL;
@@ -291,6 +301,20 @@ static gboolean check_usable(Part *p)
     return FALSE;
 }
 
+static void daemon_join(LgSignaling *sig, guint64 participant, LgDoneFunc func, gpointer user_data)
+{
+    Part *p = part_get((Daemon *)sig, participant);
+
+    p->join_func = func;
+    p->join_data = user_data;
+    if (!check_usable(p))
+        return;
+    if (p->state == PART_JOINED) {
+        p->join_func = NULL;
+        func(NULL, user_data);
+    }
+}
+
 static void daemon_publish(LgSignaling *sig, guint64 participant, const char *offer, LgSdpFunc func,
                            gpointer user_data)
 {
@@ -373,6 +397,7 @@ static void daemon_free(LgSignaling *sig)
 static const LgSignalingClass daemon_class = {
     .name = "phonghop",
     .open = daemon_open,
+    .join = daemon_join,
     .publish = daemon_publish,
     .subscribe = daemon_subscribe,
     .answer = daemon_answer,

@@ -112,6 +112,7 @@ struct _Lg {
     guint n_publishers;
     guint n_subscribers;
     guint n_connected;
+    guint n_to_join, n_joined; /* distinct participants, and those that joined */
     char *topology;
     char *sfu_name;
     gint sfu_pid;
@@ -727,9 +728,36 @@ static void publish(Client *c)
     lg->sig->klass->publish(lg->sig, c->id, offer, on_publisher_answer, c);
 }
 
+static void publish_all(Lg *lg)
+{
+    guint i;
+
+    g_message("%u participants joined; publishing", lg->n_joined);
+    for (i = 0; i < lg->n_publishers; i++)
+        publish(g_ptr_array_index(lg->clients, i));
+}
+
+static void on_joined(const GError *error, gpointer user_data)
+{
+    Client *c = user_data;
+    Lg *lg = c->lg;
+
+    if (error != NULL) {
+        g_autofree char *what = g_strdup_printf("%s: join refused: %s", c->name, error->message);
+
+        finish(lg, what);
+        return;
+    }
+    if (++lg->n_joined == lg->n_to_join)
+        publish_all(lg);
+}
+
+/* Everyone joins first (signs in, as people do before a session starts), so that the media's
+ * set-up is not stretched by the signaling's own work. */
 static void on_signaling_open(const GError *error, gpointer user_data)
 {
     Lg *lg = user_data;
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_int64_hash, g_int64_equal);
     guint i;
 
     if (error != NULL) {
@@ -738,8 +766,23 @@ static void on_signaling_open(const GError *error, gpointer user_data)
         finish(lg, what);
         return;
     }
-    for (i = 0; i < lg->n_publishers; i++)
-        publish(g_ptr_array_index(lg->clients, i));
+    if (lg->sig->klass->join == NULL) {
+        publish_all(lg);
+        return;
+    }
+    for (i = 0; i < lg->clients->len; i++) {
+        Client *c = g_ptr_array_index(lg->clients, i);
+
+        if (g_hash_table_add(seen, &c->id))
+            lg->n_to_join++;
+    }
+    g_hash_table_remove_all(seen);
+    for (i = 0; i < lg->clients->len; i++) {
+        Client *c = g_ptr_array_index(lg->clients, i);
+
+        if (g_hash_table_add(seen, &c->id))
+            lg->sig->klass->join(lg->sig, c->id, on_joined, c);
+    }
 }
 
 static Client *add_client(Lg *lg, guint64 id, gboolean publisher, GError **error)

@@ -135,6 +135,8 @@ typedef struct {
     const char *name; /* "janus", "phonghop" */
     /* Connects and prepares a room for @n_publishers Opus and VP8 publishers. */
     void (*open)(LgSignaling *sig, guint n_publishers, LgDoneFunc func, gpointer user_data);
+    /* @participant joins (signs in) before any negotiation; NULL when there is nothing to do. */
+    void (*join)(LgSignaling *sig, guint64 participant, LgDoneFunc func, gpointer user_data);
     /* @participant publishes: @offer is ours, the answer comes back. */
     void (*publish)(LgSignaling *sig, guint64 participant, const char *offer, LgSdpFunc func,
                     gpointer user_data);
