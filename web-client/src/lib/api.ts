@@ -78,24 +78,417 @@ export interface MeetingSummary {
   is_public: boolean;
 }
 
-/** GET /meetings/{id} may send more fields than the list does; these are the ones we use. */
+/** GET /meetings/{id} sends every field; the list may send fewer. */
 export interface Meeting extends MeetingSummary {
   body_id?: number;
+  term_id?: number | null;
+  /** Send it back with the next agenda edit. */
+  agenda_version?: number;
+  current_item_id?: number | null;
+  opened_at?: string | null;
+  closed_at?: string | null;
+  archived_at?: string | null;
+  updated_at?: string;
 }
 
 export interface AgendaItem {
   id: number;
   parent_id: number | null;
   position: number;
+  /** "2.1", as the server numbers it. */
+  number?: string;
   title: string;
   presenter: string;
   planned_minutes: number | null;
+  is_public: boolean;
+  sitting_id?: number | null;
+}
+
+export type Rsvp = 'pending' | 'accepted' | 'declined';
+
+/** The caller's own invitation, as GET /meetings/{id} gives it. */
+export interface MyInvitation {
+  id: number;
+  kind: InvitationKind;
+  rsvp: Rsvp;
+  rsvp_note: string;
+  notified_at: string | null;
+}
+
+export interface Sitting {
+  id: number;
+  meeting_id: number;
+  number: number;
+  title: string;
+  starts_at: string | null;
   is_public: boolean;
 }
 
 export interface MeetingDetail {
   meeting: Meeting;
   agenda: AgendaItem[];
+  sittings?: Sitting[];
+  my_invitation?: MyInvitation | null;
+}
+
+/** The whole agenda; every agenda edit answers with it. */
+export interface Agenda {
+  meeting_id: number;
+  agenda_version: number;
+  current_item_id: number | null;
+  items: AgendaItem[];
+  change?: 'added' | 'updated' | 'removed' | 'reordered' | 'visibility';
+  item_id?: number;
+  item?: AgendaItem;
+}
+
+export interface MeetingDraft {
+  title: string;
+  kind: MeetingKind;
+  /** With its offset: 2026-07-01T08:00:00+07:00. */
+  starts_at?: string;
+  location?: string;
+  is_public?: boolean;
+}
+
+export interface MeetingChanges {
+  title?: string;
+  kind?: MeetingKind;
+  starts_at?: string | null;
+  location?: string | null;
+  is_public?: boolean;
+}
+
+export interface AgendaItemDraft {
+  title: string;
+  parent_id?: number | null;
+  presenter?: string;
+  planned_minutes?: number;
+  is_public?: boolean;
+}
+
+export interface AgendaItemChanges {
+  title?: string;
+  parent_id?: number | null;
+  presenter?: string | null;
+  planned_minutes?: number | null;
+  is_public?: boolean;
+}
+
+export type InvitationKind = 'member' | 'staff' | 'guest' | 'site';
+
+export interface Invitation {
+  id: number;
+  meeting_id: number;
+  kind: InvitationKind;
+  user_id: number | null;
+  full_name: string | null;
+  site_id: number | null;
+  site_name: string | null;
+  rsvp: Rsvp;
+  rsvp_note: string;
+  rsvp_at: string | null;
+  notified_at: string | null;
+}
+
+export type InviteTarget = { user_id: number } | { site_id: number } | { all_members: true };
+
+/* ---- attendance ---- */
+
+export type AttendanceMode = 'hall' | 'remote_site' | 'online';
+
+export interface Quorum {
+  numerator: number;
+  denominator: number;
+  /** "2/3" */
+  text: string;
+  /** The fewest members present that make the quorum. */
+  needed: number;
+  met: boolean;
+}
+
+export interface AttendanceMember {
+  user_id: number;
+  full_name: string;
+  present: boolean;
+  mode: AttendanceMode | null;
+  site_id: number | null;
+  since: string | null;
+}
+
+export interface Attendance {
+  meeting_id: number;
+  present: number;
+  total: number;
+  quorum: Quorum;
+  online?: number;
+  sites?: { site_id: number; name: string; kind: SiteKind; present: number }[];
+  members: AttendanceMember[];
+}
+
+/** The answer to a check-in or check-out, and the payload of attendance.changed. */
+export interface AttendanceChange {
+  user_id: number;
+  change: 'checked_in' | 'moved' | 'checked_out' | 'none';
+  mode: AttendanceMode | null;
+  site_id: number | null;
+  by_user_id: number;
+  present: number;
+  total: number;
+  quorum: Quorum;
+}
+
+export type SiteKind = 'main_hall' | 'remote_hall';
+
+export interface Site {
+  id: number;
+  name: string;
+  kind: SiteKind;
+}
+
+export interface RosterMember {
+  user_id: number;
+  username: string;
+  full_name: string;
+  title: string;
+  joined_on: string;
+}
+
+/* ---- documents ---- */
+
+export type DocumentKind = 'to_trinh' | 'du_thao_nghi_quyet' | 'bao_cao_tham_tra' | 'other';
+export type Classification = 'none' | 'mat' | 'toi_mat' | 'tuyet_mat';
+
+export interface DocumentVersion {
+  version: number;
+  sha256: string;
+  size: number;
+  media_type: string;
+  file_name: string;
+  uploaded_at?: string;
+  released?: boolean;
+}
+
+/** One line of GET /meetings/{id}/documents: the latest version the caller may open. */
+export interface DocumentSummary {
+  id: number;
+  agenda_item_id: number | null;
+  title: string;
+  kind: DocumentKind;
+  classification: Classification;
+  is_public: boolean;
+  /** 0 while only the secretariat may see it. */
+  released_version: number;
+  restricted: boolean;
+  version: DocumentVersion | null;
+  /** When the caller first opened it (the read receipt), or null. */
+  opened_at: string | null;
+}
+
+export interface DocumentDetail {
+  id: number;
+  meeting_id: number;
+  agenda_item_id: number | null;
+  title: string;
+  kind: DocumentKind;
+  classification: Classification;
+  is_public: boolean;
+  released_version: number;
+  restricted: boolean;
+  versions: DocumentVersion[];
+}
+
+export interface DocumentNote {
+  document_id: number;
+  text: string;
+  updated_at: string | null;
+}
+
+export interface DocumentReceipt {
+  user_id: number;
+  full_name: string;
+  version: number | null;
+  opened_at: string | null;
+}
+
+/** What travels with an upload, in its query string (the body is the file itself). */
+export interface UploadMetadata {
+  /** The file's name, for display. */
+  name: string;
+  title?: string;
+  kind?: DocumentKind;
+  classification?: Classification;
+  is_public?: boolean;
+  agenda_item_id?: number | null;
+}
+
+export interface UploadProgress {
+  loaded: number;
+  /** null when the browser cannot tell. */
+  total: number | null;
+}
+
+export interface UploadHandle {
+  readonly done: Promise<DocumentDetail>;
+  abort(): void;
+}
+
+/** The part of XMLHttpRequest an upload uses (a fake one in tests). */
+export interface XhrLike {
+  readonly status: number;
+  readonly responseText: string;
+  readonly upload: { onprogress: ((event: ProgressEvent) => void) | null };
+  onload: ((event: ProgressEvent) => void) | null;
+  onerror: ((event: ProgressEvent) => void) | null;
+  onabort: ((event: ProgressEvent) => void) | null;
+  open(method: string, url: string): void;
+  setRequestHeader(name: string, value: string): void;
+  getResponseHeader(name: string): string | null;
+  send(body: Blob | ArrayBuffer | string): void;
+  abort(): void;
+}
+
+/* ---- the floor ---- */
+
+export type FloorKind = 'speech' | 'question' | 'answer' | 'point_of_order';
+
+export interface FloorRequest {
+  request_id: number;
+  user_id: number;
+  full_name: string;
+  kind: FloorKind;
+  /** 0 is the head of the queue. */
+  position: number;
+  requested_at: string;
+}
+
+export interface FloorSpeaker {
+  request_id: number;
+  user_id: number;
+  full_name: string;
+  kind: FloorKind;
+  started_at: string;
+  limit_ms: number;
+  warning_ms: number;
+  /** null: no time limit. */
+  ends_at: string | null;
+  remaining_ms?: number | null;
+}
+
+export interface FloorLimit {
+  kind: FloorKind;
+  limit_seconds: number;
+  warning_seconds: number;
+}
+
+export interface FloorState {
+  meeting_id: number;
+  status: string;
+  speaker: FloorSpeaker | null;
+  queue: FloorRequest[];
+  microphones_open: boolean;
+  limits: FloorLimit[];
+  server_time: string;
+}
+
+/* ---- votes ---- */
+
+export type PollSubject = 'motion' | 'election' | 'confidence' | 'no_confidence';
+export type PollForm = 'named' | 'secret' | 'show_of_hands' | 'paper';
+export type PollState = 'draft' | 'open' | 'closed' | 'cancelled';
+/** The law's words: tán thành, không tán thành, không biểu quyết. */
+export type MotionChoice = 'for' | 'against' | 'abstain';
+
+export interface PollWording {
+  vi: string[];
+  en: string[];
+}
+
+export interface MotionResult {
+  base?: number;
+  needed?: number;
+  participants?: number;
+  for?: number;
+  against?: number;
+  abstain?: number;
+  passed?: boolean;
+  [field: string]: unknown;
+}
+
+export interface Poll {
+  id: number;
+  meeting_id: number;
+  agenda_item_id: number | null;
+  title: string;
+  decision: string | null;
+  subject: PollSubject;
+  form: PollForm;
+  threshold: string | null;
+  threshold_words: { vi: string | null; en: string | null } | null;
+  written?: boolean;
+  allow_change: boolean;
+  seats?: number | null;
+  round?: number;
+  state: PollState;
+  duration_seconds?: number | null;
+  /** Members on the roster when it opened: the law's denominator. */
+  roster: number | null;
+  needed: number | null;
+  present: number | null;
+  cast: number;
+  opened_at: string | null;
+  closes_at: string | null;
+  closed_at: string | null;
+  cancel_reason?: string | null;
+  rows?: { position: number; name: string; user_id: number | null }[];
+  counts?: Record<string, unknown> | null;
+  result: MotionResult | null;
+  wording: PollWording | null;
+  passed: boolean | null;
+}
+
+export interface PollDraft {
+  title: string;
+  subject: PollSubject;
+  form: PollForm;
+  agenda_item_id?: number;
+  decision?: string;
+  threshold?: string;
+  duration_seconds?: number;
+  allow_change?: boolean;
+}
+
+export interface MotionCounts {
+  for: number;
+  against: number;
+  abstain: number;
+}
+
+/** A member's receipt for a ballot: the journal entry that holds it. */
+export interface BallotReceipt {
+  meeting_id: number;
+  poll_id: number;
+  secret: boolean;
+  choice?: string;
+  revision?: number;
+  journal_seq: number;
+  hash: string;
+}
+
+export interface BallotCheck {
+  receipt: BallotReceipt;
+  verified: boolean;
+}
+
+/* ---- notifications ---- */
+
+export interface Notification {
+  id: number;
+  kind: string;
+  meeting_id: number | null;
+  text: string;
+  created_at: string;
+  read: boolean;
 }
 
 /* ---- Errors ---- */
@@ -105,6 +498,10 @@ export interface MeetingDetail {
 export const NETWORK_ERROR = 'network_error';
 export const HTTP_ERROR = 'http_error';
 export const BAD_RESPONSE = 'bad_response';
+/** An upload the person cancelled. */
+export const UPLOAD_ABORTED = 'upload_aborted';
+/** The agenda changed since the version an edit was made from (409). */
+export const AGENDA_CONFLICT = 'conflict';
 
 /** Headers that carry the anti-forgery token on state-changing requests. */
 export const CSRF_HEADERS = ['X-Auth-Token', 'X-CSRF-Token'] as const;
@@ -152,13 +549,18 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
   } catch {
     /* not JSON: handled below */
   }
+  return errorFromBody(response.status, body, retryAfter, response.statusText);
+}
+
+/** The ApiError for a non-2xx answer whose body (parsed JSON, or null) is `body`. */
+function errorFromBody(status: number, body: unknown, retryAfter: number | null, statusText = ''): ApiError {
   const error = isRecord(body) ? body['error'] : undefined;
   if (isRecord(error) && typeof error['code'] === 'string' && error['code'] !== '') {
     const message = typeof error['message'] === 'string' ? error['message'] : error['code'];
-    return new ApiError(response.status, error['code'], message, retryAfter);
+    return new ApiError(status, error['code'], message, retryAfter);
   }
-  const statusText = response.statusText ? ` ${response.statusText}` : '';
-  return new ApiError(response.status, HTTP_ERROR, `HTTP ${response.status}${statusText}`, retryAfter);
+  const suffix = statusText ? ` ${statusText}` : '';
+  return new ApiError(status, HTTP_ERROR, `HTTP ${status}${suffix}`, retryAfter);
 }
 
 /* ---- The client ---- */
@@ -168,6 +570,8 @@ export type FetchFunction = (input: string, init: RequestInit) => Promise<Respon
 export interface ApiClientOptions {
   /** Defaults to the global fetch. */
   fetch?: FetchFunction;
+  /** Makes the XMLHttpRequest of an upload (fetch reports no upload progress); defaults to the browser's. */
+  createXhr?: () => XhrLike;
   /** Prefix of every path; defaults to '/api/v1' on the page's origin. */
   base?: string;
 }
@@ -182,6 +586,7 @@ interface RequestOptions {
 
 export class ApiClient {
   private readonly fetchImpl: FetchFunction;
+  private readonly createXhr: () => XhrLike;
   private readonly base: string;
   private csrfToken: string | null = null;
   private sessionLostHandler: (() => void) | null = null;
@@ -189,6 +594,7 @@ export class ApiClient {
   constructor(options: ApiClientOptions = {}) {
     // Wrapped so that the browser's fetch is never called with another `this`.
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.createXhr = options.createXhr ?? (() => new XMLHttpRequest());
     this.base = options.base ?? '/api/v1';
   }
 
@@ -257,6 +663,375 @@ export class ApiClient {
     return answer;
   }
 
+  /* ---- meetings ---- */
+
+  async createMeeting(bodyId: number, draft: MeetingDraft): Promise<Meeting> {
+    const answer = await this.request<{ meeting: Meeting }>('POST', `/bodies/${id(bodyId)}/meetings`, { body: draft });
+    return expectRecord(answer, 'meeting');
+  }
+
+  async updateMeeting(meetingId: number, changes: MeetingChanges): Promise<Meeting> {
+    const answer = await this.request<{ meeting: Meeting }>('PATCH', `/meetings/${id(meetingId)}`, { body: changes });
+    return expectRecord(answer, 'meeting');
+  }
+
+  /** A step of the lifecycle: schedule (invitations go out), unschedule, open, close, archive. */
+  async meetingStep(meetingId: number, step: 'schedule' | 'unschedule' | 'open' | 'close' | 'archive'): Promise<Meeting> {
+    const answer = await this.request<{ meeting: Meeting }>('POST', `/meetings/${id(meetingId)}/${step}`);
+    return expectRecord(answer, 'meeting');
+  }
+
+  /* ---- agenda: every edit names the version it was made from (409 conflict otherwise) ---- */
+
+  async agenda(meetingId: number): Promise<Agenda> {
+    return this.expectAgenda(await this.request<Agenda>('GET', `/meetings/${id(meetingId)}/agenda`));
+  }
+
+  async addAgendaItem(meetingId: number, version: number, draft: AgendaItemDraft): Promise<Agenda> {
+    const body = { agenda_version: version, ...draft };
+    return this.expectAgenda(await this.request<Agenda>('POST', `/meetings/${id(meetingId)}/agenda`, { body }));
+  }
+
+  async updateAgendaItem(meetingId: number, itemId: number, version: number, changes: AgendaItemChanges): Promise<Agenda> {
+    const body = { agenda_version: version, ...changes };
+    return this.expectAgenda(
+      await this.request<Agenda>('PATCH', `/meetings/${id(meetingId)}/agenda/${id(itemId)}`, { body }),
+    );
+  }
+
+  async removeAgendaItem(meetingId: number, itemId: number, version: number): Promise<Agenda> {
+    return this.expectAgenda(
+      await this.request<Agenda>(
+        'DELETE',
+        `/meetings/${id(meetingId)}/agenda/${id(itemId)}?agenda_version=${encodeURIComponent(String(version))}`,
+      ),
+    );
+  }
+
+  /** Every item exactly once, in the new order; an item given as {id, parent_id} moves under that parent. */
+  async reorderAgenda(
+    meetingId: number,
+    version: number,
+    order: (number | { id: number; parent_id: number | null })[],
+  ): Promise<Agenda> {
+    const body = { agenda_version: version, order };
+    return this.expectAgenda(await this.request<Agenda>('PUT', `/meetings/${id(meetingId)}/agenda/order`, { body }));
+  }
+
+  /** The chair moves the sitting to an item (or to none). */
+  async setCurrentItem(meetingId: number, itemId: number | null): Promise<void> {
+    await this.request('POST', `/meetings/${id(meetingId)}/agenda/current`, { body: { item_id: itemId } });
+  }
+
+  /* ---- invitations ---- */
+
+  async invitations(meetingId: number): Promise<Invitation[]> {
+    return expectArray(await this.request<{ invitations: Invitation[] }>('GET', `/meetings/${id(meetingId)}/invitations`), 'invitations');
+  }
+
+  async invite(meetingId: number, target: InviteTarget): Promise<Invitation[]> {
+    const answer = await this.request<{ invitations: Invitation[] }>('POST', `/meetings/${id(meetingId)}/invitations`, {
+      body: target,
+    });
+    return expectArray(answer, 'invitations');
+  }
+
+  async rsvp(meetingId: number, rsvp: Rsvp, note?: string): Promise<Invitation> {
+    const body = note === undefined ? { rsvp } : { rsvp, note };
+    const answer = await this.request<{ invitation: Invitation }>('POST', `/meetings/${id(meetingId)}/rsvp`, { body });
+    return expectRecord(answer, 'invitation');
+  }
+
+  /* ---- attendance ---- */
+
+  async attendance(meetingId: number): Promise<Attendance> {
+    const answer = await this.request<Attendance>('GET', `/meetings/${id(meetingId)}/attendance`);
+    if (!isRecord(answer) || !Array.isArray(answer.members)) throw new ApiError(200, BAD_RESPONSE, 'attendance: expected {members}');
+    return answer;
+  }
+
+  /** The member checks themself in; at another site while present it is a move. */
+  async checkIn(meetingId: number, mode: AttendanceMode, siteId?: number): Promise<AttendanceChange> {
+    const body = siteId === undefined ? { mode } : { mode, site_id: siteId };
+    return this.request<AttendanceChange>('POST', `/meetings/${id(meetingId)}/attendance/check-in`, { body });
+  }
+
+  async checkOut(meetingId: number): Promise<AttendanceChange> {
+    return this.request<AttendanceChange>('POST', `/meetings/${id(meetingId)}/attendance/check-out`);
+  }
+
+  /** The secretariat checks a member in or out for them. */
+  async checkInFor(meetingId: number, userId: number, mode: AttendanceMode, siteId?: number): Promise<AttendanceChange> {
+    const body = siteId === undefined ? { mode } : { mode, site_id: siteId };
+    return this.request<AttendanceChange>('POST', `/meetings/${id(meetingId)}/attendance/${id(userId)}/check-in`, { body });
+  }
+
+  /* ---- bodies ---- */
+
+  async sites(bodyId: number): Promise<Site[]> {
+    return expectArray(await this.request<{ sites: Site[] }>('GET', `/bodies/${id(bodyId)}/sites`), 'sites');
+  }
+
+  async roster(bodyId: number): Promise<RosterMember[]> {
+    return expectArray(await this.request<{ members: RosterMember[] }>('GET', `/bodies/${id(bodyId)}/roster`), 'members');
+  }
+
+  /* ---- documents ---- */
+
+  async documents(meetingId: number): Promise<DocumentSummary[]> {
+    return expectArray(await this.request<{ documents: DocumentSummary[] }>('GET', `/meetings/${id(meetingId)}/documents`), 'documents');
+  }
+
+  async document(documentId: number): Promise<DocumentDetail> {
+    return expectRecord(await this.request<{ document: DocumentDetail }>('GET', `/documents/${id(documentId)}`), 'document');
+  }
+
+  /** Releases the latest (or the given) version to those who may open the document: a journal entry. */
+  async releaseDocument(documentId: number, version?: number): Promise<DocumentDetail> {
+    const body = version === undefined ? {} : { version };
+    return expectRecord(
+      await this.request<{ document: DocumentDetail }>('POST', `/documents/${id(documentId)}/release`, { body }),
+      'document',
+    );
+  }
+
+  /** Where a document's content is read: the viewer's source and the download link. */
+  documentContentUrl(documentId: number, options: { version?: number; download?: boolean } = {}): string {
+    const path =
+      options.version === undefined
+        ? `/documents/${id(documentId)}/content`
+        : `/documents/${id(documentId)}/versions/${id(options.version)}/content`;
+    return this.base + path + (options.download ? '?download=1' : '');
+  }
+
+  /**
+   * The content of a document. Reading it is what records the member's read receipt (the server
+   * keeps the first open), so the viewer calls this rather than prefetching anything.
+   */
+  async documentContent(documentId: number): Promise<ArrayBuffer> {
+    const response = await this.send('GET', `/documents/${id(documentId)}/content`, undefined, false);
+    try {
+      return await response.arrayBuffer();
+    } catch {
+      throw new ApiError(response.status, NETWORK_ERROR, 'document content: the transfer broke off');
+    }
+  }
+
+  async receipts(documentId: number): Promise<{ receipts: DocumentReceipt[]; opened: number }> {
+    const answer = await this.request<{ receipts: DocumentReceipt[]; opened: number }>('GET', `/documents/${id(documentId)}/receipts`);
+    if (!isRecord(answer) || !Array.isArray(answer.receipts)) throw new ApiError(200, BAD_RESPONSE, 'expected {receipts}');
+    return answer;
+  }
+
+  async note(documentId: number): Promise<DocumentNote> {
+    return expectRecord(await this.request<{ note: DocumentNote }>('GET', `/documents/${id(documentId)}/note`), 'note');
+  }
+
+  /** Saves the member's private note; an empty text deletes it. */
+  async saveNote(documentId: number, text: string): Promise<DocumentNote> {
+    return expectRecord(
+      await this.request<{ note: DocumentNote }>('PUT', `/documents/${id(documentId)}/note`, { body: { text } }),
+      'note',
+    );
+  }
+
+  /**
+   * Uploads a new document. The body is the file itself and its metadata travels in the query
+   * string (the server reads no custom headers under HTTP/2). XMLHttpRequest rather than fetch,
+   * because only it reports upload progress. The answer is the document with its first version.
+   */
+  uploadDocument(meetingId: number, file: Blob, metadata: UploadMetadata, onProgress?: (p: UploadProgress) => void): UploadHandle {
+    return this.upload(`/meetings/${id(meetingId)}/documents?${uploadQuery(metadata)}`, file, onProgress);
+  }
+
+  /** Uploads the next version of a document; only the file's name travels with it. */
+  uploadVersion(documentId: number, file: Blob, name: string, onProgress?: (p: UploadProgress) => void): UploadHandle {
+    return this.upload(`/documents/${id(documentId)}/versions?${uploadQuery({ name })}`, file, onProgress);
+  }
+
+  private upload(path: string, file: Blob, onProgress?: (p: UploadProgress) => void): UploadHandle {
+    const xhr = this.createXhr();
+    let settled = false;
+    const done = new Promise<DocumentDetail>((resolve, reject) => {
+      const fail = (error: ApiError) => {
+        if (settled) return;
+        settled = true;
+        if (error.status === 401) {
+          this.csrfToken = null;
+          this.sessionLostHandler?.();
+        }
+        reject(error);
+      };
+      xhr.upload.onprogress = (event) => {
+        if (settled) return;
+        onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : null });
+      };
+      xhr.onerror = () => fail(new ApiError(0, NETWORK_ERROR, `POST ${path}: the upload broke off`));
+      xhr.onabort = () => fail(new ApiError(0, UPLOAD_ABORTED, `POST ${path}: cancelled`));
+      xhr.onload = () => {
+        if (settled) return;
+        const status = xhr.status;
+        let body: unknown = null;
+        try {
+          body = xhr.responseText === '' ? null : JSON.parse(xhr.responseText);
+        } catch {
+          body = null;
+        }
+        if (status >= 200 && status < 300) {
+          const document = isRecord(body) ? body['document'] : undefined;
+          if (!isRecord(document)) {
+            fail(new ApiError(status, BAD_RESPONSE, `POST ${path}: expected {document}`));
+            return;
+          }
+          settled = true;
+          resolve(document as unknown as DocumentDetail);
+          return;
+        }
+        fail(errorFromBody(status, body, parseRetryAfter(xhr.getResponseHeader('Retry-After'))));
+      };
+    });
+    xhr.open('POST', this.base + path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    if (this.csrfToken !== null) for (const name of CSRF_HEADERS) xhr.setRequestHeader(name, this.csrfToken);
+    xhr.send(file);
+    return { done, abort: () => xhr.abort() };
+  }
+
+  /* ---- the floor ---- */
+
+  async floor(meetingId: number): Promise<FloorState> {
+    return this.expectFloor(await this.request<{ floor: FloorState }>('GET', `/meetings/${id(meetingId)}/floor`));
+  }
+
+  /** A member asks to speak. Answers the floor and the new request's id. */
+  async requestFloor(meetingId: number, kind: FloorKind): Promise<{ request_id: number; floor: FloorState }> {
+    const answer = await this.request<{ request_id: number; floor: FloorState }>('POST', `/meetings/${id(meetingId)}/floor/requests`, {
+      body: { kind },
+    });
+    this.expectFloor(answer);
+    return answer;
+  }
+
+  /** The member withdraws their request, or the chair removes it from the queue. */
+  async withdrawFloorRequest(meetingId: number, requestId: number): Promise<FloorState> {
+    return this.expectFloor(
+      await this.request<{ floor: FloorState }>('DELETE', `/meetings/${id(meetingId)}/floor/requests/${id(requestId)}`),
+    );
+  }
+
+  /** The chair moves a request to a place in the queue (0 is the head). */
+  async moveFloorRequest(meetingId: number, requestId: number, position: number): Promise<FloorState> {
+    return this.expectFloor(
+      await this.request<{ floor: FloorState }>('POST', `/meetings/${id(meetingId)}/floor/requests/${id(requestId)}/move`, {
+        body: { position },
+      }),
+    );
+  }
+
+  /** The chair grants a request, or the head of the queue without one. */
+  async grantFloor(meetingId: number, requestId?: number): Promise<FloorState> {
+    const body = requestId === undefined ? {} : { request_id: requestId };
+    return this.expectFloor(await this.request<{ floor: FloorState }>('POST', `/meetings/${id(meetingId)}/floor/grant`, { body }));
+  }
+
+  /** finish: the speaker yields (or the chair closes the turn); revoke: the chair takes the floor back. */
+  async endFloor(meetingId: number, how: 'finish' | 'revoke'): Promise<FloorState> {
+    return this.expectFloor(await this.request<{ floor: FloorState }>('POST', `/meetings/${id(meetingId)}/floor/${how}`, { body: {} }));
+  }
+
+  async extendFloor(meetingId: number, seconds: number): Promise<FloorState> {
+    return this.expectFloor(
+      await this.request<{ floor: FloorState }>('POST', `/meetings/${id(meetingId)}/floor/extend`, { body: { seconds } }),
+    );
+  }
+
+  /** The chair opens every microphone, or closes them again. */
+  async setMicrophones(meetingId: number, open: boolean): Promise<FloorState> {
+    return this.expectFloor(
+      await this.request<{ floor: FloorState }>('POST', `/meetings/${id(meetingId)}/floor/microphones`, { body: { open } }),
+    );
+  }
+
+  async mute(meetingId: number, userId: number, audio: boolean, video = false): Promise<void> {
+    await this.request('POST', `/meetings/${id(meetingId)}/floor/mute`, { body: { user_id: userId, audio, video } });
+  }
+
+  /* ---- votes ---- */
+
+  async polls(meetingId: number): Promise<Poll[]> {
+    return expectArray(await this.request<{ polls: Poll[] }>('GET', `/meetings/${id(meetingId)}/polls`), 'polls');
+  }
+
+  async createPoll(meetingId: number, draft: PollDraft): Promise<Poll> {
+    return expectRecord(await this.request<{ poll: Poll }>('POST', `/meetings/${id(meetingId)}/polls`, { body: draft }), 'poll');
+  }
+
+  /** The chair opens, closes or cancels a poll (cancel needs a reason). */
+  async pollStep(meetingId: number, pollId: number, step: 'open' | 'close' | 'cancel', reason?: string): Promise<Poll> {
+    const body = step === 'cancel' ? { reason: reason ?? '' } : {};
+    return expectRecord(
+      await this.request<{ poll: Poll }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/${step}`, { body }),
+      'poll',
+    );
+  }
+
+  /** The session secretary enters a show of hands; the tally committee, paper ballot counts. */
+  async enterCounts(meetingId: number, pollId: number, counts: MotionCounts & Record<string, number>, minutes?: string): Promise<Poll> {
+    const body = minutes === undefined ? { ...counts } : { ...counts, minutes };
+    return expectRecord(
+      await this.request<{ poll: Poll }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/counts`, { body }),
+      'poll',
+    );
+  }
+
+  /** Casts over HTTP (the live socket's vote.cast is the usual way); the same key for every retry. */
+  async castBallot(meetingId: number, pollId: number, choice: MotionChoice, idempotencyKey: string): Promise<BallotReceipt> {
+    const answer = await this.request<{ receipt: BallotReceipt }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/ballots`, {
+      body: { choice, idempotency_key: idempotencyKey },
+    });
+    return expectRecord(answer, 'receipt');
+  }
+
+  /** The member's own recorded ballot with its check against the journal; null when none is recorded. */
+  async myBallot(meetingId: number, pollId: number): Promise<BallotCheck | null> {
+    try {
+      const answer = await this.request<BallotCheck>('GET', `/meetings/${id(meetingId)}/polls/${id(pollId)}/ballot`);
+      if (!isRecord(answer) || !isRecord(answer.receipt)) throw new ApiError(200, BAD_RESPONSE, 'expected {receipt}');
+      return answer;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /* ---- the record ---- */
+
+  /** The draft minutes (biên bản) as a PDF, for the secretariat and the chair. */
+  minutesUrl(meetingId: number): string {
+    return `${this.base}/meetings/${id(meetingId)}/minutes.pdf`;
+  }
+
+  async notifications(): Promise<{ notifications: Notification[]; unread: number }> {
+    const answer = await this.request<{ notifications: Notification[]; unread: number }>('GET', '/notifications');
+    if (!isRecord(answer) || !Array.isArray(answer.notifications)) throw new ApiError(200, BAD_RESPONSE, 'expected {notifications}');
+    return answer;
+  }
+
+  private expectAgenda(answer: Agenda): Agenda {
+    if (!isRecord(answer) || !Array.isArray(answer.items) || typeof answer.agenda_version !== 'number') {
+      throw new ApiError(200, BAD_RESPONSE, 'agenda: expected {agenda_version, items}');
+    }
+    return answer;
+  }
+
+  private expectFloor(answer: { floor: FloorState }): FloorState {
+    if (!isRecord(answer) || !isRecord(answer.floor) || !Array.isArray(answer.floor.queue)) {
+      throw new ApiError(200, BAD_RESPONSE, 'floor: expected {floor: {speaker, queue}}');
+    }
+    return answer.floor;
+  }
+
   private adoptSession(session: Session): void {
     if (!isRecord(session) || !isRecord(session.user) || typeof session.csrf_token !== 'string') {
       throw new ApiError(200, BAD_RESPONSE, 'session: expected {user, csrf_token, memberships}');
@@ -270,11 +1045,22 @@ export class ApiClient {
    * Exposed for endpoints that do not have a method here yet.
    */
   async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(method, path, options.body, options.expectUnauthorized ?? false);
+    if (response.status === 204) return undefined as T;
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new ApiError(response.status, BAD_RESPONSE, `${method} ${path}: answer is not JSON`);
+    }
+  }
+
+  /** Sends one request and returns a 2xx response; anything else is thrown as ApiError. */
+  private async send(method: Method, path: string, body: unknown, expectUnauthorized: boolean): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-    if (options.body !== undefined) {
+    if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(options.body);
+      init.body = JSON.stringify(body);
     }
     if (method !== 'GET' && this.csrfToken !== null) {
       for (const name of CSRF_HEADERS) headers[name] = this.csrfToken;
@@ -290,19 +1076,39 @@ export class ApiClient {
 
     if (!response.ok) {
       const error = await errorFromResponse(response);
-      if (error.status === 401 && !options.expectUnauthorized) {
+      if (error.status === 401 && !expectUnauthorized) {
         this.csrfToken = null;
         this.sessionLostHandler?.();
       }
       throw error;
     }
-    if (response.status === 204) return undefined as T;
-    try {
-      return (await response.json()) as T;
-    } catch {
-      throw new ApiError(response.status, BAD_RESPONSE, `${method} ${path}: answer is not JSON`);
-    }
+    return response;
   }
+}
+
+/** A path segment from an id. */
+function id(value: number): string {
+  return encodeURIComponent(String(value));
+}
+
+function expectRecord<K extends string, T>(answer: { [key in K]: T }, key: K): T {
+  const value: unknown = isRecord(answer) ? answer[key] : undefined;
+  if (!isRecord(value)) throw new ApiError(200, BAD_RESPONSE, `expected {${key}: {...}}`);
+  return value as T;
+}
+
+/** The query string of an upload: name (always), then the document's fields when given. */
+export function uploadQuery(metadata: UploadMetadata): string {
+  const query = new URLSearchParams();
+  query.set('name', metadata.name);
+  if (metadata.title !== undefined && metadata.title.trim() !== '') query.set('title', metadata.title.trim());
+  if (metadata.kind !== undefined) query.set('kind', metadata.kind);
+  if (metadata.classification !== undefined) query.set('classification', metadata.classification);
+  if (metadata.is_public !== undefined) query.set('public', metadata.is_public ? 'true' : 'false');
+  if (metadata.agenda_item_id !== undefined && metadata.agenda_item_id !== null) {
+    query.set('agenda_item', String(metadata.agenda_item_id));
+  }
+  return query.toString();
 }
 
 function expectArray<K extends string, T>(answer: { [key in K]: T[] }, key: K): T[] {

@@ -5,7 +5,21 @@
  * the time on the screen must match the invitation, and tablets handed out to deputies are not
  * always set up with the right zone. The date is day/month/year as written in Vietnam.
  */
-import { ApiError, NETWORK_ERROR, type BodyKind, type BodyLevel, type MeetingKind, type MeetingStatus, type Role } from './api';
+import {
+  ApiError,
+  NETWORK_ERROR,
+  type AttendanceMode,
+  type BodyKind,
+  type BodyLevel,
+  type Classification,
+  type DocumentKind,
+  type MeetingKind,
+  type MeetingStatus,
+  type PollForm,
+  type PollState,
+  type Role,
+  type Rsvp,
+} from './api';
 import { translate, type Locale, type MessageKey } from './i18n';
 
 export const MEETING_TIME_ZONE = 'Asia/Ho_Chi_Minh';
@@ -109,3 +123,133 @@ export function describeError(locale: Locale, error: unknown): string {
   if (error.status >= 400) return translate(locale, 'error.server', { status: error.status });
   return translate(locale, 'error.unexpected');
 }
+
+/** "08:05" in Vietnam's time; null when unreadable. */
+export function formatTimeOfDay(iso: string | null): string | null {
+  if (iso === null) return null;
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return null;
+  return new Intl.DateTimeFormat('vi-VN', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: MEETING_TIME_ZONE,
+  }).format(when);
+}
+
+/** "14/07/2025 08:05" in Vietnam's time; null when unreadable. */
+export function formatShortDateTime(iso: string | null): string | null {
+  if (iso === null) return null;
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return null;
+  const date = new Intl.DateTimeFormat('vi-VN', {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    timeZone: MEETING_TIME_ZONE,
+  }).format(when);
+  return `${date} ${formatTimeOfDay(iso) ?? ''}`.trim();
+}
+
+/**
+ * An <input type="datetime-local"> value ("2026-07-01T08:00") read as Vietnam's time, as the
+ * API wants it: "2026-07-01T08:00:00+07:00". Null when empty or malformed.
+ */
+export function localInputToIso(value: string): string | null {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2})?$/.exec(value.trim());
+  if (match === null) return null;
+  return `${match[1]}T${match[2]}:00+07:00`;
+}
+
+/** The reverse: an ISO time shown in Vietnam's time for a datetime-local input; '' when none. */
+export function isoToLocalInput(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return '';
+  // Vietnam has no daylight saving: UTC+7 all year.
+  const shifted = new Date(when.getTime() + 7 * 3600_000);
+  return shifted.toISOString().slice(0, 16);
+}
+
+export const documentKindKey: { readonly [kind in DocumentKind]: MessageKey } = {
+  to_trinh: 'document.kind.to_trinh',
+  du_thao_nghi_quyet: 'document.kind.du_thao_nghi_quyet',
+  bao_cao_tham_tra: 'document.kind.bao_cao_tham_tra',
+  other: 'document.kind.other',
+};
+
+export const classificationKey: { readonly [level in Classification]: MessageKey } = {
+  none: 'document.classification.none',
+  mat: 'document.classification.mat',
+  toi_mat: 'document.classification.toi_mat',
+  tuyet_mat: 'document.classification.tuyet_mat',
+};
+
+export const rsvpKey: { readonly [answer in Rsvp]: MessageKey } = {
+  pending: 'rsvp.pending',
+  accepted: 'rsvp.accepted',
+  declined: 'rsvp.declined',
+};
+
+export const attendanceModeKey: { readonly [mode in AttendanceMode]: MessageKey } = {
+  hall: 'attendance.mode.hall',
+  remote_site: 'attendance.mode.remote_site',
+  online: 'attendance.mode.online',
+};
+
+export const pollFormKey: { readonly [form in PollForm]: MessageKey } = {
+  named: 'poll.form.named',
+  secret: 'poll.form.secret',
+  show_of_hands: 'poll.form.show_of_hands',
+  paper: 'poll.form.paper',
+};
+
+export const pollStateKey: { readonly [state in PollState]: MessageKey } = {
+  draft: 'poll.state.draft',
+  open: 'poll.state.open',
+  closed: 'poll.state.closed',
+  cancelled: 'poll.state.cancelled',
+};
+
+/** Initials for a placeholder tile: "Nguyễn Văn Thành" -> "NT". */
+export function initials(fullName: string): string {
+  const words = fullName.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return '?';
+  const first = words[0]?.[0] ?? '';
+  const last = words.length > 1 ? (words[words.length - 1]?.[0] ?? '') : '';
+  return (first + last).toLocaleUpperCase('vi');
+}
+
+/** A refusal the person can act on, from the server's code; else the general description. */
+export function describeActionError(locale: Locale, error: unknown): string {
+  if (error instanceof ApiError) {
+    const key = actionErrorKey[error.code];
+    if (key !== undefined) return translate(locale, key);
+  }
+  return describeError(locale, error);
+}
+
+const actionErrorKey: Readonly<Record<string, MessageKey>> = {
+  not_checked_in: 'error.notCheckedIn',
+  floor_busy: 'error.floorBusy',
+  floor_idle: 'error.floorIdle',
+  already_waiting: 'error.alreadyWaiting',
+  not_waiting: 'error.notWaiting',
+  meeting_state: 'error.meetingState',
+  wrong_state: 'error.wrongState',
+  meeting_closed: 'error.meetingClosed',
+  invalid_transition: 'error.invalidTransition',
+  conflict: 'agenda.conflict',
+  classified_refused: 'upload.classifiedRefused',
+  too_large: 'upload.tooLarge',
+  unsupported_type: 'upload.unsupportedType',
+  exists: 'error.exists',
+  not_empty: 'agenda.notEmpty',
+  current_item: 'agenda.isCurrent',
+  referenced: 'agenda.referenced',
+  not_eligible: 'vote.refused.not_eligible',
+  already_voted: 'vote.refused.already_voted',
+  counts_missing: 'poll.countsMissing',
+  rule: 'poll.ruleRefused',
+  not_invited: 'error.notInvited',
+};

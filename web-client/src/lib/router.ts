@@ -4,17 +4,39 @@
  *   #/login                          log in (the place to come back to is kept in memory)
  *   #/bodies                         choose a body
  *   #/bodies/ID/meetings             meetings of a body
- *   #/bodies/ID/meetings/MID         one meeting
+ *   #/bodies/ID/meetings/new         the secretariat creates a meeting
+ *   #/bodies/ID/meetings/MID         one meeting: details, invitation, the ways in
+ *   #/bodies/ID/meetings/MID/room    the member's meeting room
+ *   #/bodies/ID/meetings/MID/chair   the chair's console
+ *   #/bodies/ID/meetings/MID/prepare the secretariat's preparation (agenda, invitations, documents)
+ *   #/bodies/ID/meetings/MID/hall    a hall's big screen (no interaction)
+ *   #/public/MID                     the public page of a public sitting (no login)
  * An empty hash is the start page (#/bodies); anything else is 'not_found'.
  */
 import { readable, type Readable } from 'svelte/store';
+
+/** The pages of one meeting, after #/bodies/ID/meetings/MID/. */
+export const MEETING_PAGES = ['room', 'chair', 'prepare', 'hall'] as const;
+export type MeetingPage = (typeof MEETING_PAGES)[number];
 
 export type Route =
   | { readonly name: 'login' }
   | { readonly name: 'bodies' }
   | { readonly name: 'meetings'; readonly bodyId: number }
+  | { readonly name: 'meeting_new'; readonly bodyId: number }
   | { readonly name: 'meeting'; readonly bodyId: number; readonly meetingId: number }
+  | { readonly name: MeetingPage; readonly bodyId: number; readonly meetingId: number }
+  | { readonly name: 'public'; readonly meetingId: number }
   | { readonly name: 'not_found'; readonly path: string };
+
+/** Routes that need no session (the public page). */
+export function isPublicRoute(route: Route): boolean {
+  return route.name === 'public';
+}
+
+function isMeetingPage(text: string | undefined): text is MeetingPage {
+  return (MEETING_PAGES as readonly string[]).includes(text ?? '');
+}
 
 function parseId(text: string | undefined): number | null {
   if (text === undefined || !/^[1-9]\d{0,15}$/.test(text)) return null;
@@ -27,13 +49,23 @@ export function parseRoute(hash: string): Route {
   if (path === '' || path === '/bodies') return { name: 'bodies' };
   if (path === '/login') return { name: 'login' };
   const parts = path.split('/');
-  // ['', 'bodies', ID, 'meetings', MID?]
+  // ['', 'public', MID]
+  if (parts[0] === '' && parts[1] === 'public' && parts.length === 3) {
+    const meetingId = parseId(parts[2]);
+    if (meetingId !== null) return { name: 'public', meetingId };
+  }
+  // ['', 'bodies', ID, 'meetings', MID?, PAGE?]
   if (parts[0] === '' && parts[1] === 'bodies' && parts[3] === 'meetings') {
     const bodyId = parseId(parts[2]);
     if (bodyId !== null && parts.length === 4) return { name: 'meetings', bodyId };
+    if (bodyId !== null && parts.length === 5 && parts[4] === 'new') return { name: 'meeting_new', bodyId };
     const meetingId = parseId(parts[4]);
     if (bodyId !== null && meetingId !== null && parts.length === 5) {
       return { name: 'meeting', bodyId, meetingId };
+    }
+    const page = parts[5];
+    if (bodyId !== null && meetingId !== null && parts.length === 6 && isMeetingPage(page)) {
+      return { name: page, bodyId, meetingId };
     }
   }
   return { name: 'not_found', path };
@@ -47,8 +79,17 @@ export function routeHash(route: Route): string {
       return '#/bodies';
     case 'meetings':
       return `#/bodies/${route.bodyId}/meetings`;
+    case 'meeting_new':
+      return `#/bodies/${route.bodyId}/meetings/new`;
     case 'meeting':
       return `#/bodies/${route.bodyId}/meetings/${route.meetingId}`;
+    case 'room':
+    case 'chair':
+    case 'prepare':
+    case 'hall':
+      return `#/bodies/${route.bodyId}/meetings/${route.meetingId}/${route.name}`;
+    case 'public':
+      return `#/public/${route.meetingId}`;
     case 'not_found':
       return `#${route.path}`;
   }
