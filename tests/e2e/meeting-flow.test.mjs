@@ -1,0 +1,380 @@
+// A sitting from preparation to the vote, in real browsers (Debian's Chromium, one browser context
+// per person with fake camera and microphone), against the real phonghop with a real PostgreSQL
+// and the demo data, serving the web client built from web-client/:
+//
+//   the secretariat creates a meeting, builds its agenda, uploads a PDF (progress bar) to an item,
+//   releases it, invites every member and schedules the meeting;
+//   the chair opens the sitting and moves to the first item;
+//   three members enter the room, check in, read the document in the viewer (the read receipt)
+//   and keep a private note;
+//   two ask for the floor and see their place; the chair grants it and every member's page, the
+//   hall screen and the public page show the speaker;
+//   one member's network is cut; the chair moves on meanwhile; the network comes back and that
+//   member's page catches up;
+//   when the server has the vote routes: the chair opens a named vote, the members vote (each
+//   sees "recorded" with a receipt only after the server acknowledged), the chair closes it, and
+//   every page shows the same result with the legal wording.
+//
+// Screenshots of each screen at 1024x768, 1920x1080 and 390x844 go to tests/artifacts/screenshots/.
+// Every screen is also checked for text contrast (WCAG AA), controls without an accessible name,
+// and touch targets smaller than 44 px.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEMO_PASSWORD, Postgres, Server, sourceDir, tmpDir, rmrf, waitFor } from '../common/harness.mjs';
+import {
+  SIZES, chromiumAvailable, contrastProblems, launchUser, login, makePdf, screenshotSizes, smallTargets, unnamedControls,
+} from './browser.mjs';
+
+const SHOTS = path.join(sourceDir, 'tests', 'artifacts', 'screenshots');
+const webSource = path.join(sourceDir, 'web-client');
+const BODY = 1; // the demo's provincial council
+const MEETING_TITLE = 'Kỳ họp chuyên đề tháng 12 - thử nghiệm';
+const ITEMS = ['Khai mạc kỳ họp', 'Tờ trình về mức chi hỗ trợ cán bộ không chuyên trách', 'Thảo luận và biểu quyết'];
+const DOC_TITLE = 'Tờ trình số 12/TTr-UBND';
+const MEMBERS = ['daibieu02', 'daibieu03', 'daibieu04'];
+
+let pg, db, server, webRoot, builtHere = false;
+let skipReason = null;
+const people = {}; // name -> { context, page, log, close }
+let meetingId = null;
+let memberNames = {};
+const checks = []; // accessibility findings per screen, reported at the end
+
+// The web client as it is now: built into a temporary directory (dist/ may be stale or absent).
+function buildWebClient() {
+  if (fs.existsSync(path.join(webSource, 'node_modules'))) {
+    const out = tmpDir('phonghop-web-');
+    execFileSync('npm', ['run', '--silent', 'build', '--', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: webSource, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300000,
+    });
+    builtHere = true;
+    return out;
+  }
+  const dist = path.join(webSource, 'dist');
+  return fs.existsSync(path.join(dist, 'index.html')) ? dist : null;
+}
+
+async function screen(name, page, { sizes } = {}) {
+  await screenshotSizes(page, SHOTS, name, sizes ? { sizes } : {});
+  checks.push({
+    name,
+    contrast: await contrastProblems(page),
+    unnamed: await unnamedControls(page),
+    small: await smallTargets(page),
+  });
+}
+
+const url = (hash) => `${server.url}/#${hash}`;
+const meetingHash = (page = '') => `/bodies/${BODY}/meetings/${meetingId}${page ? `/${page}` : ''}`;
+const api = async (who, method, p, json) => {
+  const c = server.client();
+  await c.login(who);
+  return json === undefined ? c.request(method, p) : c.request(method, p, { json });
+};
+
+before(async () => {
+  if (!chromiumAvailable()) { skipReason = 'no /usr/bin/chromium'; return; }
+  webRoot = buildWebClient();
+  if (!webRoot) { skipReason = 'the web client is not built and cannot be (no web-client/node_modules)'; return; }
+  pg = new Postgres();
+  db = pg.createDatabase();
+  server = await Server.start({ db, config: { server: { web_root: webRoot, profile: 'isolated' } } });
+  for (const line of pg.psql(db.name, `SELECT username, full_name FROM users WHERE username IN (${MEMBERS.map((m) => `'${m}'`).join(',')})`).trim().split('\n')) {
+    const [username, name] = line.split('|');
+    memberNames[username] = name;
+  }
+  fs.mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  for (const person of Object.values(people)) await person.close();
+  await server?.destroy();
+  pg?.destroy();
+  if (builtHere && webRoot) rmrf(webRoot);
+  if (checks.length > 0) {
+    for (const c of checks) {
+      const issues = c.contrast.length + c.unnamed.length + c.small.length;
+      console.log(`# ${c.name}: ${issues === 0 ? 'contrast, names and touch targets fine' : JSON.stringify(c)}`);
+    }
+  }
+});
+
+describe('a sitting in real browsers', () => {
+  test('the login page, with the message after too many failures', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const visitor = people.visitor = await launchUser('visitor');
+    await visitor.page.goto(url('/login'));
+    await visitor.page.getByLabel('Tên đăng nhập').waitFor();
+    await screen('login', visitor.page);
+    // Wrong passwords until the server throttles: the form says how long to wait, in Vietnamese.
+    for (let i = 0; i < 12; i++) {
+      await visitor.page.getByLabel('Tên đăng nhập').fill('khachmoi');
+      await visitor.page.getByLabel('Mật khẩu', { exact: true }).fill(`sai-${i}`);
+      await visitor.page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+      await visitor.page.locator('#login-problem p').first().waitFor({ timeout: 10000 });
+      await visitor.page.waitForFunction(() => !document.querySelector('button[aria-busy=true]'));
+      if (/quá nhiều lần/.test(await visitor.page.locator('#login-problem').textContent())) break;
+    }
+    await visitor.page.getByRole('timer').filter({ hasText: /Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau \d+ giây/ }).waitFor();
+    await screen('login-throttled', visitor.page, { sizes: ['tablet'] });
+    await visitor.close();
+    delete people.visitor;
+  });
+
+  test('the secretariat prepares a meeting with a document', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const sec = people.secretariat = await launchUser('secretariat');
+    const { page } = sec;
+    await login(sec, server.url, 'vanphong', DEMO_PASSWORD);
+    await page.goto(url(`/bodies/${BODY}/meetings`));
+    await page.getByTestId('create-meeting').waitFor();
+    await screen('meetings', page);
+    await page.getByTestId('create-meeting').click();
+    await page.getByTestId('meeting-title').fill(MEETING_TITLE);
+    await page.getByTestId('meeting-starts').fill('2026-12-15T08:00');
+    await page.getByTestId('meeting-location').fill('Hội trường chính - Trụ sở HĐND tỉnh');
+    await screen('create-meeting', page);
+    await page.getByTestId('meeting-submit').click();
+    await page.waitForURL(/\/prepare$/);
+    meetingId = Number(page.url().match(/meetings\/(\d+)\/prepare/)[1]);
+    assert.ok(meetingId > 0, 'the new meeting has an id');
+
+    for (const [i, title] of ITEMS.entries()) {
+      await page.getByTestId('agenda-title').fill(title);
+      if (i === 1) {
+        await page.getByTestId('agenda-presenter').fill('Ủy ban nhân dân tỉnh');
+        await page.getByTestId('agenda-minutes').fill('20');
+      }
+      await page.getByTestId('agenda-add').click();
+      await waitFor(async () => (await page.getByTestId('agenda-row').count()) === i + 1, { what: `agenda item ${i + 1} on screen` });
+    }
+
+    // The upload: metadata in the query string, a progress bar that reaches "done".
+    const file = path.join(tmpDir('phonghop-pdf-'), 'to-trinh-12.pdf');
+    fs.writeFileSync(file, makePdf('To trinh so 12/TTr-UBND ve muc chi ho tro'));
+    await page.getByTestId('upload-file').setInputFiles(file);
+    await page.getByTestId('upload-title').fill(DOC_TITLE);
+    await page.getByTestId('upload-item').selectOption({ label: `2. ${ITEMS[1]}` });
+    await page.getByTestId('upload-submit').click();
+    await page.locator('[data-testid=upload-job][data-phase=done]').waitFor({ timeout: 20000 });
+    assert.equal(await page.locator('[data-testid=upload-job] progress').getAttribute('value'), '100');
+    await page.getByTestId('release').click();
+    await page.getByTestId('released').waitFor();
+    await page.getByTestId('invite-all').click();
+    await page.getByTestId('invitation-counts').filter({ hasText: /Đã mời 50/ }).waitFor();
+    await page.getByTestId('schedule').click();
+    await page.getByTestId('meeting-status').filter({ hasText: 'Đã lên lịch' }).waitFor();
+    await screen('prepare', page);
+
+    // What the server now holds.
+    const meeting = await api('vanphong', 'GET', `/api/v1/meetings/${meetingId}`);
+    assert.equal(meeting.data.meeting.status, 'scheduled');
+    assert.equal(meeting.data.meeting.starts_at, '2026-12-15T01:00:00Z', 'the time typed is Vietnam time');
+    assert.deepEqual(meeting.data.agenda.map((i) => i.title), ITEMS);
+    const docs = await api('vanphong', 'GET', `/api/v1/meetings/${meetingId}/documents`);
+    assert.equal(docs.data.documents.length, 1);
+    assert.equal(docs.data.documents[0].title, DOC_TITLE);
+    assert.equal(docs.data.documents[0].released_version, 1);
+    assert.equal(docs.data.documents[0].agenda_item_id, meeting.data.agenda[1].id);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  test('the chair opens the sitting and moves to the first item', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const chair = people.chair = await launchUser('chair');
+    const { page } = chair;
+    await login(chair, server.url, 'chutich', DEMO_PASSWORD);
+    await page.goto(url(meetingHash('chair')));
+    await page.getByTestId('open-meeting').click();
+    await page.getByTestId('meeting-status').filter({ hasText: 'Đang họp' }).waitFor();
+    await page.getByTestId('next-item').click();
+    await page.getByTestId('chair-current-item').filter({ hasText: ITEMS[0] }).waitFor();
+  });
+
+  test('three members join, check in, read the document and keep a note', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    for (const username of MEMBERS) {
+      const member = people[username] = await launchUser(username);
+      await login(member, server.url, username, DEMO_PASSWORD);
+    }
+    const first = people[MEMBERS[0]].page;
+    // The meeting's page: the invitation with its answer, then the way into the room.
+    await first.goto(url(meetingHash()));
+    await first.getByTestId('rsvp-accept').click();
+    await first.getByTestId('rsvp-state').filter({ hasText: 'Tham dự' }).waitFor();
+    await screen('meeting', first);
+
+    for (const username of MEMBERS) {
+      const { page } = people[username];
+      if (username !== MEMBERS[0]) await page.goto(url(meetingHash()));
+      await page.getByTestId('enter-room').click();
+      await page.waitForURL(/\/room$/);
+      await page.getByTestId('current-item').filter({ hasText: ITEMS[0] }).waitFor();
+      await page.getByRole('button', { name: 'Điểm danh', exact: true }).click();
+      await page.getByTestId('checked-in').waitFor();
+      // The document, in the viewer: the first open is the read receipt.
+      await page.getByRole('button', { name: `Đọc tài liệu: ${DOC_TITLE}` }).click();
+      const dialog = page.getByRole('dialog', { name: DOC_TITLE });
+      await dialog.getByTestId('page-count').filter({ hasText: 'Trang 1/1' }).waitFor({ timeout: 20000 });
+      await waitFor(() => page.getByTestId('pdf-canvas').evaluate((c) => c.width > 100 && c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 !== 3 && v < 128)), { what: 'the PDF page drawn with its text' });
+      if (username === MEMBERS[0]) {
+        await dialog.getByTestId('note-text').fill('Đề nghị làm rõ nguồn kinh phí thực hiện.');
+        await dialog.getByRole('button', { name: 'Lưu ghi chú' }).click();
+        await dialog.getByText(/Đã lưu lúc/).waitFor();
+        await screen('document-viewer', page);
+      }
+      await dialog.getByRole('button', { name: 'Đóng' }).click();
+      await page.getByTestId('read-receipt').waitFor();
+    }
+
+    const docId = (await api('vanphong', 'GET', `/api/v1/meetings/${meetingId}/documents`)).data.documents[0].id;
+    const receipts = await api('vanphong', 'GET', `/api/v1/documents/${docId}/receipts`);
+    assert.equal(receipts.data.opened, 3, 'three read receipts');
+    const attendance = await api('chutich', 'GET', `/api/v1/meetings/${meetingId}/attendance`);
+    assert.equal(attendance.data.present, 3);
+    const note = await people[MEMBERS[0]].page.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/documents/${id}/note`);
+      return (await r.json()).note.text;
+    }, docId);
+    assert.equal(note, 'Đề nghị làm rõ nguồn kinh phí thực hiện.', 'the private note is kept');
+    // The chair sees the count against the quorum (2/3 of 50: 34 needed).
+    await people.chair.page.getByText('Có mặt 3/50 đại biểu').first().waitFor();
+    await people.chair.page.getByText(/Chưa đủ số đại biểu: cần ít nhất 34 \(2\/3\)/).first().waitFor();
+  });
+
+  test('members ask for the floor; the chair grants it; every page shows the speaker', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const [a, b, c] = MEMBERS.map((m) => people[m].page);
+    await a.getByRole('button', { name: 'Đăng ký phát biểu' }).click();
+    await a.getByTestId('my-place').filter({ hasText: 'Bạn đang ở vị trí thứ 1/1' }).waitFor();
+    // The second member asks with the keyboard alone.
+    await b.getByRole('radio', { name: 'Chất vấn' }).check();
+    await b.getByRole('button', { name: 'Đăng ký phát biểu' }).focus();
+    await b.keyboard.press('Enter');
+    await b.getByTestId('my-place').filter({ hasText: 'Bạn đang ở vị trí thứ 2/2' }).waitFor();
+    await a.getByText('Danh sách chờ phát biểu (2)').waitFor();
+    await screen('room', a);
+
+    // The hall screen and the public page follow along.
+    const hall = people.hall = await launchUser('hall', { size: SIZES.hall });
+    await login(hall, server.url, 'vanphong', DEMO_PASSWORD);
+    await hall.page.goto(url(meetingHash('hall')));
+    await hall.page.getByTestId('hall-item').filter({ hasText: ITEMS[0] }).waitFor();
+    const visitor = people.public = await launchUser('public', { size: SIZES.phone });
+    await visitor.page.goto(url(`/public/${meetingId}`));
+    // Built from public live events alone (the server has no public HTTP read of a meeting yet):
+    // the meeting's title came with its scheduling; the agenda, edited while a draft, did not.
+    await visitor.page.getByRole('heading', { name: MEETING_TITLE }).waitFor();
+
+    const chair = people.chair.page;
+    await chair.getByTestId('queue-entry').nth(1).waitFor();
+    await screen('chair', chair);
+    await chair.getByRole('button', { name: `Mời đại biểu ${memberNames[MEMBERS[0]]} phát biểu` }).click();
+    for (const page of [a, b, c]) {
+      await page.getByTestId('speaker-name').filter({ hasText: memberNames[MEMBERS[0]] }).waitFor();
+    }
+    await a.getByTestId('you-speak').waitFor();
+    await b.getByTestId('my-place').filter({ hasText: 'Bạn đang ở vị trí thứ 1/1' }).waitFor();
+    await hall.page.getByTestId('hall-speaker').filter({ hasText: memberNames[MEMBERS[0]] }).waitFor();
+    await visitor.page.getByTestId('public-speaker').filter({ hasText: memberNames[MEMBERS[0]] }).waitFor();
+    await screen('room-speaking', a);
+    await screen('hall', hall.page);
+    await screen('public', visitor.page);
+  });
+
+  test("a member's network is cut and restored: the page catches up", async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const offline = people[MEMBERS[2]];
+    const chair = people.chair.page;
+    await offline.context.setOffline(true);
+    await offline.page.getByText('Mất kết nối với máy chủ. Đang kết nối lại…').waitFor({ timeout: 20000 });
+    await screen('room-offline', offline.page, { sizes: ['tablet'] });
+
+    // Meanwhile the chair ends the turn, gives the floor to the next and moves to the next item.
+    await chair.getByRole('button', { name: 'Kết thúc lượt' }).click();
+    await chair.getByRole('button', { name: `Mời đại biểu ${memberNames[MEMBERS[1]]} phát biểu` }).click();
+    await chair.getByTestId('next-item').click();
+    const online = people[MEMBERS[0]].page;
+    await online.getByTestId('speaker-name').filter({ hasText: memberNames[MEMBERS[1]] }).waitFor();
+    await online.getByTestId('current-item').filter({ hasText: ITEMS[1] }).waitFor();
+    // The page that is cut off still shows what it had: it has not caught up by magic.
+    assert.equal(await offline.page.getByTestId('speaker-name').textContent(), memberNames[MEMBERS[0]]);
+    assert.equal(await offline.page.getByTestId('sync-state').getAttribute('data-synced'), 'no');
+
+    await offline.context.setOffline(false);
+    await offline.page.getByTestId('speaker-name').filter({ hasText: memberNames[MEMBERS[1]] }).waitFor({ timeout: 30000 });
+    await offline.page.getByTestId('current-item').filter({ hasText: ITEMS[1] }).waitFor();
+    await offline.page.locator('[data-testid=sync-state][data-synced=yes]').waitFor();
+    await offline.page.getByText('Đã kết nối lại với máy chủ.').waitFor();
+    // Its own check-in and read receipt are still there (nothing was lost in the gap).
+    await offline.page.getByTestId('checked-in').waitFor();
+    await offline.page.getByTestId('read-receipt').waitFor();
+  });
+
+  test('a named vote: members vote, every page shows the same result with the legal wording', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const probe = await api('chutich', 'GET', `/api/v1/meetings/${meetingId}/polls`);
+    if (probe.status === 404) return t.skip('the server has no vote routes yet');
+    assert.equal(probe.status, 200, probe.text);
+    const chair = people.chair.page;
+    await chair.getByRole('button', { name: 'Dừng phát biểu' }).click();
+    await chair.getByTestId('poll-title-input').fill('Thông qua Nghị quyết quy định mức chi hỗ trợ');
+    await chair.getByTestId('poll-create').click();
+    await chair.getByTestId('poll-open').click();
+    await chair.getByTestId('poll-cast').filter({ hasText: 'Đã biểu quyết: 0/50 đại biểu' }).waitFor();
+    await chair.getByTestId('poll-threshold').waitFor();
+
+    const choices = { [MEMBERS[0]]: 'for', [MEMBERS[1]]: 'for', [MEMBERS[2]]: 'against' };
+    const first = people[MEMBERS[0]].page;
+    await first.getByTestId('poll-title').filter({ hasText: 'Thông qua Nghị quyết' }).waitFor();
+    await screen('vote-open', first);
+    for (const [username, choice] of Object.entries(choices)) {
+      const { page } = people[username];
+      await page.getByTestId(`vote-${choice}`).click();
+      await page.getByTestId('vote-recorded').waitFor();
+      assert.match(await page.getByTestId('vote-receipt').textContent(), /Biên nhận: mục số \d+ của nhật ký phiên họp/);
+    }
+    await people.hall.page.getByTestId('hall-cast').filter({ hasText: 'Đã biểu quyết: 3/50' }).waitFor();
+    await screen('vote-recorded', first);
+    await first.getByRole('button', { name: 'Kiểm tra phiếu trong nhật ký' }).click();
+    await first.getByTestId('vote-verified').filter({ hasText: 'Đã kiểm tra' }).waitFor();
+
+    await chair.getByTestId('poll-cast').filter({ hasText: '3/50' }).waitFor();
+    await chair.getByTestId('poll-close').click();
+    const polls = await api('chutich', 'GET', `/api/v1/meetings/${meetingId}/polls`);
+    const closed = polls.data.polls.find((p) => p.state === 'closed');
+    assert.ok(closed, 'the poll is closed');
+    const wording = closed.wording.vi.join('\n');
+    assert.ok(wording.length > 0);
+    const pages = [chair, ...MEMBERS.map((m) => people[m].page), people.hall.page, people.public.page];
+    for (const page of pages) {
+      const shown = page.getByTestId('vote-wording').first();
+      await shown.waitFor({ timeout: 20000 });
+      const lines = await shown.locator('p').allTextContents();
+      assert.equal(lines.join('\n'), wording, 'the legal wording, the same on every page');
+    }
+    await screen('vote-result', first);
+    await screen('hall-result', people.hall.page);
+  });
+
+  test('English is one tap away, with the same screens', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const page = people[MEMBERS[0]].page;
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Speaking' }).waitFor();
+    await screen('room-english', page, { sizes: ['tablet'] });
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+  });
+
+  test('every screen meets the contrast, naming and touch-target checks', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    for (const c of checks) {
+      assert.deepEqual(c.contrast, [], `${c.name}: text below WCAG AA contrast`);
+      assert.deepEqual(c.unnamed, [], `${c.name}: controls without an accessible name`);
+      assert.deepEqual(c.small, [], `${c.name}: touch targets under 44 px`);
+    }
+  });
+});
