@@ -42,7 +42,8 @@
 #define ZORDER_SLATE      100
 #define TICK_MS           500
 #define STOP_TIMEOUT_MS   5000
-#define DECODE_MARGIN_MS  200 /* decoding and conversion, on top of the jitter buffer */
+#define DECODE_MARGIN_MS  200  /* decoding and conversion, on top of the jitter buffer */
+#define COMP_STALL_MS     5000 /* no frame encoded this long: the pipeline has failed */
 
 typedef struct {
     CompProgram *comp;
@@ -102,10 +103,13 @@ struct _CompProgram {
     GMutex frame_lock;
     gint64 first_frame_rt; /* protected by frame_lock; -1: none yet */
     guint64 frames;        /* protected by frame_lock */
+    guint64 tick_frames;   /* the watchdog: frames at the last change */
+    gint64 frames_seen_us;
 };
 
 static gboolean build(CompProgram *comp, GError **error);
 static void teardown(CompProgram *comp);
+static void fail(CompProgram *comp, GError *error);
 static void finalize(CompProgram *comp);
 
 /* ---- callbacks to the owner, which may free us ---- */
@@ -693,8 +697,11 @@ static gboolean build(CompProgram *comp, GError **error)
     vtee = venc != NULL ? add(comp, "tee", "vtee", error) : NULL;
     if (vtee == NULL)
         goto fail;
-    g_object_set(comp->compositor, "min-upstream-latency", min_latency, "ignore-inactive-pads",
-                 TRUE, NULL);
+    /* force-live: the program is live even while no input is (the stills are not "live"
+     * enough for the aggregator until the latency is known); without it the first frame could
+     * wait for an input whose decoder waits for the compositor to answer its allocation query */
+    g_object_set(comp->compositor, "force-live", TRUE, "min-upstream-latency", min_latency,
+                 "ignore-inactive-pads", TRUE, NULL);
     gst_util_set_object_arg(G_OBJECT(comp->compositor), "background", "black");
     vcaps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
                                 (gint)comp->width, "height", G_TYPE_INT, (gint)comp->height,
@@ -751,8 +758,8 @@ static gboolean build(CompProgram *comp, GError **error)
         goto fail;
     g_object_set(silence, "is-live", TRUE, "samplesperbuffer", 960, NULL);
     gst_util_set_object_arg(G_OBJECT(silence), "wave", "silence");
-    g_object_set(comp->mixer, "min-upstream-latency", min_latency, "ignore-inactive-pads", TRUE,
-                 NULL);
+    g_object_set(comp->mixer, "force-live", TRUE, "min-upstream-latency", min_latency,
+                 "ignore-inactive-pads", TRUE, NULL);
     acaps = gst_caps_new_simple("audio/x-raw", "rate", G_TYPE_INT, 48000, "channels", G_TYPE_INT, 2,
                                 NULL);
     g_object_set(afilter, "caps", acaps, NULL);
@@ -1037,6 +1044,7 @@ static gboolean tick_cb(gpointer user_data)
     CompProgram *comp = user_data;
     gint64 now = g_get_monotonic_time();
     gboolean changed = FALSE;
+    guint64 frames;
     guint i;
 
     g_mutex_lock(&comp->lock);
@@ -1059,6 +1067,23 @@ static gboolean tick_cb(gpointer user_data)
     if (comp->deadline_us > 0)
         apply_floor_locked(comp);
     g_mutex_unlock(&comp->lock);
+
+    /* the watchdog: a live program that stops producing frames is a failed pipeline */
+    g_mutex_lock(&comp->frame_lock);
+    frames = comp->frames;
+    g_mutex_unlock(&comp->frame_lock);
+    if (comp->state != COMP_STATE_RUNNING || comp->pipeline == NULL ||
+        frames != comp->tick_frames) {
+        comp->tick_frames = frames;
+        comp->frames_seen_us = now;
+    } else if (now - comp->frames_seen_us > (gint64)COMP_STALL_MS * 1000) {
+        comp->frames_seen_us = now;
+        fail(comp, g_error_new(MGST_ERROR, MGST_ERROR_PIPELINE,
+                               "meeting %" G_GUINT64_FORMAT ": the program produced no frame "
+                               "for %u ms",
+                               comp->meeting_id, COMP_STALL_MS));
+        /* @comp may be gone now (freed from the error callback): not touched again */
+    }
     return G_SOURCE_CONTINUE;
 }
 

@@ -21,8 +21,9 @@
  * same program (the slate included): the closed part's picture and sound are in the per-track
  * recordings, which the server marks restricted for that interval.
  *
- * Failures: reported through CompEvents.error; the pipeline is rebuilt once (fatal = FALSE),
- * a second error or a full disk stops the program (fatal = TRUE). Never aborts the process.
+ * Failures: an error on the pipeline, or no frame encoded for 5 s (a stalled pipeline), is
+ * reported through CompEvents.error and the pipeline is rebuilt once (fatal = FALSE); a second
+ * failure or a full disk stops the program (fatal = TRUE). Never aborts the process.
  *
  * Ownership: the caller owns the program (comp_program_free()); it owns its pipeline, inputs and
  * files in progress. The MgstRtpInput returned for a track is borrowed (ref it to keep it).
