@@ -18,6 +18,7 @@
  * ballot to the batches on the main thread (after) and answers when its batch has committed.
  */
 #include "api-internal.h"
+#include "api-meetings.h"
 
 #include "votes/votes.h"
 
@@ -77,19 +78,12 @@ static gboolean refused(ApiCall *call, GError *error, GError **out)
     return FALSE;
 }
 
+/* The meeting read rule of the meeting routes (api-meetings.h): staff always, members once it is
+ * scheduled, guests when invited. *ok FALSE with a 403 answer set. */
 static gboolean may_read(DbConn *conn, ApiCall *call, gboolean *ok, GError **error)
 {
-    char mid[24], uid[24];
-    const char *p[] = {api_i64(mid, call->ids[0]), api_i64(uid, call->session.user_id)};
-    g_autoptr(DbRows) r =
-        db_conn_exec(conn, "SELECT phonghop_may_read_meeting($1, $2)", 2, p, error);
-    if (!r)
-        return FALSE;
-    *ok = db_rows_get_bool(r, 0, 0);
-    if (!*ok)
-        api_call_fail(call, 403, "forbidden",
-                      "meeting %" G_GINT64_FORMAT " is not open to you (yet)", call->ids[0]);
-    return TRUE;
+    MtgRow m;
+    return mtg_load(conn, call, FALSE, &m, error) && mtg_check_read(conn, call, &m, ok, error);
 }
 
 static gboolean body_bool(ApiCall *call, const char *name, gboolean *out)
