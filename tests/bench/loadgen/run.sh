@@ -205,7 +205,7 @@ EOF
 case " $sfus " in
   *" phonghop "*)
     echo "run.sh: phonghop's state: embedded PostgreSQL and the demo data"
-    "$daemon_admin" --config "$daemon_cfg" load-demo >"$out/load-demo.log" 2>&1 \
+    timeout 300 "$daemon_admin" --config "$daemon_cfg" load-demo >"$out/load-demo.log" 2>&1 \
       || { echo "run.sh: phonghop-admin load-demo failed (see $out/load-demo.log)" >&2; exit 2; }
     ;;
 esac
@@ -214,17 +214,17 @@ esac
 # media engine must hear it), so that every site of the 4x4 topology is heard.
 daemon_prepare() {
   local jar="$work/phonghop/chair.cookies" token open
-  token=$(ip netns exec "$ns_gen" curl -sf -c "$jar" -H 'content-type: application/json' \
+  token=$(ip netns exec "$ns_gen" curl -sf -m 30 -c "$jar" -H 'content-type: application/json' \
     -d '{"username":"chutich","password":"phonghop-demo"}' "$daemon_base/api/v1/auth/login" \
     | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
   [ -n "$token" ] || return 1
   if [ -z "$meeting_opened" ]; then
-    ip netns exec "$ns_gen" curl -sf -b "$jar" -H "x-auth-token: $token" -X POST \
+    ip netns exec "$ns_gen" curl -sf -m 30 -b "$jar" -H "x-auth-token: $token" -X POST \
       "$daemon_base/api/v1/meetings/1/open" >/dev/null || return 1
     meeting_opened=1
   fi
   for open in false true; do
-    ip netns exec "$ns_gen" curl -sf -b "$jar" -H "x-auth-token: $token" \
+    ip netns exec "$ns_gen" curl -sf -m 30 -b "$jar" -H "x-auth-token: $token" \
       -H 'content-type: application/json' -d "{\"open\":$open}" \
       "$daemon_base/api/v1/meetings/1/floor/microphones" >/dev/null || return 1
   done
@@ -274,10 +274,11 @@ measure() { # $1: sfu, $2: topology, $3: run
     echo "run.sh: the chair could not open the session or its microphones" >&2
   else
     sleep 1 # idle before the baseline memory reading
-    line=$(timeout $((window + warmup + 90)) ip netns exec "$ns_gen" "$loadgen" --sfu "${sfu%-engine}" \
+    line=$(timeout $((window + warmup + 180)) ip netns exec "$ns_gen" "$loadgen" --sfu "${sfu%-engine}" \
       --label "$sfu" --url "$url" --address "$gen_ip" --topology "$topo" \
       --profile "$profile" --audio "$work/audio.rtp" --video "$work/video.rtp" \
-      --sfu-pid "$server_pid" --warmup "$warmup" --window "$window" "${extra[@]}" \
+      --sfu-pid "$server_pid" --warmup "$warmup" --window "$window" --setup-timeout 150 \
+      "${extra[@]}" \
       2>>"$out/loadgen.log" | tail -n 1) || true
     [ -n "$line" ] || line="{\"sfu\":\"$sfu\",\"topology\":\"$topo\",\"ok\":false,\"failure\":\"the load generator printed nothing\"}"
     echo "$line" >>"$results"
