@@ -354,7 +354,9 @@ struct _IceTransport {
     IceState state;
     char *ufrag;
     char *pwd;
-    GPtrArray *candidates; /* char *, NULL-terminated */
+    GPtrArray *candidates;       /* char *, NULL-terminated */
+    gboolean restarting;         /* from ice_transport_restart() to the new selected pair */
+    gboolean restart_remote_set; /* the peer's new credentials are in */
 };
 
 /* RFC 8839 §5.4 / RFC 8445: ice-char = ALPHA / DIGIT / "+" / "/". */
@@ -409,6 +411,13 @@ static const char *state_name(IceState state)
     return "?";
 }
 
+static void wipe_pwd(IceTransport *t)
+{
+    if (t->pwd != NULL)
+        memset(t->pwd, 0, strlen(t->pwd));
+    g_clear_pointer(&t->pwd, g_free);
+}
+
 static void on_component_state_changed(NiceAgent *agent, guint stream_id, guint component_id,
                                        guint nice_state, gpointer user_data)
 {
@@ -420,11 +429,30 @@ static void on_component_state_changed(NiceAgent *agent, guint stream_id, guint 
     g_debug("%s: ICE %s (libnice %s)", t->name, state_name(state),
             nice_component_state_to_string(nice_state));
     /* libnice reports CONNECTED then READY, and GATHERING/CONNECTING again on restarts. */
+    if (state == ICE_STATE_FAILED)
+        t->restarting = FALSE;
     if (state == t->state || (state == ICE_STATE_NEW && t->state != ICE_STATE_FAILED))
         return;
     t->state = state;
     if (t->state_changed != NULL)
         t->state_changed(state, t->user_data);
+}
+
+/* After a restart libnice keeps the old selected pair working (RFC 8445 §9.1: media goes on
+ * while the new checks run) and its component may never leave CONNECTED/READY, so the end of
+ * a restart is the new selected pair, not a state change. It is told as CONNECTED again. */
+static void on_new_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
+                                 NiceCandidate *local, NiceCandidate *remote, gpointer user_data)
+{
+    IceTransport *t = user_data;
+
+    if (stream_id != t->stream_id || component_id != 1 || !t->restarting || !t->restart_remote_set)
+        return;
+    t->restarting = FALSE;
+    g_debug("%s: ICE restart done: new pair selected", t->name);
+    t->state = ICE_STATE_CONNECTED;
+    if (t->state_changed != NULL)
+        t->state_changed(ICE_STATE_CONNECTED, t->user_data);
 }
 
 static void on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len, gchar *buf,
@@ -526,6 +554,7 @@ static gboolean collect_local_candidates(IceTransport *t, GError **error)
     GPtrArray *nat = g_ptr_array_new();
     guint i;
 
+    g_clear_pointer(&t->candidates, g_ptr_array_unref);
     t->candidates = g_ptr_array_new_with_free_func(g_free);
     for (l = cands; l != NULL; l = l->next) {
         const NiceCandidate *c = l->data;
@@ -589,6 +618,7 @@ IceTransport *ice_transport_new(GMainContext *context, MediaIceConfig *config, g
         nice_agent_set_port_range(t->agent, t->stream_id, 1, config->port_min, config->port_max);
     g_signal_connect(t->agent, "component-state-changed", G_CALLBACK(on_component_state_changed),
                      t);
+    g_signal_connect(t->agent, "new-selected-pair-full", G_CALLBACK(on_new_selected_pair), t);
     nice_agent_attach_recv(t->agent, t->stream_id, 1, context, on_recv, t);
     if (!nice_agent_gather_candidates(t->agent, t->stream_id)) {
         g_set_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_ADDRESS,
@@ -620,9 +650,7 @@ void ice_transport_free(IceTransport *t)
         }
         g_clear_object(&t->agent);
     }
-    if (t->pwd != NULL)
-        memset(t->pwd, 0, strlen(t->pwd));
-    g_clear_pointer(&t->pwd, g_free);
+    wipe_pwd(t);
     g_clear_pointer(&t->ufrag, g_free);
     g_clear_pointer(&t->candidates, g_ptr_array_unref);
     g_clear_pointer(&t->name, g_free);
@@ -687,7 +715,49 @@ gboolean ice_transport_set_remote_credentials(IceTransport *t, const char *ufrag
                     "libnice refused the remote ICE credentials");
         return FALSE;
     }
+    if (t->restarting)
+        t->restart_remote_set = TRUE;
     return TRUE;
+}
+
+gboolean ice_transport_restart(IceTransport *t, GError **error)
+{
+    g_autofree char *ufrag = NULL;
+    g_autofree char *pwd = NULL;
+
+    g_return_val_if_fail(t != NULL, FALSE);
+    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+    /* RFC 8445 §9: new credentials, the check lists and remote candidates start afresh;
+     * libnice keeps the selected pair's remote candidate so traffic goes on meanwhile. */
+    if (!nice_agent_restart_stream(t->agent, t->stream_id)) {
+        g_set_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE, "libnice could not restart ICE");
+        return FALSE;
+    }
+    if (!nice_agent_get_local_credentials(t->agent, t->stream_id, &ufrag, &pwd)) {
+        g_set_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE,
+                    "libnice has no local ICE credentials after the restart");
+        return FALSE;
+    }
+    g_free(t->ufrag);
+    t->ufrag = g_steal_pointer(&ufrag);
+    wipe_pwd(t);
+    t->pwd = g_steal_pointer(&pwd);
+    /* The host sockets stay bound to the configured addresses (libnice gathers a stream
+     * once); the list is read again so it describes what the agent has now. */
+    if (!collect_local_candidates(t, error))
+        return FALSE;
+    t->restarting = TRUE;
+    t->restart_remote_set = FALSE;
+    g_debug("%s: ICE restart: new local credentials, %u host candidate lines", t->name,
+            t->candidates->len - 1);
+    return TRUE;
+}
+
+gboolean ice_transport_is_restarting(IceTransport *t)
+{
+    g_return_val_if_fail(t != NULL, FALSE);
+    return t->restarting;
 }
 
 gboolean ice_transport_add_remote_candidate(IceTransport *t, const char *candidate, gboolean *used,

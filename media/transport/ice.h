@@ -58,7 +58,8 @@ typedef enum {
 /* Called with a datagram that is not STUN, in libnice's buffer (transfer none, valid for the
  * call only; it may be unaligned). */
 typedef void (*IceRecvFunc)(const guint8 *data, gsize len, gpointer user_data);
-/* Called when the state changes. The transport must not be freed from inside. */
+/* Called when the state changes, and with CONNECTED again when an ICE restart has selected its
+ * new pair. The transport must not be freed from inside. */
 typedef void (*IceStateFunc)(IceState state, gpointer user_data);
 
 typedef struct _IceTransport IceTransport;
@@ -76,11 +77,13 @@ void ice_transport_set_controlling(IceTransport *transport, gboolean controlling
 gboolean ice_transport_get_controlling(IceTransport *transport);
 IceState ice_transport_get_state(IceTransport *transport);
 
-/* Our ICE username fragment and password (transfer none, live as long as the transport). */
+/* Our ICE username fragment and password (transfer none, valid until the transport is freed or
+ * restarted). */
 const char *ice_transport_get_local_ufrag(IceTransport *transport);
 const char *ice_transport_get_local_pwd(IceTransport *transport);
 /* Our candidates as SDP attribute values without "a=" ("candidate:1 1 udp 2130706431 ...")
- * (transfer none: a NULL-terminated array owned by the transport). */
+ * (transfer none: a NULL-terminated array owned by the transport, valid until it is freed or
+ * restarted). */
 const char *const *ice_transport_get_local_candidates(IceTransport *transport);
 
 /* The peer's ICE username fragment and password (RFC 8839 §5.4: 4-256 and 22-256 ice-chars).
@@ -95,6 +98,16 @@ gboolean ice_transport_add_remote_candidate(IceTransport *transport, const char 
                                             gboolean *used, GError **error);
 /* The peer said end-of-candidates (RFC 8838 §13): checks may now fail for good. */
 void ice_transport_remote_candidates_done(IceTransport *transport);
+
+/* Restarts ICE (RFC 8445 §9, RFC 8839 §4.4.1.1.1): new local ufrag and pwd (read them again
+ * with the getters above, as the candidate list), the remote credentials and candidates
+ * forgotten: the peer's new ones are set with the calls above, and checks start again. The
+ * host candidates keep their sockets on the configured addresses. The pair selected before
+ * keeps carrying datagrams until the checks select a new one; state_changed() then says
+ * CONNECTED again. Returns FALSE (and the transport is unusable) when libnice refuses. */
+gboolean ice_transport_restart(IceTransport *transport, GError **error);
+/* TRUE from ice_transport_restart() until the new pair is selected (or ICE fails). */
+gboolean ice_transport_is_restarting(IceTransport *transport);
 
 /* Sends one datagram on the selected pair. Returns 0, -ENOTCONN while libnice has no pair to
  * send on, -EIO when it could not send it. */

@@ -26,6 +26,14 @@
  * description) is dead too (CONNECT_TIMEOUT): a client that left during signaling, or a path
  * ICE cannot find (RFC 8445 §8.1 leaves the overall limit to the application).
  *
+ * ICE restarts (RFC 8445 §9) renew only ICE: a remote description with new ice-ufrag/ice-pwd,
+ * or peer_restart_ice() before an offer of ours, restarts the libnice stream with new local
+ * credentials, and the peer's new credentials and candidates start the checks again. The DTLS
+ * endpoint and the SRTP sessions are untouched (RFC 8842 §4: the association changes only with
+ * the fingerprint), so SRTP packets go on decrypting with the same keys, over the old pair
+ * until libnice selects the new one. Until then the dead-peer time does not apply (a client
+ * that moved network may be silent); the connect time, counted from the restart, does.
+ *
  * Destruction follows the owner's call stack: peer_free() from inside one of the peer's
  * callbacks only marks the peer and frees it from an idle source on its context, since libnice
  * or the DTLS endpoint is still below us on the stack.
@@ -58,7 +66,11 @@ struct _MediaPeer {
     PeerDeadReason dead_reason;
     gboolean remote_set;
     gboolean ice_connected;
+    gboolean ice_restarting;    /* from the restart until its new pair is selected */
+    gboolean local_restart;     /* peer_restart_ice(): the peer's answer brings its credentials */
+    gint64 restart_deadline_us; /* the restart's own connect time */
     char remote_ufrag[SDP_MAX_ICE_LEN + 1];
+    char remote_pwd[SDP_MAX_ICE_LEN + 1];
     char remote_fingerprint[SDP_MAX_FINGERPRINT + 1];
 
     gint64 connect_deadline_us;
@@ -347,6 +359,14 @@ static void on_ice_state(IceState state, gpointer user_data)
     switch (state) {
     case ICE_STATE_CONNECTED:
         peer->ice_connected = TRUE;
+        if (peer->ice_restarting && !ice_transport_is_restarting(peer->ice)) {
+            /* The DTLS association and the SRTP keys are the same (RFC 8842 §4: only a new
+             * fingerprint or setup role makes a new one); the clock of silence starts now. */
+            peer->ice_restarting = FALSE;
+            peer->stats.ice_restarts++;
+            peer->last_rx_us = g_get_monotonic_time();
+            g_message("%s: ICE restart done", peer->name);
+        }
         start_dtls_client(peer);
         break;
     case ICE_STATE_FAILED:
@@ -365,7 +385,13 @@ static gboolean on_tick(gpointer user_data)
     MediaPeer *peer = user_data;
     gint64 now = g_get_monotonic_time();
 
-    if (peer->state == PEER_STATE_CONNECTED) {
+    if (peer->state == PEER_STATE_CONNECTED && peer->ice_restarting) {
+        /* A client restarting ICE may send nothing until its new pair works (it is moving to
+         * another network): the dead-peer time waits for the restart's own connect time. */
+        if (now >= peer->restart_deadline_us &&
+            now - peer->last_rx_us > (gint64)peer->config->dead_timeout_ms * 1000)
+            die(peer, PEER_DEAD_CONNECT_TIMEOUT, "the ICE restart did not complete");
+    } else if (peer->state == PEER_STATE_CONNECTED) {
         if (now - peer->last_rx_us > (gint64)peer->config->dead_timeout_ms * 1000)
             die(peer, PEER_DEAD_TIMEOUT, NULL);
     } else if (now >= peer->connect_deadline_us) {
@@ -426,6 +452,7 @@ static void peer_destroy(MediaPeer *peer)
     g_clear_pointer(&peer->srtp_in, srtp_session_free);
     g_clear_pointer(&peer->srtp_out, srtp_session_free);
     g_clear_pointer(&peer->identity, dtls_identity_unref);
+    memset(peer->remote_pwd, 0, sizeof(peer->remote_pwd));
     g_clear_pointer(&peer->config, media_ice_config_unref);
     g_clear_pointer(&peer->context, g_main_context_unref);
     g_clear_pointer(&peer->name, g_free);
@@ -486,6 +513,86 @@ static void add_description_candidates(MediaPeer *peer, const SdpDescription *re
         peer_end_of_remote_candidates(peer);
 }
 
+static gboolean start_ice_restart(MediaPeer *peer, GError **error)
+{
+    if (!ice_transport_restart(peer->ice, error)) {
+        die(peer, PEER_DEAD_ICE_FAILED, "ICE restart refused");
+        return FALSE;
+    }
+    peer->ice_restarting = TRUE;
+    peer->restart_deadline_us =
+        g_get_monotonic_time() + (gint64)peer->config->connect_timeout_ms * 1000;
+    return TRUE;
+}
+
+gboolean peer_restart_ice(MediaPeer *peer, GError **error)
+{
+    g_return_val_if_fail(peer != NULL, FALSE);
+    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+    if (!peer->remote_set || peer->state == PEER_STATE_DEAD || peer->free_requested) {
+        g_set_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE, "%s: no ICE to restart (%s)",
+                    peer->name, peer_state_to_string(peer->state));
+        return FALSE;
+    }
+    if (peer->local_restart)
+        return TRUE; /* the offer with the new credentials is still unanswered */
+    if (!start_ice_restart(peer, error))
+        return FALSE;
+    peer->local_restart = TRUE;
+    g_debug("%s: ICE restart of ours: new local credentials", peer->name);
+    return TRUE;
+}
+
+/* A later description: the same transport with maybe more candidates, or an ICE restart
+ * (RFC 8839 §4.4.1.1.1: new ice-ufrag or ice-pwd). The DTLS association stays: a new
+ * fingerprint would mean a new one (RFC 8842 §5.5), which a new connection does. */
+static gboolean apply_again(MediaPeer *peer, const SdpDescription *remote, GError **error)
+{
+    gboolean restart;
+
+    if (g_ascii_strcasecmp(peer->remote_fingerprint, remote->fingerprint) != 0) {
+        g_set_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE,
+                    "%s: the new description changes the DTLS fingerprint: a new DTLS "
+                    "association needs a new connection",
+                    peer->name);
+        return FALSE;
+    }
+    restart = !g_str_equal(peer->remote_ufrag, remote->ice_ufrag) ||
+              !g_str_equal(peer->remote_pwd, remote->ice_pwd);
+    if (!restart) {
+        if (peer->local_restart && !remote->is_offer) {
+            g_set_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE,
+                        "%s: the answer to our ICE restart keeps the old ICE credentials "
+                        "(RFC 8839 §4.4.1.1.2 wants new ones)",
+                        peer->name);
+            return FALSE;
+        }
+        add_description_candidates(peer, remote);
+        return TRUE;
+    }
+    /* The peer restarts (its offer), or answers our restart; both restarting at once (glare)
+     * is settled by signaling, the later offer wins here. */
+    if (!peer->local_restart || remote->is_offer) {
+        if (!start_ice_restart(peer, error))
+            return FALSE;
+    }
+    peer->local_restart = FALSE;
+    /* RFC 8445 §6.1.1 again for the restarted session: the offerer controls. */
+    ice_transport_set_controlling(peer->ice, !remote->is_offer || remote->ice_lite);
+    if (!ice_transport_set_remote_credentials(peer->ice, remote->ice_ufrag, remote->ice_pwd, error))
+        return FALSE;
+    g_strlcpy(peer->remote_ufrag, remote->ice_ufrag, sizeof(peer->remote_ufrag));
+    g_strlcpy(peer->remote_pwd, remote->ice_pwd, sizeof(peer->remote_pwd));
+    if (peer->state != PEER_STATE_CONNECTED)
+        peer->connect_deadline_us =
+            g_get_monotonic_time() + (gint64)peer->config->connect_timeout_ms * 1000;
+    g_message("%s: ICE restart: the peer's %s has new credentials; DTLS and SRTP kept", peer->name,
+              remote->is_offer ? "offer" : "answer");
+    add_description_candidates(peer, remote);
+    return TRUE;
+}
+
 gboolean peer_set_remote_description(MediaPeer *peer, const SdpDescription *remote, GError **error)
 {
     DtlsRole role;
@@ -498,19 +605,8 @@ gboolean peer_set_remote_description(MediaPeer *peer, const SdpDescription *remo
                     peer_dead_reason_to_string(peer->dead_reason));
         return FALSE;
     }
-    if (peer->remote_set) {
-        /* Renegotiation: the same transport, maybe more candidates. */
-        if (!g_str_equal(peer->remote_ufrag, remote->ice_ufrag) ||
-            g_ascii_strcasecmp(peer->remote_fingerprint, remote->fingerprint) != 0) {
-            g_set_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE,
-                        "%s: the new description changes the ICE credentials or the DTLS "
-                        "fingerprint; ICE restarts are not supported, reconnect instead",
-                        peer->name);
-            return FALSE;
-        }
-        add_description_candidates(peer, remote);
-        return TRUE;
-    }
+    if (peer->remote_set)
+        return apply_again(peer, remote, error);
 
     /* RFC 8445 §6.1.1: the offerer controls; a full agent facing an ICE-lite one controls. */
     ice_transport_set_controlling(peer->ice, !remote->is_offer || remote->ice_lite);
@@ -531,6 +627,7 @@ gboolean peer_set_remote_description(MediaPeer *peer, const SdpDescription *remo
         return FALSE;
     }
     g_strlcpy(peer->remote_ufrag, remote->ice_ufrag, sizeof(peer->remote_ufrag));
+    g_strlcpy(peer->remote_pwd, remote->ice_pwd, sizeof(peer->remote_pwd));
     g_strlcpy(peer->remote_fingerprint, remote->fingerprint, sizeof(peer->remote_fingerprint));
     peer->remote_set = TRUE;
     peer->connect_deadline_us =

@@ -81,8 +81,9 @@ typedef struct {
     guint64 rx_replayed;    /* SRTP/SRTCP replays */
     guint64 tx_rtp;
     guint64 tx_rtcp;
-    guint64 tx_bytes;  /* protected bytes sent */
-    guint64 tx_errors; /* protect or send failed */
+    guint64 tx_bytes;     /* protected bytes sent */
+    guint64 tx_errors;    /* protect or send failed */
+    guint64 ice_restarts; /* completed (new pair selected), ours and the peer's */
 } PeerStats;
 
 /* Makes the ICE agent on @context and gathers host candidates now. @name prefixes log lines
@@ -94,14 +95,24 @@ void peer_free(MediaPeer *peer);
 
 /* Our ICE credentials, candidates (all of them: host gathering is immediate, so
  * end_of_candidates is set) and fingerprint, for sdp_write_answer() or sdp_write_offer().
- * The strings are borrowed from the peer and live as long as it does. */
+ * The strings are borrowed from the peer and live until it is freed or ICE restarts. */
 void peer_get_local_transport(MediaPeer *peer, SdpTransport *transport);
 
 /* Applies the client's offer or answer: ICE role (controlled when the client offered, RFC 8445
  * §6.1.1), credentials and candidates; DTLS role from a=setup (RFC 8842 §5.3) and the
- * fingerprint to expect. Only once: a later description must carry the same ICE credentials
- * and fingerprint (no ICE restart); its new candidates are added. */
+ * fingerprint to expect. A later description must keep the fingerprint (a new one means a new
+ * DTLS association: make a new peer); its new candidates are added. When it carries new ICE
+ * credentials it restarts ICE (RFC 8445 §9, RFC 8839 §4.4.1.1.1): an offer restarts our agent
+ * with new local credentials, so peer_get_local_transport() after this call gives what the
+ * answer must carry; an answer to our own peer_restart_ice() completes that restart. The DTLS
+ * association and SRTP keys are kept, media goes on over the old pair until the new one is
+ * selected, and while the restart runs the dead-peer time waits for the connect time. */
 gboolean peer_set_remote_description(MediaPeer *peer, const SdpDescription *remote, GError **error);
+
+/* Restarts ICE from our side, for an offer of ours (RFC 8839 §4.4.1.1.1): new local credentials
+ * now (peer_get_local_transport()), the peer's answer must bring new ones of its own. Only after
+ * a remote description; calling it again before the answer keeps the same credentials. */
+gboolean peer_restart_ice(MediaPeer *peer, GError **error);
 
 /* One trickled candidate ("candidate:..." with or without "a="; RFC 8838), after the remote
  * description. Candidates that cannot be used (mDNS names, TCP) are ignored, not errors. */

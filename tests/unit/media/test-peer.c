@@ -470,11 +470,188 @@ static void test_renegotiation_and_candidates(void)
     g_assert_no_error(error);
     g_assert_true(peer_set_remote_description(a.peer, again, &error));
     g_assert_no_error(error);
-    /* ...an ICE restart is not. */
-    g_strlcpy(again->ice_ufrag, "zzzz", sizeof(again->ice_ufrag));
+    /* ...a new fingerprint (a new DTLS association) is not. */
+    again->fingerprint[0] = again->fingerprint[0] == 'A' ? 'B' : 'A';
     g_assert_false(peer_set_remote_description(a.peer, again, &error));
     g_assert_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE);
     g_assert_true(run_until(&a, &b, both_connected, 5000));
+    side_clear(&a);
+    side_clear(&b);
+}
+
+/* Runs both contexts for @ms, each side sending one RTP packet every 40 ms when @media (as a
+ * live call does), and returns how many packets each side got meanwhile. */
+static void run_for(Side *a, Side *b, guint ms, gboolean media)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    gint64 next_send = 0;
+    guint8 pkt[200];
+    guint16 seq = 100;
+
+    while (g_get_monotonic_time() < end) {
+        gboolean any = FALSE;
+
+        if (media && g_get_monotonic_time() >= next_send) {
+            gsize len = make_rtp(pkt, 111, seq++, 0x0b0b0b0b, 100, 0x11);
+
+            /* -ENOTCONN is no failure here: the state is asserted by the caller. */
+            peer_send_rtp(b->peer, pkt, len);
+            peer_send_rtp(a->peer, pkt, len);
+            next_send = g_get_monotonic_time() + 40000;
+        }
+        any |= g_main_context_iteration(a->ctx, FALSE);
+        any |= g_main_context_iteration(b->ctx, FALSE);
+        if (!any)
+            g_usleep(500);
+    }
+}
+
+static gboolean both_restarted(Side *a, Side *b)
+{
+    PeerStats sa, sb;
+
+    peer_get_stats(a->peer, &sa);
+    peer_get_stats(b->peer, &sb);
+    return sa.ice_restarts == 1 && sb.ice_restarts == 1;
+}
+
+/* RFC 8445 §9: the client restarts ICE (new credentials in a new offer); the server restarts
+ * too and answers with new credentials and its candidates. A new pair is selected, media goes
+ * on with the same DTLS association and SRTP keys (no new handshake), and the dead-peer time
+ * does not kill either side while the restart is still waiting for its answer. */
+static void test_ice_restart(void)
+{
+    g_autoptr(MediaIceConfig) config = loopback_config(5000, 600);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SdpDescription) remote_offer = NULL;
+    g_autoptr(SdpDescription) remote_answer = NULL;
+    g_autofree char *offer = NULL;
+    g_autofree char *answer = NULL;
+    g_autofree char *a_ufrag = NULL;
+    g_autofree char *b_ufrag = NULL;
+    g_autofree char *line = NULL;
+    PeerStats a0, b0, a1, b1;
+    SrtpProfile profile;
+    SdpTransport t;
+    Side a, b;
+    guint a_rtp, b_rtp;
+
+    connect_pair(&a, &b, config);
+    profile = peer_get_srtp_profile(a.peer);
+    run_for(&a, &b, 300, TRUE);
+    g_assert_cmpint(a.state, ==, PEER_STATE_CONNECTED);
+    g_assert_cmpint(b.state, ==, PEER_STATE_CONNECTED);
+    g_assert_cmpuint(a.n_rtp, >, 0);
+    g_assert_cmpuint(b.n_rtp, >, 0);
+    peer_get_stats(a.peer, &a0);
+    peer_get_stats(b.peer, &b0);
+    g_assert_cmpuint(a0.ice_restarts, ==, 0);
+    peer_get_local_transport(a.peer, &t);
+    a_ufrag = g_strdup(t.ice_ufrag);
+    peer_get_local_transport(b.peer, &t);
+    b_ufrag = g_strdup(t.ice_ufrag);
+
+    /* The client restarts: new credentials of its own, in a new offer. */
+    g_assert_true(peer_restart_ice(b.peer, &error));
+    g_assert_no_error(error);
+    peer_get_local_transport(b.peer, &t);
+    g_assert_cmpstr(t.ice_ufrag, !=, b_ufrag);
+    offer = sdp_write_offer(offered, 1, &t, 1, 2, &error);
+    g_assert_no_error(error);
+    remote_offer = sdp_parse_offer(offer, strlen(offer), NULL, &error);
+    g_assert_no_error(error);
+    g_assert_true(peer_set_remote_description(a.peer, remote_offer, &error));
+    g_assert_no_error(error);
+
+    /* The server's answer carries its new credentials and candidates. */
+    peer_get_local_transport(a.peer, &t);
+    g_assert_cmpstr(t.ice_ufrag, !=, a_ufrag);
+    answer = sdp_write_answer(remote_offer, &t, NULL, 2, &error);
+    g_assert_no_error(error);
+    line = g_strdup_printf("a=ice-ufrag:%s\r\n", t.ice_ufrag);
+    g_assert_nonnull(strstr(answer, line));
+    g_assert_nonnull(strstr(answer, "a=candidate:"));
+    g_assert_null(strstr(answer, a_ufrag));
+
+    /* The answer is late and nothing is sent meanwhile, for longer than the dead-peer time:
+     * neither side dies while its restart runs. */
+    run_for(&a, &b, 1000, FALSE);
+    g_assert_cmpint(a.state, ==, PEER_STATE_CONNECTED);
+    g_assert_cmpint(b.state, ==, PEER_STATE_CONNECTED);
+
+    remote_answer = sdp_parse_answer(answer, strlen(answer), offered, 1, &error);
+    g_assert_no_error(error);
+    g_assert_true(peer_set_remote_description(b.peer, remote_answer, &error));
+    g_assert_no_error(error);
+    g_assert_true(run_until(&a, &b, both_restarted, 3000));
+
+    /* Media flows both ways again, longer than the dead-peer time. */
+    a_rtp = a.n_rtp;
+    b_rtp = b.n_rtp;
+    run_for(&a, &b, 1200, TRUE);
+    g_assert_cmpint(a.state, ==, PEER_STATE_CONNECTED);
+    g_assert_cmpint(b.state, ==, PEER_STATE_CONNECTED);
+    g_assert_cmpuint(a.n_rtp, >, a_rtp + 10);
+    g_assert_cmpuint(b.n_rtp, >, b_rtp + 10);
+
+    /* Same DTLS association, same SRTP keys: no DTLS record since, nothing failed to decrypt. */
+    peer_get_stats(a.peer, &a1);
+    peer_get_stats(b.peer, &b1);
+    g_assert_cmpuint(a1.rx_dtls, ==, a0.rx_dtls);
+    g_assert_cmpuint(b1.rx_dtls, ==, b0.rx_dtls);
+    g_assert_cmpuint(a1.rx_auth_failed, ==, 0);
+    g_assert_cmpuint(b1.rx_auth_failed, ==, 0);
+    g_assert_cmpuint(a1.ice_restarts, ==, 1);
+    g_assert_cmpuint(b1.ice_restarts, ==, 1);
+    g_assert_cmpint(peer_get_srtp_profile(a.peer), ==, profile);
+
+    /* Without the restart's answer the dead-peer time applies again as usual: a silent peer
+     * after a completed restart is still found dead. */
+    run_for(&a, &b, 1500, FALSE);
+    g_assert_cmpint(a.state, ==, PEER_STATE_DEAD);
+    g_assert_cmpint(peer_get_dead_reason(a.peer), ==, PEER_DEAD_TIMEOUT);
+    side_clear(&a);
+    side_clear(&b);
+}
+
+/* An answer to our restart must bring new credentials (RFC 8839 §4.4.1.1.2); a restart before
+ * any remote description has nothing to restart. */
+static void test_ice_restart_refused(void)
+{
+    g_autoptr(MediaIceConfig) config = loopback_config(5000, 5000);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SdpDescription) stale = NULL;
+    g_autofree char *answer = NULL;
+    SdpTransport t;
+    Side a, b;
+
+    side_init(&a, config, id_server, "server");
+    side_init(&b, config, id_client, "client");
+    g_assert_false(peer_restart_ice(a.peer, &error));
+    g_assert_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE);
+    g_clear_error(&error);
+    negotiate(&a, &b, NULL);
+    g_assert_true(run_until(&a, &b, both_connected, 5000));
+
+    /* b restarts, but the "answer" it gets still has a's old credentials. */
+    peer_get_local_transport(a.peer, &t);
+    {
+        g_autoptr(SdpDescription) offer_again = NULL;
+        g_autofree char *offer = NULL;
+        SdpTransport bt;
+
+        peer_get_local_transport(b.peer, &bt);
+        offer = sdp_write_offer(offered, 1, &bt, 1, 1, &error);
+        offer_again = sdp_parse_offer(offer, strlen(offer), NULL, &error);
+        g_assert_no_error(error);
+        answer = sdp_write_answer(offer_again, &t, NULL, 2, &error);
+        g_assert_no_error(error);
+    }
+    g_assert_true(peer_restart_ice(b.peer, &error));
+    stale = sdp_parse_answer(answer, strlen(answer), offered, 1, &error);
+    g_assert_no_error(error);
+    g_assert_false(peer_set_remote_description(b.peer, stale, &error));
+    g_assert_error(error, MEDIA_ICE_ERROR, MEDIA_ICE_ERROR_STATE);
     side_clear(&a);
     side_clear(&b);
 }
@@ -683,6 +860,8 @@ int main(int argc, char **argv)
     g_test_add_func("/peer/free-inside-callback", test_free_inside_callback);
     g_test_add_func("/peer/wrong-fingerprint", test_wrong_fingerprint);
     g_test_add_func("/peer/renegotiation-and-candidates", test_renegotiation_and_candidates);
+    g_test_add_func("/peer/ice-restart", test_ice_restart);
+    g_test_add_func("/peer/ice-restart-refused", test_ice_restart_refused);
     g_test_add_func("/ice/config-validation", test_config_validation);
     g_test_add_func("/ice/ice-servers-json", test_ice_servers_json);
     g_test_add_func("/ice/local-candidates", test_local_candidates);
