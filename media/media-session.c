@@ -12,9 +12,10 @@
  * peer outlives its room.
  *
  * Publishing: each sending section of the offer becomes a track of the room
- * (sfu_track_config_from_sdp); a later offer with the same ICE credentials and fingerprint is a
- * renegotiation of the same connection (RFC 8829 §5.8: tracks added or removed), anything else a
- * new connection that replaces the old one and its tracks.
+ * (sfu_track_config_from_sdp); a later offer with the same DTLS fingerprint is a
+ * renegotiation of the same connection (RFC 8829 §5.8: tracks added or removed), with an ICE
+ * restart when its ICE credentials are new (the peer keeps DTLS and SRTP); a new fingerprint is
+ * a new connection that replaces the old one and its tracks.
  *
  * Receiving: media_room_subscribe() is declarative: the set of publishers a subscriber receives.
  * Each publisher track has one sendonly section in our offer, with our own SSRC, stream id and
@@ -507,10 +508,13 @@ static void run_publish(Session *s, Job *job)
         job_reply(job, NULL, g_steal_pointer(&error));
         return;
     }
-    /* The same connection renegotiating, or a new one replacing it. */
+    /* The same connection renegotiating, or a new one replacing it. New ICE credentials with
+     * the same fingerprint are an ICE restart of this connection (RFC 8839 §4.4.1.1.1): the
+     * peer restarts its agent and the answer below carries its new credentials and
+     * candidates, with DTLS and SRTP kept (RFC 8842 §4). A new fingerprint is a new DTLS
+     * association, so a new connection. */
     if (s->pub_peer != NULL && s->pub_offer != NULL &&
-        (!g_str_equal(s->pub_offer->ice_ufrag, offer->ice_ufrag) ||
-         g_ascii_strcasecmp(s->pub_offer->fingerprint, offer->fingerprint) != 0))
+        g_ascii_strcasecmp(s->pub_offer->fingerprint, offer->fingerprint) != 0)
         drop_publishing(s);
     if (s->pub_peer == NULL) {
         s->pub_peer = make_peer(s, job, FALSE, &error);

@@ -237,8 +237,10 @@ gboolean media_room_set_view(MediaRoom *room, guint64 subscriber_id, guint64 pub
 typedef void (*MediaSdpFunc)(gpointer user_data, const char *sdp, const GError *error);
 
 /* @participant_id's browser offers to publish (@offer: its SDP text, copied). The answer comes
- * to @func. A later offer on the same connection (a track added or removed) keeps its ICE
- * credentials and DTLS fingerprint; a different connection replaces the first. */
+ * to @func. A later offer with the same DTLS fingerprint renegotiates the same connection (a
+ * track added or removed); when it also has new ICE credentials it restarts ICE (RFC 8445 §9):
+ * the answer carries new ones of ours, and DTLS, SRTP and the tracks go on. A different
+ * fingerprint is a different connection, which replaces the first. */
 gboolean media_room_publish(MediaRoom *room, guint64 participant_id, const char *offer,
                             MediaSdpFunc func, gpointer user_data, GError **error);
 
