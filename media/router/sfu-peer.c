@@ -3,10 +3,12 @@
  * Design: deliberately thin. The room knows nothing of ICE, DTLS or SDP, and the transport
  * nothing of rooms; this file is the only place that knows both vocabularies, and it only
  * renames: SDP's extension tables become SfuExtIds, a media section becomes an SfuTrackConfig,
- * and the two send functions forward to the peer. The peer copies each packet before protecting
- * it (peer_send_rtp() takes a const buffer), which costs one memcpy per subscriber on top of the
- * room's own copy; a later in-place variant of the peer's send would save it, and the room's
- * buffers already have the room for the SRTP tag that would need.
+ * and the two send functions forward to the peer. They protect the room's buffer in place
+ * (peer_send_rtp_in_place()): the room builds each subscriber's packet in a buffer of its own,
+ * 4-byte aligned with SFU_SEND_BUFFER_LEN (SFU_RTCP_BUFFER_LEN for RTCP) bytes, room for the
+ * SRTP tag included, and is done with it once the send returns (SfuTransport in sfu-room.h),
+ * which is what the in-place send asks for. That saves the peer's copy into its own send
+ * buffer: one memcpy per forwarded packet and subscriber.
  */
 #include "router/sfu-peer.h"
 
@@ -16,12 +18,12 @@
 
 static int send_rtp(gpointer peer, guint8 *buf, gsize len, gsize cap)
 {
-    return peer_send_rtp(peer, buf, len);
+    return peer_send_rtp_in_place(peer, buf, len, cap);
 }
 
 static int send_rtcp(gpointer peer, guint8 *buf, gsize len, gsize cap)
 {
-    return peer_send_rtcp(peer, buf, len);
+    return peer_send_rtcp_in_place(peer, buf, len, cap);
 }
 
 const SfuTransport sfu_peer_transport = {

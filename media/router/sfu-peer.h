@@ -29,9 +29,9 @@
 
 G_BEGIN_DECLS
 
-/* send_rtp and send_rtcp call peer_send_rtp() and peer_send_rtcp() on the MediaPeer given as
- * the transport's peer pointer; the peer copies the packet into its own buffer, protects it
- * and sends it. */
+/* send_rtp and send_rtcp call peer_send_rtp_in_place() and peer_send_rtcp_in_place() on the
+ * MediaPeer given as the transport's peer pointer: the room's buffer is protected where it is
+ * (it holds the SRTP packet afterwards) and sent, with no copy. */
 extern const SfuTransport sfu_peer_transport;
 
 /* Adds the RFC 8285 ids of one negotiated section (SdpMedia.ext_ids or SdpOfferMedia.ext_ids)
