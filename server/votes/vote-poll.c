@@ -1004,7 +1004,7 @@ gboolean poll_set_tally_committee(DbConn *conn, gint64 meeting_id, const gint64 
                        head_id);
         return FALSE;
     }
-    const char *p[] = {db_rows_get(m, 0, 2), ids, mid};
+    const char *p[] = {db_rows_get(m, 0, 2), ids};
     g_autoptr(DbRows) outsiders = db_conn_exec(
         conn,
         "SELECT c.id FROM unnest($2::bigint[]) AS c(id) WHERE NOT EXISTS (SELECT 1 FROM "
@@ -1019,12 +1019,13 @@ gboolean poll_set_tally_committee(DbConn *conn, gint64 meeting_id, const gint64 
                        db_rows_get(outsiders, 0, 0));
         return FALSE;
     }
+    const char *cp[] = {mid, ids};
     g_autoptr(DbRows) candidates = db_conn_exec(
         conn,
         "SELECT r.name FROM polls pl JOIN poll_rows r ON r.poll_id = pl.id WHERE pl.meeting_id = "
-        "$3 AND pl.subject = 'election' AND pl.state IN ('draft', 'open') AND r.user_id = ANY "
-        "($2::bigint[]) AND $1::bigint IS NOT NULL ORDER BY r.name LIMIT 1",
-        3, p, error);
+        "$1 AND pl.subject = 'election' AND pl.state IN ('draft', 'open') AND r.user_id = ANY "
+        "($2::bigint[]) ORDER BY r.name LIMIT 1",
+        2, cp, error);
     if (!candidates)
         return FALSE;
     if (db_rows_count(candidates) > 0) {
