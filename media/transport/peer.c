@@ -31,8 +31,9 @@
  * credentials, and the peer's new credentials and candidates start the checks again. The DTLS
  * endpoint and the SRTP sessions are untouched (RFC 8842 §4: the association changes only with
  * the fingerprint), so SRTP packets go on decrypting with the same keys, over the old pair
- * until libnice selects the new one. Until then the dead-peer time does not apply (a client
- * that moved network may be silent); the connect time, counted from the restart, does.
+ * until libnice selects the new one. Until then, and until the peer's first packet after it
+ * (our side may be done before the peer has our answer), the dead-peer time does not apply (a
+ * client that moved network may be silent); the connect time, counted from the restart, does.
  *
  * Destruction follows the owner's call stack: peer_free() from inside one of the peer's
  * callbacks only marks the peer and frees it from an idle source on its context, since libnice
@@ -67,6 +68,7 @@ struct _MediaPeer {
     gboolean remote_set;
     gboolean ice_connected;
     gboolean ice_restarting;    /* from the restart until its new pair is selected */
+    gboolean restart_grace;     /* then until the peer's first packet over it */
     gboolean local_restart;     /* peer_restart_ice(): the peer's answer brings its credentials */
     gint64 restart_deadline_us; /* the restart's own connect time */
     char remote_ufrag[SDP_MAX_ICE_LEN + 1];
@@ -289,6 +291,8 @@ static void receive_dtls(MediaPeer *peer, const guint8 *data, gsize len)
         return;
     }
     peer->last_rx_us = g_get_monotonic_time();
+    if (!peer->ice_restarting)
+        peer->restart_grace = FALSE;
     after_dtls(peer);
 }
 
@@ -313,6 +317,8 @@ static void receive_srtp(MediaPeer *peer, const guint8 *data, gsize len, gboolea
         return;
     }
     peer->last_rx_us = g_get_monotonic_time();
+    if (!peer->ice_restarting)
+        peer->restart_grace = FALSE;
     peer->depth++;
     if (rtcp) {
         peer->stats.rx_rtcp++;
@@ -363,6 +369,7 @@ static void on_ice_state(IceState state, gpointer user_data)
             /* The DTLS association and the SRTP keys are the same (RFC 8842 §4: only a new
              * fingerprint or setup role makes a new one); the clock of silence starts now. */
             peer->ice_restarting = FALSE;
+            peer->restart_grace = TRUE;
             peer->stats.ice_restarts++;
             peer->last_rx_us = g_get_monotonic_time();
             g_message("%s: ICE restart done", peer->name);
@@ -385,9 +392,11 @@ static gboolean on_tick(gpointer user_data)
     MediaPeer *peer = user_data;
     gint64 now = g_get_monotonic_time();
 
-    if (peer->state == PEER_STATE_CONNECTED && peer->ice_restarting) {
+    if (peer->state == PEER_STATE_CONNECTED && (peer->ice_restarting || peer->restart_grace)) {
         /* A client restarting ICE may send nothing until its new pair works (it is moving to
-         * another network): the dead-peer time waits for the restart's own connect time. */
+         * another network), and our side of the restart may be done before the peer has our
+         * answer: the dead-peer time waits for its first packet after the restart, or for the
+         * restart's own connect time. */
         if (now >= peer->restart_deadline_us &&
             now - peer->last_rx_us > (gint64)peer->config->dead_timeout_ms * 1000)
             die(peer, PEER_DEAD_CONNECT_TIMEOUT, "the ICE restart did not complete");
@@ -520,6 +529,7 @@ static gboolean start_ice_restart(MediaPeer *peer, GError **error)
         return FALSE;
     }
     peer->ice_restarting = TRUE;
+    peer->restart_grace = FALSE;
     peer->restart_deadline_us =
         g_get_monotonic_time() + (gint64)peer->config->connect_timeout_ms * 1000;
     return TRUE;

@@ -106,7 +106,8 @@ void peer_get_local_transport(MediaPeer *peer, SdpTransport *transport);
  * with new local credentials, so peer_get_local_transport() after this call gives what the
  * answer must carry; an answer to our own peer_restart_ice() completes that restart. The DTLS
  * association and SRTP keys are kept, media goes on over the old pair until the new one is
- * selected, and while the restart runs the dead-peer time waits for the connect time. */
+ * selected, and until the peer's first packet after the restart the dead-peer time waits
+ * for the connect time. */
 gboolean peer_set_remote_description(MediaPeer *peer, const SdpDescription *remote, GError **error);
 
 /* Restarts ICE from our side, for an offer of ours (RFC 8839 §4.4.1.1.1): new local credentials

@@ -656,6 +656,189 @@ static void test_ice_restart_refused(void)
     side_clear(&b);
 }
 
+/* ---- ICE restart through the room (media-session.c) ---- */
+
+#define RESTART_MEETING   7
+#define RESTART_PUBLISHER 1
+
+typedef struct {
+    char *answer;
+    char *failure;
+    guint downs; /* peer_state(up = FALSE) events */
+    guint ups;
+} Signaling;
+
+static void on_publish_answer(gpointer user_data, const char *sdp, const GError *error)
+{
+    Signaling *sig = user_data;
+
+    if (sdp == NULL)
+        sig->failure = g_strdup(error != NULL ? error->message : "no answer");
+    else
+        sig->answer = g_strdup(sdp);
+}
+
+static void on_room_peer_state(gpointer user_data, gint64 meeting_id, guint64 id, gboolean up)
+{
+    Signaling *sig = user_data;
+
+    if (up)
+        sig->ups++;
+    else
+        sig->downs++;
+}
+
+/* Runs the client's and the engine's contexts until @done or @timeout_ms; with @media the
+ * client sends one RTP packet every 20 ms. */
+static gboolean run_client(Side *c, GMainContext *main_ctx, gboolean (*done)(gpointer),
+                           gpointer data, gboolean media, guint timeout_ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    gint64 next_send = 0;
+    static guint16 seq = 1000;
+    guint8 pkt[200];
+
+    while (done == NULL || !done(data)) {
+        gboolean any = FALSE;
+
+        if (g_get_monotonic_time() > end)
+            return done == NULL;
+        if (media && g_get_monotonic_time() >= next_send) {
+            peer_send_rtp(c->peer, pkt, make_rtp(pkt, 111, seq++, 0x0b0b0b0b, 100, 0x22));
+            next_send = g_get_monotonic_time() + 20000;
+        }
+        any |= g_main_context_iteration(c->ctx, FALSE);
+        any |= g_main_context_iteration(main_ctx, FALSE);
+        if (!any)
+            g_usleep(500);
+    }
+    return TRUE;
+}
+
+static gboolean have_answer(gpointer data)
+{
+    Signaling *sig = data;
+
+    return sig->answer != NULL || sig->failure != NULL;
+}
+
+static gboolean side_connected(gpointer data)
+{
+    return ((Side *)data)->state == PEER_STATE_CONNECTED;
+}
+
+static gboolean side_restarted(gpointer data)
+{
+    PeerStats stats;
+
+    peer_get_stats(((Side *)data)->peer, &stats);
+    return stats.ice_restarts == 1;
+}
+
+/* Publishes @c's offer (written from its current transport) and applies the answer. */
+static char *publish(Side *c, GMainContext *main_ctx, MediaRoom *room, Signaling *sig,
+                     guint version)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SdpDescription) answer = NULL;
+    g_autofree char *offer = NULL;
+    SdpTransport t;
+
+    peer_get_local_transport(c->peer, &t);
+    offer = sdp_write_offer(offered, 1, &t, 1, version, &error);
+    g_assert_no_error(error);
+    g_clear_pointer(&sig->answer, g_free);
+    g_assert_true(
+        media_room_publish(room, RESTART_PUBLISHER, offer, on_publish_answer, sig, &error));
+    g_assert_no_error(error);
+    g_assert_true(run_client(c, main_ctx, have_answer, sig, FALSE, 5000));
+    g_assert_null(sig->failure);
+    answer = sdp_parse_answer(sig->answer, strlen(sig->answer), offered, 1, &error);
+    g_assert_no_error(error);
+    g_assert_true(peer_set_remote_description(c->peer, answer, &error));
+    g_assert_no_error(error);
+    return g_strdup(answer->ice_ufrag);
+}
+
+static guint64 room_rx_packets(Side *c, GMainContext *main_ctx, MediaRoom *room)
+{
+    MediaRoomCounters counters;
+
+    /* The counters come with the room's statistics report (every 100 ms here). */
+    run_client(c, main_ctx, NULL, NULL, FALSE, 300);
+    media_room_get_counters(room, &counters);
+    return counters.rx_packets;
+}
+
+/* A publishing client restarts ICE through media_room_publish(): its new offer has new ICE
+ * credentials and the same fingerprint. The answer carries new credentials of the server's, the
+ * connection is the same (no peer down, no new DTLS handshake) and the room goes on receiving
+ * its media. */
+static void test_ice_restart_through_room(void)
+{
+    static const MediaEngineListener listener = {.version = MEDIA_ENGINE_LISTENER_VERSION,
+                                                 .peer_state = on_room_peer_state};
+    g_autoptr(MediaIceConfig) config = loopback_config(5000, 3000);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *ufrag1 = NULL;
+    g_autofree char *ufrag2 = NULL;
+    GMainContext *main_ctx = g_main_context_new();
+    MediaEngineConfig engine_config = {0};
+    MediaEngine *engine;
+    MediaRoom *room;
+    Signaling sig = {0};
+    PeerStats before, after;
+    guint64 rx1, rx2, rx3;
+    Side c;
+
+    /* Replies come to the caller's thread-default context, events to the engine's. */
+    g_main_context_push_thread_default(main_ctx);
+    engine_config.n_workers = 1;
+    engine_config.ice = config;
+    engine_config.stats_interval_ms = 100;
+    engine = media_engine_new(main_ctx, &engine_config, &error);
+    g_assert_no_error(error);
+    media_engine_add_listener(engine, &listener, &sig, NULL);
+    room = media_engine_ensure_room(engine, RESTART_MEETING, &error);
+    g_assert_no_error(error);
+    g_assert_true(
+        media_room_add_participant(room, RESTART_PUBLISHER, "chủ tọa", MEDIA_ROLE_CHAIR, &error));
+    side_init(&c, config, id_client, "client");
+
+    ufrag1 = publish(&c, main_ctx, room, &sig, 1);
+    g_assert_true(run_client(&c, main_ctx, side_connected, &c, FALSE, 5000));
+    run_client(&c, main_ctx, NULL, NULL, TRUE, 300);
+    rx1 = room_rx_packets(&c, main_ctx, room);
+    g_assert_cmpuint(rx1, >, 0);
+    peer_get_stats(c.peer, &before);
+
+    g_assert_true(peer_restart_ice(c.peer, &error));
+    g_assert_no_error(error);
+    ufrag2 = publish(&c, main_ctx, room, &sig, 2);
+    g_assert_cmpstr(ufrag2, !=, ufrag1);
+    g_assert_true(run_client(&c, main_ctx, side_restarted, &c, FALSE, 5000));
+
+    rx2 = room_rx_packets(&c, main_ctx, room);
+    run_client(&c, main_ctx, NULL, NULL, TRUE, 500);
+    rx3 = room_rx_packets(&c, main_ctx, room);
+    g_assert_cmpuint(rx3, >, rx2 + 10);
+    g_assert_cmpint(c.state, ==, PEER_STATE_CONNECTED);
+    peer_get_stats(c.peer, &after);
+    g_assert_cmpuint(after.rx_dtls, ==, before.rx_dtls);
+    g_assert_cmpuint(sig.downs, ==, 0);
+    g_assert_cmpuint(sig.ups, ==, 1);
+
+    side_clear(&c);
+    media_room_destroy(room);
+    media_engine_free(engine);
+    while (g_main_context_iteration(main_ctx, FALSE))
+        ;
+    g_main_context_pop_thread_default(main_ctx);
+    g_main_context_unref(main_ctx);
+    g_free(sig.answer);
+    g_free(sig.failure);
+}
+
 /* ---- configuration ---- */
 
 static void test_config_validation(void)
@@ -862,6 +1045,7 @@ int main(int argc, char **argv)
     g_test_add_func("/peer/renegotiation-and-candidates", test_renegotiation_and_candidates);
     g_test_add_func("/peer/ice-restart", test_ice_restart);
     g_test_add_func("/peer/ice-restart-refused", test_ice_restart_refused);
+    g_test_add_func("/peer/ice-restart-through-room", test_ice_restart_through_room);
     g_test_add_func("/ice/config-validation", test_config_validation);
     g_test_add_func("/ice/ice-servers-json", test_ice_servers_json);
     g_test_add_func("/ice/local-candidates", test_local_candidates);
