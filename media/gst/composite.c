@@ -1,28 +1,21 @@
-/* composite.c: the composite program (see composite.h for the contract).
+/* composite.c: the composite program's pipeline (see composite.h for the contract; the inputs
+ * and what is on screen are in comp-input.c).
  *
  * Design: one live pipeline. Two imagefreeze sources (the background with the title bar, and
  * the slate) keep the compositor producing frames when no input has anything to show, and a
  * silent audiotestsrc does the same for the audiomixer, so the HLS stream never stalls. Inputs
- * come and go while it plays: each track enters rtpbin through an MgstRtpInput (its own session;
- * a participant's audio and video share a CNAME, so rtpbin aligns them), and when rtpbin creates
- * the track's output pad the decoding branch is built on that streaming thread and linked to a
- * new compositor or audiomixer pad. Layout, visibility and mute state are properties of those
- * pads, set under one mutex from whichever thread changes them (the owner's calls, the pad-added
- * handler, the one-second tick that hides inputs that stopped sending), so a floor switch or
- * the slate takes effect on the next composed frame.
+ * come and go while it plays (comp-input.c builds their branches from rtpbin's pad-added).
  *
- * Both mixers are told to expect inputs with the jitter buffer's latency plus decoding
- * (min-upstream-latency) and to ignore pads that have nothing yet, so a tile added later is
- * neither late nor waited for. The title and the floor are two textoverlays after the
- * compositor (Pango markup; their text is a property, changed at run time); everything is
- * encoded once and split by tees, with a parser per branch after the tee.
+ * Both mixers are forced live and told to expect inputs with the jitter buffer's latency plus
+ * decoding (min-upstream-latency, with a queue that deep in front of every pad) and to ignore
+ * pads that have nothing yet, so a tile added later is neither late nor waited for. Forced live
+ * matters: otherwise, until the latency is known, the aggregator waits for data on every pad
+ * while an input's decoder waits for the aggregator to answer its allocation query, and the
+ * first frame never comes. The title and the floor are two textoverlays after the compositor;
+ * everything is encoded once and split by tees, with a parser per branch after the tee.
  *
- * Removal of an input, in an order that never leaves a streaming thread blocked or an error on
- * the bus: its appsrcs leave and its rtpbin session is released (the jitter buffer goes with
- * it), its mixer pads are released (an aggregator pad being released wakes its upstream), and
- * then its branch is set to NULL and removed.
- *
- * Failure handling, deferred freeing and the bus drain are those of the recorder.
+ * Failure handling, deferred freeing and the bus drain are those of the recorder, plus a
+ * watchdog in the tick: a live program that encodes no frame for COMP_STALL_MS has failed.
  */
 #include "gst/composite.h"
 
@@ -33,79 +26,11 @@
 #include <gst/app/gstappsrc.h>
 
 #include "gst/comp-image.h"
-#include "gst/comp-layout.h"
-#include "gst/segmenter.h"
+#include "gst/comp-private.h"
 
-#define ZORDER_BACKGROUND 0
-#define ZORDER_TILE       10
-#define ZORDER_SPEAKER    20
-#define ZORDER_SLATE      100
-#define TICK_MS           500
-#define STOP_TIMEOUT_MS   5000
-#define DECODE_MARGIN_MS  200  /* decoding and conversion, on top of the jitter buffer */
-#define COMP_STALL_MS     5000 /* no frame encoded this long: the pipeline has failed */
-
-typedef struct {
-    CompProgram *comp;
-    guint64 id;
-    char *label;
-    guint order;
-    MgstRtpInput *tracks[2]; /* by MgstKind; NULL: none */
-    guint sessions[2];
-    /* protected by comp->lock */
-    GstPad *mixer_pad[2]; /* compositor / audiomixer request pad in the current pipeline */
-    GPtrArray *branch[2]; /* GstElement *: the decoding branch in the current pipeline */
-    gboolean audio_open;  /* the floor rule lets the session hear it */
-    gboolean stale;       /* video stopped arriving */
-} CompInput;
-
-struct _CompProgram {
-    guint width, height, fps;
-    guint video_kbps, audio_kbps;
-    char *hls_dir;
-    char *font;
-    guint latency_ms;
-    guint64 meeting_id;
-    CompEvents events;
-    gpointer user_data;
-    GMainContext *context;
-    CompLayout base_layout; /* the bar; tiles are computed per change */
-
-    GMutex lock;
-    GPtrArray *inputs;                    /* CompInput *, owned; protected by lock */
-    gboolean tearing_down;                /* protected by lock */
-    guint64 speaker;                      /* protected by lock */
-    gboolean closed;                      /* protected by lock */
-    char *body, *meeting, *item, *holder; /* protected by lock */
-    gint64 deadline_us;                   /* protected by lock */
-    guint next_session, next_order;
-
-    GstElement *pipeline;
-    GstElement *rtpbin;
-    GstElement *compositor;
-    GstElement *mixer;
-    GstElement *title;      /* textoverlay */
-    GstElement *floor_text; /* textoverlay */
-    GstPad *slate_pad;      /* compositor pad of the slate */
-    GstBuffer *bg_frame;
-    GstBuffer *slate_frame;
-    MgstSegmenter *archive;
-
-    GSource *bus_source;
-    GSource *restart_source;
-    GSource *stop_source;
-    GSource *tick_source;
-    CompState state;
-    guint restarts;
-    gboolean stopped_emitted;
-    gint busy;
-    gboolean freed;
-    GMutex frame_lock;
-    gint64 first_frame_rt; /* protected by frame_lock; -1: none yet */
-    guint64 frames;        /* protected by frame_lock */
-    guint64 tick_frames;   /* the watchdog: frames at the last change */
-    gint64 frames_seen_us;
-};
+#define TICK_MS         500
+#define STOP_TIMEOUT_MS 5000
+#define COMP_STALL_MS   5000 /* no frame encoded this long: the pipeline has failed */
 
 static gboolean build(CompProgram *comp, GError **error);
 static void teardown(CompProgram *comp);
@@ -171,375 +96,6 @@ static void on_archive_segment(gpointer user_data, const MgstSegment *segment)
     maybe_stopped(comp);
 }
 
-static void on_keyframe(gpointer user_data)
-{
-    CompInput *in = user_data;
-    CompProgram *comp = in->comp;
-
-    if (comp->events.keyframe != NULL)
-        comp->events.keyframe(comp->user_data, in->id);
-}
-
-/* ---- inputs and layout ---- */
-
-static void input_free(gpointer data)
-{
-    CompInput *in = data;
-    guint k;
-
-    for (k = 0; k < 2; k++) {
-        if (in->tracks[k] != NULL) {
-            mgst_rtp_input_close(in->tracks[k]);
-            mgst_rtp_input_unref(in->tracks[k]);
-        }
-        g_clear_object(&in->mixer_pad[k]);
-        g_clear_pointer(&in->branch[k], g_ptr_array_unref);
-    }
-    g_free(in->label);
-    g_free(in);
-}
-
-static CompInput *find_input_locked(CompProgram *comp, guint64 id)
-{
-    guint i;
-
-    for (i = 0; i < comp->inputs->len; i++) {
-        CompInput *in = g_ptr_array_index(comp->inputs, i);
-
-        if (in->id == id)
-            return in;
-    }
-    return NULL;
-}
-
-static CompInput *find_session_locked(CompProgram *comp, guint session, MgstKind *kind)
-{
-    guint i, k;
-
-    for (i = 0; i < comp->inputs->len; i++) {
-        CompInput *in = g_ptr_array_index(comp->inputs, i);
-
-        for (k = 0; k < 2; k++) {
-            if (in->tracks[k] != NULL && in->sessions[k] == session) {
-                *kind = (MgstKind)k;
-                return in;
-            }
-        }
-    }
-    return NULL;
-}
-
-static void set_tile(GstPad *pad, const CompRect *r, gint zorder, gboolean shown)
-{
-    if (r != NULL)
-        g_object_set(pad, "xpos", r->x, "ypos", r->y, "width", r->w, "height", r->h, "zorder",
-                     (guint)zorder, NULL);
-    g_object_set(pad, "alpha", shown ? 1.0 : 0.0, NULL);
-}
-
-/* Puts every tile where it belongs and every pad in its state. Any thread; lock held. */
-static void apply_layout_locked(CompProgram *comp)
-{
-    CompInput *speaker = NULL;
-    CompInput *others[COMP_MAX_SITES];
-    guint n_others = 0, i;
-    CompLayout layout;
-
-    for (i = 0; i < comp->inputs->len; i++) {
-        CompInput *in = g_ptr_array_index(comp->inputs, i);
-
-        if (in->mixer_pad[MGST_KIND_VIDEO] == NULL)
-            continue;
-        if (in->id == comp->speaker)
-            speaker = in;
-        else if (n_others < COMP_MAX_SITES)
-            others[n_others++] = in;
-    }
-    comp_layout_compute(comp->width, comp->height, speaker != NULL, n_others, &layout);
-
-    for (i = 0; i < comp->inputs->len; i++) {
-        CompInput *in = g_ptr_array_index(comp->inputs, i);
-        GstPad *vpad = in->mixer_pad[MGST_KIND_VIDEO];
-        GstPad *apad = in->mixer_pad[MGST_KIND_AUDIO];
-
-        if (apad != NULL)
-            g_object_set(apad, "mute", comp->closed || !in->audio_open, NULL);
-        if (vpad == NULL)
-            continue;
-        if (in == speaker) {
-            set_tile(vpad, &layout.speaker, ZORDER_SPEAKER, !in->stale && !comp->closed);
-        } else {
-            guint j;
-            gboolean placed = FALSE;
-
-            for (j = 0; j < n_others; j++) {
-                if (others[j] == in) {
-                    set_tile(vpad, &layout.tiles[j], ZORDER_TILE, !in->stale && !comp->closed);
-                    placed = TRUE;
-                    break;
-                }
-            }
-            if (!placed)
-                set_tile(vpad, NULL, 0, FALSE);
-        }
-    }
-    if (comp->slate_pad != NULL)
-        g_object_set(comp->slate_pad, "alpha", comp->closed ? 1.0 : 0.0, NULL);
-}
-
-/* Shortens text for the bar (characters, not bytes: Vietnamese is multi-byte UTF-8). */
-static char *clip(const char *text, glong max)
-{
-    if (text == NULL)
-        return NULL;
-    if (g_utf8_strlen(text, -1) <= max)
-        return g_strdup(text);
-    {
-        g_autofree char *head = g_utf8_substring(text, 0, max - 1);
-
-        return g_strconcat(head, "…", NULL);
-    }
-}
-
-static char *escape(const char *text)
-{
-    return g_markup_escape_text(text != NULL ? text : "", -1);
-}
-
-/* Lock held. */
-static void apply_title_locked(CompProgram *comp)
-{
-    g_autofree char *body = NULL, *meeting = NULL, *item = NULL, *text = NULL;
-    g_autofree char *c_item = NULL;
-
-    if (comp->title == NULL)
-        return;
-    body = escape(comp->body);
-    meeting = escape(comp->meeting);
-    c_item = clip(comp->item, 70);
-    item = escape(c_item);
-    if (comp->closed || c_item == NULL)
-        text = g_strdup_printf("<b>%s</b>%s%s", body, *meeting != '\0' ? "  ·  " : "", meeting);
-    else
-        text = g_strdup_printf("<b>%s</b>%s%s\n%s", body, *meeting != '\0' ? "  ·  " : "", meeting,
-                               item);
-    g_object_set(comp->title, "text", text, NULL);
-}
-
-/* Lock held. */
-static void apply_floor_locked(CompProgram *comp)
-{
-    g_autofree char *text = NULL;
-    g_autofree char *name = NULL;
-    g_autofree char *c_name = NULL;
-
-    if (comp->floor_text == NULL)
-        return;
-    if (comp->closed || comp->holder == NULL) {
-        g_object_set(comp->floor_text, "text", "", "silent", TRUE, NULL);
-        return;
-    }
-    c_name = clip(comp->holder, 40);
-    name = escape(c_name);
-    if (comp->deadline_us > 0) {
-        gint64 left = (comp->deadline_us - g_get_real_time()) / G_USEC_PER_SEC;
-
-        if (left >= 0)
-            text = g_strdup_printf("<b>%s</b>\nCòn lại %02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT,
-                                   name, left / 60, left % 60);
-        else
-            text = g_strdup_printf("<b>%s</b>\nHết giờ +%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT,
-                                   name, -left / 60, -left % 60);
-    } else {
-        text = g_strdup_printf("<b>%s</b>\nĐang phát biểu", name);
-    }
-    g_object_set(comp->floor_text, "text", text, "silent", FALSE, NULL);
-}
-
-/* The mixers wait min-upstream-latency for late inputs; every pad's upstream must be able to
- * hold that much (a live source alone reports a maximum of a few frames), or the latency cannot
- * be configured: a queue in front of each mixer pad gives that room. */
-static GstElement *make_latency_queue(GError **error)
-{
-    GstElement *queue = mgst_make("queue", NULL, error);
-
-    if (queue != NULL)
-        g_object_set(queue, "max-size-time", (guint64)2 * GST_SECOND, "max-size-bytes", 0,
-                     "max-size-buffers", 0, NULL);
-    return queue;
-}
-
-/* ---- the decoding branches ---- */
-
-static GstElement *make_decoder_chain(MgstCodec codec, GPtrArray *chain, GError **error)
-{
-    const char *names[4] = {NULL, NULL, NULL, NULL};
-    guint i;
-
-    switch (codec) {
-    case MGST_CODEC_VP8:
-        names[0] = "rtpvp8depay";
-        names[1] = "vp8dec";
-        break;
-    case MGST_CODEC_H264:
-        names[0] = "rtph264depay";
-        names[1] = "h264parse";
-        names[2] = "avdec_h264";
-        break;
-    case MGST_CODEC_OPUS:
-        names[0] = "rtpopusdepay";
-        names[1] = "opusdec";
-        names[2] = "audioconvert";
-        names[3] = "audioresample";
-        break;
-    default:
-        g_set_error(error, MGST_ERROR, MGST_ERROR_INVALID, "codec %s cannot be composed",
-                    mgst_codec_to_string(codec));
-        return NULL;
-    }
-    for (i = 0; i < G_N_ELEMENTS(names) && names[i] != NULL; i++) {
-        GstElement *e = mgst_make(names[i], NULL, error);
-
-        if (e == NULL)
-            return NULL;
-        g_ptr_array_add(chain, gst_object_ref_sink(e));
-        if (i == 0 && mgst_codec_kind(codec) == MGST_KIND_VIDEO)
-            g_object_set(e, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
-        if (g_str_equal(names[i], "opusdec"))
-            g_object_set(e, "plc", TRUE, NULL);
-    }
-    return g_ptr_array_index(chain, chain->len - 1);
-}
-
-/* Builds the branch of @in's @kind track and links it between rtpbin's @pad and a new mixer
- * pad. Streaming thread, comp->lock held. */
-static gboolean link_branch(CompProgram *comp, CompInput *in, MgstKind kind, GstPad *pad,
-                            GError **error)
-{
-    g_autoptr(GPtrArray) chain = g_ptr_array_new_with_free_func(gst_object_unref);
-    GstElement *queue, *last, *mixer = kind == MGST_KIND_VIDEO ? comp->compositor : comp->mixer;
-    g_autoptr(GstPad) srcpad = NULL;
-    g_autoptr(GstPad) sinkpad = NULL;
-    GstPad *mixpad;
-    guint i;
-
-    queue = mgst_make("queue", NULL, error);
-    if (queue == NULL)
-        return FALSE;
-    /* decoding runs on the queue's thread, not on the jitter buffer's */
-    g_object_set(queue, "max-size-time", (guint64)GST_SECOND, "max-size-bytes", 0,
-                 "max-size-buffers", 0, NULL);
-    g_ptr_array_add(chain, gst_object_ref_sink(queue));
-    last = make_decoder_chain(mgst_rtp_input_get_codec(in->tracks[kind]), chain, error);
-    if (last == NULL)
-        return FALSE;
-    last = make_latency_queue(error);
-    if (last == NULL)
-        return FALSE;
-    g_ptr_array_add(chain, gst_object_ref_sink(last));
-
-    for (i = 0; i < chain->len; i++)
-        gst_bin_add(GST_BIN(comp->pipeline), g_ptr_array_index(chain, i));
-    for (i = 0; i + 1 < chain->len; i++) {
-        if (!gst_element_link(g_ptr_array_index(chain, i), g_ptr_array_index(chain, i + 1))) {
-            g_set_error(error, MGST_ERROR, MGST_ERROR_PIPELINE,
-                        "input %" G_GUINT64_FORMAT ": cannot build its %s decoder", in->id,
-                        mgst_kind_to_string(kind));
-            return FALSE;
-        }
-    }
-    mixpad = gst_element_request_pad_simple(mixer, "sink_%u");
-    if (kind == MGST_KIND_VIDEO) {
-        /* hidden until placed; keep the picture's aspect ratio inside the tile */
-        g_object_set(mixpad, "alpha", 0.0, NULL);
-        gst_util_set_object_arg(G_OBJECT(mixpad), "sizing-policy", "keep-aspect-ratio");
-    } else {
-        g_object_set(mixpad, "mute", TRUE, NULL);
-    }
-    srcpad = gst_element_get_static_pad(last, "src");
-    if (gst_pad_link(srcpad, mixpad) != GST_PAD_LINK_OK) {
-        gst_element_release_request_pad(mixer, mixpad);
-        gst_object_unref(mixpad);
-        g_set_error(error, MGST_ERROR, MGST_ERROR_PIPELINE,
-                    "input %" G_GUINT64_FORMAT ": cannot link its %s to the mixer", in->id,
-                    mgst_kind_to_string(kind));
-        return FALSE;
-    }
-    for (i = chain->len; i > 0; i--)
-        gst_element_sync_state_with_parent(g_ptr_array_index(chain, i - 1));
-    sinkpad = gst_element_get_static_pad(queue, "sink");
-    if (gst_pad_link(pad, sinkpad) != GST_PAD_LINK_OK) {
-        g_set_error(error, MGST_ERROR, MGST_ERROR_PIPELINE,
-                    "input %" G_GUINT64_FORMAT ": cannot link rtpbin's %s", in->id,
-                    GST_PAD_NAME(pad));
-        gst_object_unref(mixpad);
-        return FALSE;
-    }
-    in->mixer_pad[kind] = mixpad;
-    g_clear_pointer(&in->branch[kind], g_ptr_array_unref);
-    in->branch[kind] = g_steal_pointer(&chain);
-    in->stale = FALSE;
-    return TRUE;
-}
-
-static void on_pad_added(GstElement *rtpbin, GstPad *pad, gpointer user_data)
-{
-    CompProgram *comp = user_data;
-    g_autoptr(GError) error = NULL;
-    guint session, ssrc, pt;
-    MgstKind kind = MGST_KIND_AUDIO;
-    CompInput *in;
-    MgstRtpInput *sync[2] = {NULL, NULL};
-    MgstRtpInput *keyframe = NULL;
-    gboolean linked = FALSE;
-    guint k;
-
-    if (sscanf(GST_PAD_NAME(pad), "recv_rtp_src_%u_%u_%u", &session, &ssrc, &pt) != 3)
-        return;
-
-    g_mutex_lock(&comp->lock);
-    in = comp->tearing_down ? NULL : find_session_locked(comp, session, &kind);
-    if (in != NULL && in->mixer_pad[kind] == NULL) {
-        linked = link_branch(comp, in, kind, pad, &error);
-        if (linked) {
-            apply_layout_locked(comp);
-            for (k = 0; k < 2; k++) {
-                if (in->tracks[k] != NULL)
-                    sync[k] = mgst_rtp_input_ref(in->tracks[k]);
-            }
-            if (kind == MGST_KIND_VIDEO)
-                keyframe = mgst_rtp_input_ref(in->tracks[kind]);
-        }
-    } else if (!comp->tearing_down) {
-        GstElement *sink = gst_element_factory_make("fakesink", NULL);
-
-        if (sink != NULL) {
-            g_autoptr(GstPad) sinkpad = gst_element_get_static_pad(sink, "sink");
-
-            g_object_set(sink, "async", FALSE, "sync", FALSE, NULL);
-            gst_bin_add(GST_BIN(comp->pipeline), sink);
-            gst_element_sync_state_with_parent(sink);
-            gst_pad_link(pad, sinkpad);
-        }
-    }
-    g_mutex_unlock(&comp->lock);
-
-    if (error != NULL) {
-        gst_element_post_message(rtpbin, gst_message_new_error(GST_OBJECT(rtpbin), error, NULL));
-        return;
-    }
-    if (keyframe != NULL) {
-        mgst_rtp_input_request_keyframe(keyframe);
-        mgst_rtp_input_unref(keyframe);
-    }
-    for (k = 0; k < 2; k++) {
-        if (sync[k] != NULL) {
-            mgst_rtp_input_reinject_sr(sync[k]);
-            mgst_rtp_input_unref(sync[k]);
-        }
-    }
-}
-
 /* ---- the pipeline ---- */
 
 /* The encoder's input: counts frames and remembers the running time of the first. */
@@ -584,7 +140,7 @@ static GstPad *add_still(CompProgram *comp, GstBuffer *frame, gint zorder, gdoub
     convert = src != NULL ? mgst_make("videoconvert", NULL, error) : NULL;
     freeze = convert != NULL ? mgst_make("imagefreeze", NULL, error) : NULL;
     filter = freeze != NULL ? mgst_make("capsfilter", NULL, error) : NULL;
-    queue = filter != NULL ? make_latency_queue(error) : NULL;
+    queue = filter != NULL ? comp_make_latency_queue(error) : NULL;
     if (queue == NULL) {
         GstElement *made[] = {src, convert, freeze, filter};
         guint i;
@@ -620,6 +176,18 @@ static GstElement *add(CompProgram *comp, const char *factory, const char *name,
 
     if (e != NULL)
         gst_bin_add(GST_BIN(comp->pipeline), e);
+    return e;
+}
+
+/* A mixer forced live. force-live can only be given at construction. */
+static GstElement *add_mixer(CompProgram *comp, const char *factory, const char *name,
+                             GError **error)
+{
+    GstElement *e = gst_element_factory_make_full(factory, "name", name, "force-live", TRUE, NULL);
+
+    if (e == NULL)
+        return add(comp, factory, name, error); /* says which package is missing */
+    gst_bin_add(GST_BIN(comp->pipeline), e);
     return e;
 }
 
@@ -686,22 +254,23 @@ static gboolean build(CompProgram *comp, GError **error)
         goto fail;
     g_object_set(comp->rtpbin, "latency", comp->latency_ms, "do-lost", TRUE, "autoremove", FALSE,
                  NULL);
-    g_signal_connect(comp->rtpbin, "pad-added", G_CALLBACK(on_pad_added), comp);
+    g_signal_connect(comp->rtpbin, "pad-added", G_CALLBACK(comp_on_rtpbin_pad_added), comp);
 
     /* video: compositor → caps → title → floor → x264 → tee */
-    comp->compositor = add(comp, "compositor", "compositor", error);
+    comp->compositor = add_mixer(comp, "compositor", "compositor", error);
     vfilter = comp->compositor != NULL ? add(comp, "capsfilter", NULL, error) : NULL;
     comp->title = vfilter != NULL ? add(comp, "textoverlay", "title", error) : NULL;
     comp->floor_text = comp->title != NULL ? add(comp, "textoverlay", "floor", error) : NULL;
     venc = comp->floor_text != NULL ? add(comp, "x264enc", "venc", error) : NULL;
+    comp->venc = venc;
     vtee = venc != NULL ? add(comp, "tee", "vtee", error) : NULL;
     if (vtee == NULL)
         goto fail;
     /* force-live: the program is live even while no input is (the stills are not "live"
      * enough for the aggregator until the latency is known); without it the first frame could
      * wait for an input whose decoder waits for the compositor to answer its allocation query */
-    g_object_set(comp->compositor, "force-live", TRUE, "min-upstream-latency", min_latency,
-                 "ignore-inactive-pads", TRUE, NULL);
+    g_object_set(comp->compositor, "min-upstream-latency", min_latency, "ignore-inactive-pads",
+                 TRUE, NULL);
     gst_util_set_object_arg(G_OBJECT(comp->compositor), "background", "black");
     vcaps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
                                 (gint)comp->width, "height", G_TYPE_INT, (gint)comp->height,
@@ -746,20 +315,21 @@ static gboolean build(CompProgram *comp, GError **error)
 
     /* audio: silence + inputs → audiomixer → 48 kHz stereo → AAC → tee */
     silence = add(comp, "audiotestsrc", NULL, error);
-    squeue = silence != NULL ? make_latency_queue(error) : NULL;
+    squeue = silence != NULL ? comp_make_latency_queue(error) : NULL;
     if (squeue != NULL)
         gst_bin_add(GST_BIN(comp->pipeline), squeue);
-    comp->mixer = squeue != NULL ? add(comp, "audiomixer", "mixer", error) : NULL;
+    comp->mixer = squeue != NULL ? add_mixer(comp, "audiomixer", "mixer", error) : NULL;
     afilter = comp->mixer != NULL ? add(comp, "capsfilter", NULL, error) : NULL;
     aconv = afilter != NULL ? add(comp, "audioconvert", NULL, error) : NULL;
     aenc = aconv != NULL ? add(comp, "avenc_aac", "aenc", error) : NULL;
+    comp->aenc = aenc;
     atee = aenc != NULL ? add(comp, "tee", "atee", error) : NULL;
     if (atee == NULL)
         goto fail;
     g_object_set(silence, "is-live", TRUE, "samplesperbuffer", 960, NULL);
     gst_util_set_object_arg(G_OBJECT(silence), "wave", "silence");
-    g_object_set(comp->mixer, "force-live", TRUE, "min-upstream-latency", min_latency,
-                 "ignore-inactive-pads", TRUE, NULL);
+    g_object_set(comp->mixer, "min-upstream-latency", min_latency, "ignore-inactive-pads", TRUE,
+                 NULL);
     acaps = gst_caps_new_simple("audio/x-raw", "rate", G_TYPE_INT, 48000, "channels", G_TYPE_INT, 2,
                                 NULL);
     g_object_set(afilter, "caps", acaps, NULL);
@@ -811,9 +381,9 @@ static gboolean build(CompProgram *comp, GError **error)
             }
         }
     }
-    apply_title_locked(comp);
-    apply_floor_locked(comp);
-    apply_layout_locked(comp);
+    comp_apply_title_locked(comp);
+    comp_apply_floor_locked(comp);
+    comp_apply_layout_locked(comp);
     g_mutex_unlock(&comp->lock);
 
     bus = gst_pipeline_get_bus(GST_PIPELINE(comp->pipeline));
@@ -904,6 +474,8 @@ static void teardown(CompProgram *comp)
     comp->floor_text = NULL;
     comp->compositor = NULL;
     comp->mixer = NULL;
+    comp->venc = NULL;
+    comp->aenc = NULL;
     comp->rtpbin = NULL;
     g_mutex_unlock(&comp->lock);
     if (comp->archive != NULL)
@@ -1063,9 +635,9 @@ static gboolean tick_cb(gpointer user_data)
         }
     }
     if (changed)
-        apply_layout_locked(comp);
+        comp_apply_layout_locked(comp);
     if (comp->deadline_us > 0)
-        apply_floor_locked(comp);
+        comp_apply_floor_locked(comp);
     g_mutex_unlock(&comp->lock);
 
     /* the watchdog: a live program that stops producing frames is a failed pipeline */
@@ -1129,7 +701,7 @@ CompProgram *comp_program_new(const CompConfig *config, const CompEvents *events
         context != NULL ? g_main_context_ref(context) : g_main_context_ref_thread_default();
     g_mutex_init(&comp->lock);
     g_mutex_init(&comp->frame_lock);
-    comp->inputs = g_ptr_array_new_with_free_func(input_free);
+    comp->inputs = g_ptr_array_new_with_free_func(comp_input_free);
     comp->state = COMP_STATE_RUNNING;
     comp->first_frame_rt = -1;
     comp->next_session = 0;
@@ -1219,212 +791,8 @@ void comp_program_free(CompProgram *comp)
         finalize(comp);
 }
 
-MgstRtpInput *comp_program_add_track(CompProgram *comp, guint64 input_id, const char *label,
-                                     MgstCodec codec, guint8 payload_type, guint clock_rate,
-                                     GError **error)
-{
-    MgstKind kind = mgst_codec_kind(codec);
-    MgstRtpInput *track;
-    CompInput *in;
-    guint n_video = 0, i;
-
-    g_return_val_if_fail(comp != NULL && !comp->freed, NULL);
-
-    if (input_id == 0 || payload_type > 127 ||
-        (codec != MGST_CODEC_VP8 && codec != MGST_CODEC_H264 && codec != MGST_CODEC_OPUS)) {
-        g_set_error(error, MGST_ERROR, MGST_ERROR_INVALID,
-                    "input %" G_GUINT64_FORMAT ": %s with payload type %u cannot be composed",
-                    input_id, mgst_codec_to_string(codec), payload_type);
-        return NULL;
-    }
-    if (comp->state != COMP_STATE_RUNNING) {
-        g_set_error(error, MGST_ERROR, MGST_ERROR_INVALID,
-                    "meeting %" G_GUINT64_FORMAT ": the composite program is not running",
-                    comp->meeting_id);
-        return NULL;
-    }
-
-    g_mutex_lock(&comp->lock);
-    in = find_input_locked(comp, input_id);
-    for (i = 0; i < comp->inputs->len; i++) {
-        CompInput *other = g_ptr_array_index(comp->inputs, i);
-
-        n_video += other->tracks[MGST_KIND_VIDEO] != NULL;
-    }
-    if ((in != NULL && in->tracks[kind] != NULL) ||
-        (kind == MGST_KIND_VIDEO && n_video >= COMP_MAX_SITES + 1)) {
-        g_mutex_unlock(&comp->lock);
-        g_set_error(error, MGST_ERROR, MGST_ERROR_INVALID,
-                    in != NULL && in->tracks[kind] != NULL
-                        ? "input %" G_GUINT64_FORMAT " already has a %s track"
-                        : "input %" G_GUINT64_FORMAT ": the program has no room for more %s",
-                    input_id, mgst_kind_to_string(kind));
-        return NULL;
-    }
-    if (in == NULL) {
-        in = g_new0(CompInput, 1);
-        in->comp = comp;
-        in->id = input_id;
-        in->label = g_strdup(label);
-        in->order = comp->next_order++;
-        g_ptr_array_add(comp->inputs, in);
-    }
-    track = mgst_rtp_input_new(codec, payload_type, clock_rate);
-    in->tracks[kind] = track;
-    in->sessions[kind] = comp->next_session++;
-    if (kind == MGST_KIND_VIDEO)
-        mgst_rtp_input_set_keyframe_func(track, on_keyframe, in);
-    g_mutex_unlock(&comp->lock);
-
-    if (comp->pipeline != NULL) {
-        g_autoptr(GstClock) clock = gst_element_get_clock(comp->pipeline);
-
-        if (!mgst_rtp_input_attach(track, GST_BIN(comp->pipeline), comp->rtpbin, in->sessions[kind],
-                                   error))
-            return NULL; /* the track stays, unattached; a rebuild attaches it */
-        if (clock != NULL)
-            mgst_rtp_input_start(track, clock, gst_element_get_base_time(comp->pipeline));
-    }
-    g_debug("meeting %" G_GUINT64_FORMAT ": input %" G_GUINT64_FORMAT " %s (%s) added",
-            comp->meeting_id, input_id, mgst_kind_to_string(kind), mgst_codec_to_string(codec));
-    return track;
-}
-
-void comp_program_remove_input(CompProgram *comp, guint64 input_id)
-{
-    GstPad *pads[2] = {NULL, NULL};
-    GPtrArray *branches[2] = {NULL, NULL};
-    GstElement *mixers[2] = {NULL, NULL};
-    CompInput *in = NULL;
-    guint i, k;
-
-    g_return_if_fail(comp != NULL && !comp->freed);
-
-    g_mutex_lock(&comp->lock);
-    for (i = 0; i < comp->inputs->len; i++) {
-        if (((CompInput *)g_ptr_array_index(comp->inputs, i))->id == input_id) {
-            in = g_ptr_array_steal_index(comp->inputs, i);
-            break;
-        }
-    }
-    if (in == NULL) {
-        g_mutex_unlock(&comp->lock);
-        return;
-    }
-    for (k = 0; k < 2; k++) {
-        GstElement *mixer = k == MGST_KIND_VIDEO ? comp->compositor : comp->mixer;
-
-        pads[k] = g_steal_pointer(&in->mixer_pad[k]);
-        branches[k] = g_steal_pointer(&in->branch[k]);
-        if (mixer != NULL)
-            mixers[k] = gst_object_ref(mixer);
-    }
-    apply_layout_locked(comp); /* the others close up */
-    g_mutex_unlock(&comp->lock);
-
-    /* 1. no more packets: the appsrcs leave, rtpbin drops the sessions and jitter buffers */
-    for (k = 0; k < 2; k++) {
-        if (in->tracks[k] != NULL) {
-            mgst_rtp_input_remove(in->tracks[k]);
-            mgst_rtp_input_close(in->tracks[k]);
-        }
-    }
-    /* 2. the mixer pads: releasing one wakes whatever was waiting to push into it */
-    for (k = 0; k < 2; k++) {
-        if (pads[k] != NULL && mixers[k] != NULL)
-            gst_element_release_request_pad(mixers[k], pads[k]);
-        g_clear_object(&pads[k]);
-        g_clear_object(&mixers[k]);
-    }
-    /* 3. the branch; NULL joins its threads, so no callback can still be using @in after */
-    for (k = 0; k < 2; k++) {
-        if (branches[k] == NULL)
-            continue;
-        for (i = 0; i < branches[k]->len; i++) {
-            GstElement *e = g_ptr_array_index(branches[k], i);
-            GstObject *parent = gst_object_get_parent(GST_OBJECT(e));
-
-            gst_element_set_state(e, GST_STATE_NULL);
-            if (parent != NULL) {
-                gst_bin_remove(GST_BIN(parent), e);
-                gst_object_unref(parent);
-            }
-        }
-        g_ptr_array_unref(branches[k]);
-    }
-    g_debug("meeting %" G_GUINT64_FORMAT ": input %" G_GUINT64_FORMAT " removed", comp->meeting_id,
-            input_id);
-    input_free(in);
-}
-
-void comp_program_set_speaker(CompProgram *comp, guint64 input_id)
-{
-    g_return_if_fail(comp != NULL && !comp->freed);
-    g_mutex_lock(&comp->lock);
-    comp->speaker = input_id;
-    apply_layout_locked(comp);
-    g_mutex_unlock(&comp->lock);
-}
-
-void comp_program_set_audio_open(CompProgram *comp, guint64 input_id, gboolean open)
-{
-    CompInput *in;
-
-    g_return_if_fail(comp != NULL && !comp->freed);
-    g_mutex_lock(&comp->lock);
-    in = find_input_locked(comp, input_id);
-    if (in != NULL) {
-        in->audio_open = open;
-        apply_layout_locked(comp);
-    }
-    g_mutex_unlock(&comp->lock);
-}
-
-void comp_program_set_title(CompProgram *comp, const char *body, const char *meeting,
-                            const char *agenda_item)
-{
-    g_return_if_fail(comp != NULL && !comp->freed);
-    g_mutex_lock(&comp->lock);
-    g_free(comp->body);
-    g_free(comp->meeting);
-    g_free(comp->item);
-    comp->body = g_strdup(body);
-    comp->meeting = g_strdup(meeting);
-    comp->item = g_strdup(agenda_item);
-    apply_title_locked(comp);
-    g_mutex_unlock(&comp->lock);
-}
-
-void comp_program_set_floor(CompProgram *comp, const char *holder, gint64 deadline_us)
-{
-    g_return_if_fail(comp != NULL && !comp->freed);
-    g_mutex_lock(&comp->lock);
-    g_free(comp->holder);
-    comp->holder = g_strdup(holder);
-    comp->deadline_us = holder != NULL ? deadline_us : 0;
-    apply_floor_locked(comp);
-    g_mutex_unlock(&comp->lock);
-}
-
-void comp_program_set_closed(CompProgram *comp, gboolean closed)
-{
-    g_return_if_fail(comp != NULL && !comp->freed);
-    g_mutex_lock(&comp->lock);
-    if (comp->closed != closed) {
-        comp->closed = closed;
-        apply_layout_locked(comp);
-        apply_title_locked(comp);
-        apply_floor_locked(comp);
-        g_message("meeting %" G_GUINT64_FORMAT ": program %s", comp->meeting_id,
-                  closed ? "closed: slate, no sound" : "open again");
-    }
-    g_mutex_unlock(&comp->lock);
-}
-
 void comp_program_stop(CompProgram *comp)
 {
-    GstIterator *it;
-    GValue v = G_VALUE_INIT;
     guint i, k;
 
     g_return_if_fail(comp != NULL && !comp->freed);
@@ -1452,17 +820,17 @@ void comp_program_stop(CompProgram *comp)
         }
     }
     g_mutex_unlock(&comp->lock);
-    /* imagefreeze and the live silence never end by themselves: end every mixer input */
+    /* The mixers are forced live and never end by themselves (nor do imagefreeze and the
+     * silence): end the stream at the encoders; they drain, the playlist and the archive are
+     * finalised, and the mixers stop when their next push meets the end of stream. */
     for (k = 0; k < 2; k++) {
-        GstElement *mixer = k == 0 ? comp->compositor : comp->mixer;
+        GstElement *enc = k == 0 ? comp->venc : comp->aenc;
+        GstPad *pad = enc != NULL ? gst_element_get_static_pad(enc, "sink") : NULL;
 
-        it = gst_element_iterate_sink_pads(mixer);
-        while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
-            gst_pad_send_event(g_value_get_object(&v), gst_event_new_eos());
-            g_value_reset(&v);
+        if (pad != NULL) {
+            gst_pad_send_event(pad, gst_event_new_eos());
+            gst_object_unref(pad);
         }
-        g_value_unset(&v);
-        gst_iterator_free(it);
     }
     comp->stop_source = attach_timeout(comp, STOP_TIMEOUT_MS, stop_timeout_cb);
 }
