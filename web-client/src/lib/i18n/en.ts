@@ -226,6 +226,11 @@ export const en: Catalogue = {
   'video.noSpeaker': 'Nobody is speaking',
   'video.notAvailable': 'No video signal yet',
   'video.participants': 'Members present',
+  'video.serverWithout': 'The server has no video',
+  'video.connecting': 'Connecting the video…',
+  'video.cameraError': 'The camera or microphone of this device cannot be used. You can still watch and hear the sitting.',
+  'video.startSound': 'Turn the sound on',
+  'video.you': 'You',
   'video.more': { plural: 'count', one: 'and {count} more', other: 'and {count} more' },
 
   'room.title': 'Meeting room',

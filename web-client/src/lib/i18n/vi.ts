@@ -225,6 +225,11 @@ export const vi = {
   'video.noSpeaker': 'Chưa có người phát biểu',
   'video.notAvailable': 'Chưa có tín hiệu hình ảnh',
   'video.participants': 'Đại biểu đang có mặt',
+  'video.serverWithout': 'Máy chủ chưa bật hình ảnh',
+  'video.connecting': 'Đang kết nối hình ảnh…',
+  'video.cameraError': 'Không dùng được camera hoặc micro của thiết bị này. Bạn vẫn xem và nghe được phiên họp.',
+  'video.startSound': 'Bật âm thanh',
+  'video.you': 'Bạn',
   'video.more': { plural: 'count', one: 'và {count} người khác', other: 'và {count} người khác' },
 
   'room.title': 'Phòng họp',

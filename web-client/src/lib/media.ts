@@ -1,0 +1,315 @@
+/*
+ * A meeting's video and sound: WebRTC with phonghop's media server, signaled over the live
+ * socket (media.* messages).
+ *
+ * Each participant has two peer connections to the server: one it publishes its camera and
+ * microphone on (our offer, the server's answer) and one it receives everyone on (the server's
+ * offers, our answers; the server sends a new offer whenever someone starts or stops publishing).
+ * The floor is enforced by the server, not here: a microphone reaches the sitting only while its
+ * owner holds the floor or the chair opened every microphone, so every tablet simply publishes.
+ *
+ *   media.join {meeting_id}            -> media.joined {participant_id, ice_servers, peers}
+ *   media.publish {sdp: offer}         -> media.answer {sdp}
+ *   media.subscribe {}                 -> media.subscribed; then media.offer {offer_id, sdp}
+ *   media.answer {offer_id, sdp}       -> media.answered
+ *   media.candidate {connection, candidate}  (ours, trickled after the first exchange)
+ *   media.peers {peers}                (who is in the media and what they send)
+ *
+ * Our SDP goes out once ICE gathering has finished (or after a short wait), so it carries our
+ * candidates; later ones are trickled. A received stream's id is "p<participant id>" (the
+ * server's a=msid), and a person's participant id is their user id. A closed WebSocket takes the
+ * participant out of the media on the server: after a reconnect the session joins again and
+ * negotiates both connections afresh.
+ *
+ * Everything that touches the browser (RTCPeerConnection, getUserMedia) is injected, so tests
+ * drive a session with fakes.
+ */
+import { get, writable, type Readable } from 'svelte/store';
+import { LiveRequestError, type ConnectionState } from './live';
+
+export type MediaStatus = 'idle' | 'joining' | 'joined' | 'unavailable' | 'failed';
+
+/** What the session needs of the live connection. */
+export interface MediaLive {
+  request(message: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>>;
+  send(message: Record<string, unknown>): boolean;
+  onMessage(handler: (message: Record<string, unknown>) => void): () => void;
+  readonly state: Readable<ConnectionState>;
+}
+
+/** The part of RTCPeerConnection the session uses. */
+export interface PeerLike {
+  iceGatheringState: RTCIceGatheringState;
+  localDescription: RTCSessionDescriptionInit | null;
+  onicecandidate: ((event: { candidate: { candidate: string } | null }) => void) | null;
+  onicegatheringstatechange: (() => void) | null;
+  ontrack: ((event: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
+  addTransceiver(track: MediaStreamTrack, init: RTCRtpTransceiverInit): unknown;
+  createOffer(): Promise<RTCSessionDescriptionInit>;
+  createAnswer(): Promise<RTCSessionDescriptionInit>;
+  setLocalDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
+  close(): void;
+}
+
+export interface MediaDeps {
+  live: MediaLive;
+  createPeer: (config: RTCConfiguration) => PeerLike;
+  getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** How long to wait for ICE gathering before sending SDP anyway. */
+  gatherTimeoutMs?: number;
+}
+
+export interface MediaPeer {
+  participant_id: number;
+  user_id: number | null;
+  site_id: number | null;
+  name: string;
+  role: string;
+  publishing: { audio: boolean; video: boolean };
+}
+
+/** "p6" -> 6: the participant a received stream belongs to. */
+export function participantOfStream(streamId: string): number | null {
+  const match = /^p(\d+)$/.exec(streamId);
+  return match === null ? null : Number(match[1]);
+}
+
+/** The camera a tablet sends: modest, since remote halls have little bandwidth. */
+export const CAMERA_CONSTRAINTS: MediaStreamConstraints = {
+  audio: { echoCancellation: true, noiseSuppression: true },
+  video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 20, max: 25 } },
+};
+
+export class MediaSession {
+  private readonly statusStore = writable<MediaStatus>('idle');
+  private readonly streamsStore = writable<ReadonlyMap<number, MediaStream>>(new Map());
+  private readonly localStore = writable<MediaStream | null>(null);
+  private readonly peersStore = writable<MediaPeer[]>([]);
+  private readonly cameraErrorStore = writable<string | null>(null);
+
+  /** joining, joined; unavailable: the server runs without media; failed: see the console. */
+  readonly status: Readable<MediaStatus> = { subscribe: this.statusStore.subscribe };
+  /** Received streams by participant id. */
+  readonly streams: Readable<ReadonlyMap<number, MediaStream>> = { subscribe: this.streamsStore.subscribe };
+  /** Our own camera, for the preview. */
+  readonly local: Readable<MediaStream | null> = { subscribe: this.localStore.subscribe };
+  readonly peers: Readable<MediaPeer[]> = { subscribe: this.peersStore.subscribe };
+  /** Why the camera or microphone could not be used (the browser's error name). */
+  readonly cameraError: Readable<string | null> = { subscribe: this.cameraErrorStore.subscribe };
+
+  private running = false;
+  private generation = 0;
+  private publishPeer: PeerLike | null = null;
+  private receivePeer: PeerLike | null = null;
+  private iceServers: RTCIceServer[] = [];
+  /** Server offers are answered one at a time, in order. */
+  private offers: Promise<void> = Promise.resolve();
+  /** Peers whose SDP has gone to the server: their later candidates are trickled. */
+  private readonly sent = new WeakSet<PeerLike>();
+  private offMessage: (() => void) | null = null;
+  private offState: (() => void) | null = null;
+  private wasOpen = false;
+
+  constructor(
+    private readonly meetingId: number,
+    private readonly deps: MediaDeps,
+    private readonly options: { publish: boolean },
+  ) {}
+
+  /** Joins the meeting's media and stays joined (across reconnects) until stop(). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.offMessage = this.deps.live.onMessage((message) => this.handleMessage(message));
+    this.offState = this.deps.live.state.subscribe((state) => {
+      if (state === 'open' && !this.wasOpen) void this.join();
+      this.wasOpen = state === 'open';
+    });
+  }
+
+  stop(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.generation++;
+    this.offMessage?.();
+    this.offState?.();
+    this.offMessage = this.offState = null;
+    this.deps.live.send({ type: 'media.leave', meeting_id: this.meetingId });
+    this.closePeers();
+    const local = get(this.localStore);
+    for (const track of local?.getTracks() ?? []) track.stop();
+    this.localStore.set(null);
+    this.statusStore.set('idle');
+  }
+
+  /** (Re)joins: a new generation; anything still running for an older one stops at its next step. */
+  private async join(): Promise<void> {
+    const generation = ++this.generation;
+    const current = () => this.running && generation === this.generation;
+    this.closePeers();
+    this.statusStore.set('joining');
+    try {
+      const joined = await this.deps.live.request({ type: 'media.join', meeting_id: this.meetingId });
+      if (!current()) return;
+      this.iceServers = Array.isArray(joined['ice_servers']) ? (joined['ice_servers'] as RTCIceServer[]) : [];
+      this.setPeers(joined['peers']);
+      this.statusStore.set('joined');
+      // Receive first: what others say matters more than being seen.
+      this.receivePeer = this.newPeer('subscribe');
+      this.receivePeer.ontrack = (event) => this.addTrack(event.streams);
+      await this.deps.live.request({ type: 'media.subscribe', meeting_id: this.meetingId });
+      if (!current()) return;
+      if (this.options.publish) await this.publish(current);
+    } catch (err) {
+      if (!current()) return;
+      if (err instanceof LiveRequestError && err.code === 'media_unavailable') {
+        this.statusStore.set('unavailable');
+        return;
+      }
+      console.warn('media: joining failed', err);
+      // A connection that dropped meanwhile rejoins when it is back (the state subscription).
+      this.statusStore.set(err instanceof LiveRequestError && err.code === 'connection_lost' ? 'joining' : 'failed');
+    }
+  }
+
+  private async publish(current: () => boolean): Promise<void> {
+    let local = get(this.localStore);
+    if (local === null) {
+      try {
+        local = await this.deps.getUserMedia(CAMERA_CONSTRAINTS);
+        this.cameraErrorStore.set(null);
+      } catch (err) {
+        this.cameraErrorStore.set(err instanceof Error ? err.name || 'Error' : 'Error');
+        return;
+      }
+      if (!current()) {
+        for (const track of local.getTracks()) track.stop();
+        return;
+      }
+      this.localStore.set(local);
+    }
+    const peer = (this.publishPeer = this.newPeer('publish'));
+    for (const track of local.getTracks()) peer.addTransceiver(track, { direction: 'sendonly', streams: [local] });
+    const offer = await peer.createOffer();
+    await peer.setLocalDescription(offer);
+    const sdp = await this.gatheredSdp(peer);
+    if (!current()) return;
+    this.sent.add(peer);
+    const answer = await this.deps.live.request({ type: 'media.publish', meeting_id: this.meetingId, sdp });
+    if (!current()) return;
+    await peer.setRemoteDescription({ type: 'answer', sdp: String(answer['sdp'] ?? '') });
+  }
+
+  private handleMessage(message: Record<string, unknown>): void {
+    if (message['meeting_id'] !== this.meetingId) return;
+    if (message['type'] === 'media.offer') {
+      const offerId = message['offer_id'];
+      const sdp = message['sdp'];
+      if (typeof offerId !== 'number' || typeof sdp !== 'string') return;
+      const generation = this.generation;
+      this.offers = this.offers.then(() => this.answerOffer(generation, offerId, sdp)).catch((err: unknown) => {
+        console.warn('media: answering an offer failed', err);
+      });
+    } else if (message['type'] === 'media.peers') {
+      this.setPeers(message['peers']);
+    }
+  }
+
+  private async answerOffer(generation: number, offerId: number, sdp: string): Promise<void> {
+    const peer = this.receivePeer;
+    if (peer === null || generation !== this.generation) return;
+    await peer.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await peer.createAnswer();
+    await peer.setLocalDescription(answer);
+    const ours = await this.gatheredSdp(peer);
+    if (generation !== this.generation) return;
+    this.sent.add(peer);
+    await this.deps.live.request({ type: 'media.answer', meeting_id: this.meetingId, offer_id: offerId, sdp: ours });
+  }
+
+  private newPeer(connection: 'publish' | 'subscribe'): PeerLike {
+    const peer = this.deps.createPeer({ iceServers: this.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    peer.onicecandidate = (event) => {
+      // Candidates found after our SDP went out are trickled; the ones before are in it.
+      if (!this.sent.has(peer)) return;
+      this.deps.live.send({
+        type: 'media.candidate',
+        meeting_id: this.meetingId,
+        connection,
+        candidate: event.candidate ? event.candidate.candidate : null,
+      });
+    };
+    return peer;
+  }
+
+  /** Our SDP once gathering has finished, or what we have after the timeout. */
+  private gatheredSdp(peer: PeerLike): Promise<string> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        peer.onicegatheringstatechange = null;
+        resolve(peer.localDescription?.sdp ?? '');
+      };
+      const timer = setTimeout(done, this.deps.gatherTimeoutMs ?? 2500);
+      if (peer.iceGatheringState === 'complete') done();
+      else
+        peer.onicegatheringstatechange = () => {
+          if (peer.iceGatheringState === 'complete') done();
+        };
+    });
+  }
+
+  private addTrack(streams: readonly MediaStream[]): void {
+    for (const stream of streams) {
+      const participant = participantOfStream(stream.id);
+      if (participant === null) continue;
+      const next = new Map(get(this.streamsStore));
+      next.set(participant, stream);
+      this.streamsStore.set(next);
+      stream.onremovetrack = () => {
+        if (stream.getTracks().length > 0) return;
+        const after = new Map(get(this.streamsStore));
+        if (after.get(participant) === stream) after.delete(participant);
+        this.streamsStore.set(after);
+      };
+    }
+  }
+
+  private setPeers(value: unknown): void {
+    if (!Array.isArray(value)) return;
+    const peers = value as MediaPeer[];
+    this.peersStore.set(peers);
+    // A participant no longer publishing (or gone) has no picture.
+    const publishing = new Set(peers.filter((p) => p.publishing?.audio || p.publishing?.video).map((p) => p.participant_id));
+    const streams = get(this.streamsStore);
+    if ([...streams.keys()].some((id) => !publishing.has(id))) {
+      this.streamsStore.set(new Map([...streams].filter(([id]) => publishing.has(id))));
+    }
+  }
+
+  private closePeers(): void {
+    this.publishPeer?.close();
+    this.receivePeer?.close();
+    this.publishPeer = this.receivePeer = null;
+    this.offers = Promise.resolve();
+    this.streamsStore.set(new Map());
+  }
+}
+
+/** A session in this browser, over the page's live connection. */
+export function browserMediaSession(meetingId: number, live: MediaLive, publish: boolean): MediaSession {
+  return new MediaSession(
+    meetingId,
+    {
+      live,
+      createPeer: (config) => new RTCPeerConnection(config) as unknown as PeerLike,
+      getUserMedia: (constraints) => {
+        const devices = globalThis.navigator?.mediaDevices;
+        if (devices === undefined) return Promise.reject(new DOMException('no media devices', 'NotFoundError'));
+        return devices.getUserMedia(constraints);
+      },
+    },
+    { publish },
+  );
+}
