@@ -238,9 +238,15 @@
     async debugReceiving() {
       if (!this.sub) return null;
       const inbound = [];
+      let transportBytes = 0, inboundBytes = 0;
       (await this.sub.getStats()).forEach((s) => {
-        if (s.type === 'inbound-rtp') inbound.push([s.mid, s.kind, s.ssrc, s.trackIdentifier, s.bytesReceived, s.framesDecoded]);
+        if (s.type === 'inbound-rtp') {
+          inbound.push([s.mid, s.kind, s.ssrc, s.trackIdentifier, s.bytesReceived, s.framesDecoded]);
+          inboundBytes += s.bytesReceived + (s.headerBytesReceived || 0);
+        }
+        if (s.type === 'transport') transportBytes += s.bytesReceived;
       });
+      inbound.push({ transportBytes, inboundBytes });
       return {
         transceivers: this.sub.getTransceivers().map((t) => [t.mid, t.direction, t.currentDirection, t.receiver.track.id, t.receiver.track.readyState, t.receiver.track.muted]),
         inbound, streamOf: [...this.streamOf],

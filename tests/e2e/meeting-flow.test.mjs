@@ -8,7 +8,8 @@
 //   three members enter the room, check in, read the document in the viewer (the read receipt)
 //   and keep a private note;
 //   two ask for the floor and see their place; the chair grants it and every member's page, the
-//   hall screen and the public page show the speaker;
+//   hall screen and the public page show the speaker, and the speaker's camera (fake device)
+//   plays on the other members' tablets and the hall screen through the media server;
 //   one member's network is cut; the chair moves on meanwhile; the network comes back and that
 //   member's page catches up;
 //   when the server has the vote routes: the chair opens a named vote, the members vote (each
@@ -81,7 +82,12 @@ before(async () => {
   if (!webRoot) { skipReason = 'the web client is not built and cannot be (no web-client/node_modules)'; return; }
   pg = new Postgres();
   db = pg.createDatabase();
-  server = await Server.start({ db, config: { server: { web_root: webRoot, profile: 'isolated' } } });
+  // Media on loopback: the server announces 127.0.0.1, which Chromium reaches with
+  // --allow-loopback-in-peer-connection (TESTING.md).
+  server = await Server.start({
+    db,
+    config: { server: { web_root: webRoot, profile: 'isolated' }, media: { addresses: '127.0.0.1' } },
+  });
   for (const line of pg.psql(db.name, `SELECT username, full_name FROM users WHERE username IN (${MEMBERS.map((m) => `'${m}'`).join(',')})`).trim().split('\n')) {
     const [username, name] = line.split('|');
     memberNames[username] = name;
@@ -280,6 +286,16 @@ describe('a sitting in real browsers', () => {
     await b.getByTestId('my-place').filter({ hasText: 'Bạn đang ở vị trí thứ 1/1' }).waitFor();
     await hall.page.getByTestId('hall-speaker').filter({ hasText: memberNames[MEMBERS[0]] }).waitFor();
     await visitor.page.getByTestId('public-speaker').filter({ hasText: memberNames[MEMBERS[0]] }).waitFor();
+    // The speaker's camera (Chromium's fake device) reaches the others through the media server:
+    // their speaker tile and the hall screen play it (frames decoded, time running).
+    for (const [page, selector] of [[b, 'speaker-video'], [c, 'speaker-video'], [hall.page, 'hall-video']]) {
+      await page.waitForFunction((testid) => {
+        const video = document.querySelector(`[data-testid=${testid}]`);
+        return video !== null && video.videoWidth > 0 && video.currentTime > 1;
+      }, selector, { timeout: 45000 });
+    }
+    const decoded = await b.evaluate(() => document.querySelector('[data-testid=speaker-video]').getVideoPlaybackQuality().totalVideoFrames);
+    assert.ok(decoded > 10, `frames of the speaker decoded on another member's tablet: ${decoded}`);
     await screen('room-speaking', a);
     await screen('hall', hall.page);
     await screen('public', visitor.page);
