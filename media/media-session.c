@@ -59,6 +59,7 @@ typedef enum {
     JOB_SUBSCRIBE,
     JOB_ANSWER,
     JOB_CANDIDATE,
+    JOB_RESTART_ICE,
 } JobKind;
 
 typedef struct {
@@ -731,14 +732,55 @@ static void offer_media(const Section *sec, SdpOfferMedia *o)
     o->send.track_id = sec->track_id;
 }
 
-static void run_subscribe(Session *s, Job *job)
+/* Our offer of the current sections from the receiving peer's transport, to be answered. */
+static void offer_sections(Session *s, Job *job)
 {
     g_autoptr(GError) error = NULL;
     SdpOfferMedia media[SDP_MAX_MEDIA];
     SdpTransport transport;
     char *offer;
-    gint changed;
     guint i;
+
+    for (i = 0; i < s->sections->len; i++)
+        offer_media(&g_array_index(s->sections, Section, i), &media[i]);
+    peer_get_local_transport(s->sub_peer, &transport);
+    offer = sdp_write_offer(media, s->sections->len, &transport, s->sub_session_id,
+                            ++s->offer_version, &error);
+    if (offer == NULL) {
+        job_reply(job, NULL, g_steal_pointer(&error));
+        return;
+    }
+    g_array_set_size(s->offered, 0);
+    g_array_append_vals(s->offered, s->sections->data, s->sections->len);
+    s->awaiting = TRUE;
+    job_reply(job, offer, NULL);
+}
+
+/* The receiving connection restarts ICE (RFC 8445 §9) from our side: the offer has new ICE
+ * credentials of ours and the same sections; the subscriber's answer (run_answer) brings its
+ * new ones and completes the restart. DTLS and SRTP are kept, forwarding goes on. */
+static void run_restart_ice(Session *s, Job *job)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (s->sub_peer == NULL || s->sections->len == 0) {
+        job_reply(job, NULL,
+                  g_error_new(MEDIA_ERROR, MEDIA_ERROR_NOT_FOUND,
+                              "%s: no receiving connection to restart", s->name));
+        return;
+    }
+    if (!peer_restart_ice(s->sub_peer, &error)) {
+        job_reply(job, NULL,
+                  g_error_new(MEDIA_ERROR, MEDIA_ERROR_FAILED, "%s: %s", s->name, error->message));
+        return;
+    }
+    offer_sections(s, job);
+}
+
+static void run_subscribe(Session *s, Job *job)
+{
+    g_autoptr(GError) error = NULL;
+    gint changed;
 
     changed = update_sections(s, job, &error);
     if (changed < 0) {
@@ -760,19 +802,7 @@ static void run_subscribe(Session *s, Job *job)
             return;
         }
     }
-    for (i = 0; i < s->sections->len; i++)
-        offer_media(&g_array_index(s->sections, Section, i), &media[i]);
-    peer_get_local_transport(s->sub_peer, &transport);
-    offer = sdp_write_offer(media, s->sections->len, &transport, s->sub_session_id,
-                            ++s->offer_version, &error);
-    if (offer == NULL) {
-        job_reply(job, NULL, g_steal_pointer(&error));
-        return;
-    }
-    g_array_set_size(s->offered, 0);
-    g_array_append_vals(s->offered, s->sections->data, s->sections->len);
-    s->awaiting = TRUE;
-    job_reply(job, offer, NULL);
+    offer_sections(s, job);
 }
 
 static void run_answer(Session *s, Job *job)
@@ -866,6 +896,9 @@ static void job_run(SfuRoom *room, gpointer data)
         run_candidate(s, job);
         job->replied = TRUE;
         break;
+    case JOB_RESTART_ICE:
+        run_restart_ice(s, job);
+        break;
     }
 }
 
@@ -926,6 +959,15 @@ gboolean media_room_answer(MediaRoom *room, guint64 subscriber_id, const char *a
     g_return_val_if_fail(room != NULL && answer != NULL && func != NULL, FALSE);
     g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
     return job_post(room, job_new(room, JOB_ANSWER, subscriber_id, answer, func, user_data), error);
+}
+
+gboolean media_room_restart_ice(MediaRoom *room, guint64 subscriber_id, MediaSdpFunc func,
+                                gpointer user_data, GError **error)
+{
+    g_return_val_if_fail(room != NULL && func != NULL, FALSE);
+    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+    return job_post(room, job_new(room, JOB_RESTART_ICE, subscriber_id, NULL, func, user_data),
+                    error);
 }
 
 gboolean media_room_add_candidate(MediaRoom *room, guint64 participant_id, gboolean receiving,

@@ -252,6 +252,15 @@ gboolean media_room_subscribe(MediaRoom *room, guint64 subscriber_id, const guin
                               guint n_publishers, MediaSdpFunc func, gpointer user_data,
                               GError **error);
 
+/* Restarts ICE on @subscriber_id's receiving connection (RFC 8445 §9): @func gets our new offer,
+ * the same sections with new ICE credentials and candidates, to be answered with
+ * media_room_answer() (with new credentials of the subscriber's). DTLS, SRTP and forwarding go
+ * on meanwhile. For a client whose network changed, or that asks (its restartIce() cannot offer
+ * on a connection we offer). The publishing connection restarts by a new offer of the client's
+ * to media_room_publish(). MEDIA_ERROR_NOT_FOUND to @func when it receives nothing yet. */
+gboolean media_room_restart_ice(MediaRoom *room, guint64 subscriber_id, MediaSdpFunc func,
+                                gpointer user_data, GError **error);
+
 /* The subscriber's answer to our last offer (copied). @func gets neither SDP nor error once it
  * is applied: media flows as soon as the connection is up. */
 gboolean media_room_answer(MediaRoom *room, guint64 subscriber_id, const char *answer,

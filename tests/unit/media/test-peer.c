@@ -658,8 +658,9 @@ static void test_ice_restart_refused(void)
 
 /* ---- ICE restart through the room (media-session.c) ---- */
 
-#define RESTART_MEETING   7
-#define RESTART_PUBLISHER 1
+#define RESTART_MEETING    7
+#define RESTART_PUBLISHER  1
+#define RESTART_SUBSCRIBER 2
 
 typedef struct {
     char *answer;
@@ -829,6 +830,147 @@ static void test_ice_restart_through_room(void)
     g_assert_cmpuint(sig.ups, ==, 1);
 
     side_clear(&c);
+    media_room_destroy(room);
+    media_engine_free(engine);
+    while (g_main_context_iteration(main_ctx, FALSE))
+        ;
+    g_main_context_pop_thread_default(main_ctx);
+    g_main_context_unref(main_ctx);
+    g_free(sig.answer);
+    g_free(sig.failure);
+}
+
+/* Both clients' contexts and the engine's, until @done or @timeout_ms; @pub sends one RTP
+ * packet every 20 ms. */
+static gboolean run_both(Side *pub, Side *sub, GMainContext *main_ctx, gboolean (*done)(gpointer),
+                         gpointer data, guint timeout_ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    gint64 next_send = 0;
+    static guint16 seq = 3000;
+    guint8 pkt[200];
+
+    while (done == NULL || !done(data)) {
+        gboolean any = FALSE;
+
+        if (g_get_monotonic_time() > end)
+            return done == NULL;
+        if (g_get_monotonic_time() >= next_send) {
+            peer_send_rtp(pub->peer, pkt, make_rtp(pkt, 111, seq++, 0x0b0b0b0b, 100, 0x33));
+            next_send = g_get_monotonic_time() + 20000;
+        }
+        any |= g_main_context_iteration(pub->ctx, FALSE);
+        any |= g_main_context_iteration(sub->ctx, FALSE);
+        any |= g_main_context_iteration(main_ctx, FALSE);
+        if (!any)
+            g_usleep(500);
+    }
+    return TRUE;
+}
+
+/* media_room_answer() replies with neither SDP nor error once the answer is applied. */
+static void on_answer_applied(gpointer user_data, const char *sdp, const GError *error)
+{
+    Signaling *sig = user_data;
+
+    if (error != NULL || sdp != NULL)
+        sig->failure = g_strdup(error != NULL ? error->message : "an SDP reply to an answer");
+}
+
+/* The receiving client applies our offer and answers it through media_room_answer(). */
+static void answer_offer(Side *pub, Side *sub, GMainContext *main_ctx, MediaRoom *room,
+                         Signaling *sig)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SdpDescription) offer = NULL;
+    g_autofree char *answer = NULL;
+    SdpTransport t;
+
+    g_assert_true(run_both(pub, sub, main_ctx, have_answer, sig, 5000));
+    g_assert_cmpstr(sig->failure, ==, NULL);
+    offer = sdp_parse_offer(sig->answer, strlen(sig->answer), NULL, &error);
+    g_assert_no_error(error);
+    g_assert_true(peer_set_remote_description(sub->peer, offer, &error));
+    g_assert_no_error(error);
+    peer_get_local_transport(sub->peer, &t);
+    answer = sdp_write_answer(offer, &t, NULL, 9, &error);
+    g_assert_no_error(error);
+    g_clear_pointer(&sig->answer, g_free);
+    g_assert_true(
+        media_room_answer(room, RESTART_SUBSCRIBER, answer, on_answer_applied, sig, &error));
+    g_assert_no_error(error);
+}
+
+static gboolean sub_got_rtp(gpointer data)
+{
+    return ((Side *)data)->n_rtp > 20;
+}
+
+/* The server restarts ICE on a receiving connection (media_room_restart_ice()): its new offer
+ * has new credentials, the client answers with new ones of its own, and the forwarded media
+ * goes on with the same DTLS association. */
+static void test_ice_restart_receiving(void)
+{
+    g_autoptr(MediaIceConfig) config = loopback_config(5000, 3000);
+    g_autoptr(GError) error = NULL;
+    GMainContext *main_ctx = g_main_context_new();
+    MediaEngineConfig engine_config = {0};
+    const guint64 publishers[] = {RESTART_PUBLISHER};
+    MediaEngine *engine;
+    MediaRoom *room;
+    Signaling sig = {0};
+    PeerStats before, after;
+    Side pub, sub;
+
+    g_main_context_push_thread_default(main_ctx);
+    engine_config.n_workers = 1;
+    engine_config.ice = config;
+    engine = media_engine_new(main_ctx, &engine_config, &error);
+    g_assert_no_error(error);
+    room = media_engine_ensure_room(engine, RESTART_MEETING, &error);
+    g_assert_no_error(error);
+    g_assert_true(
+        media_room_add_participant(room, RESTART_PUBLISHER, "chủ tọa", MEDIA_ROLE_CHAIR, &error));
+    g_assert_true(media_room_add_participant(room, RESTART_SUBSCRIBER, "đại biểu",
+                                             MEDIA_ROLE_MEMBER, &error));
+    side_init(&pub, config, id_client, "publisher");
+    side_init(&sub, config, id_other, "receiver");
+
+    /* Nothing to restart before it receives. */
+    g_assert_true(
+        media_room_restart_ice(room, RESTART_SUBSCRIBER, on_publish_answer, &sig, &error));
+    g_assert_true(run_client(&pub, main_ctx, have_answer, &sig, FALSE, 5000));
+    g_assert_nonnull(sig.failure);
+    g_clear_pointer(&sig.failure, g_free);
+
+    g_free(publish(&pub, main_ctx, room, &sig, 1));
+    g_assert_true(run_client(&pub, main_ctx, side_connected, &pub, FALSE, 5000));
+    run_client(&pub, main_ctx, NULL, NULL, TRUE, 300);
+    g_clear_pointer(&sig.answer, g_free);
+    g_assert_true(media_room_subscribe(room, RESTART_SUBSCRIBER, publishers, 1, on_publish_answer,
+                                       &sig, &error));
+    g_assert_no_error(error);
+    answer_offer(&pub, &sub, main_ctx, room, &sig);
+    g_assert_true(run_both(&pub, &sub, main_ctx, sub_got_rtp, &sub, 5000));
+    peer_get_stats(sub.peer, &before);
+
+    /* The restart: our new offer, the client's answer. */
+    g_clear_pointer(&sig.answer, g_free);
+    g_assert_true(
+        media_room_restart_ice(room, RESTART_SUBSCRIBER, on_publish_answer, &sig, &error));
+    g_assert_no_error(error);
+    answer_offer(&pub, &sub, main_ctx, room, &sig);
+    g_assert_true(run_both(&pub, &sub, main_ctx, side_restarted, &sub, 5000));
+    sub.n_rtp = 0;
+    g_assert_true(run_both(&pub, &sub, main_ctx, sub_got_rtp, &sub, 5000));
+    peer_get_stats(sub.peer, &after);
+    g_assert_cmpuint(after.ice_restarts, ==, 1);
+    g_assert_cmpuint(after.rx_dtls, ==, before.rx_dtls);
+    g_assert_cmpuint(after.rx_auth_failed, ==, 0);
+    g_assert_cmpint(sub.state, ==, PEER_STATE_CONNECTED);
+
+    side_clear(&pub);
+    side_clear(&sub);
     media_room_destroy(room);
     media_engine_free(engine);
     while (g_main_context_iteration(main_ctx, FALSE))
@@ -1046,6 +1188,7 @@ int main(int argc, char **argv)
     g_test_add_func("/peer/ice-restart", test_ice_restart);
     g_test_add_func("/peer/ice-restart-refused", test_ice_restart_refused);
     g_test_add_func("/peer/ice-restart-through-room", test_ice_restart_through_room);
+    g_test_add_func("/peer/ice-restart-receiving", test_ice_restart_receiving);
     g_test_add_func("/ice/config-validation", test_config_validation);
     g_test_add_func("/ice/ice-servers-json", test_ice_servers_json);
     g_test_add_func("/ice/local-candidates", test_local_candidates);
