@@ -9,12 +9,12 @@
  * keeps one queue per poll and at most one batch of it in flight: a ballot that arrives while a
  * batch commits waits for the next batch, which takes everything queued (at most
  * BALLOT_BATCH_MAX). One batch is one transaction with synchronous commit and a fixed number of
- * statements whatever its size: lock and read the poll, check every voter (one query), take the
- * journal numbers, then insert the journal entries and the ballots (and add to the secret
- * counters) in one statement, commit. Only after the commit returns does anyone hear
- * "recorded"; if the transaction fails, everyone in it hears "not recorded, try again", and
- * nothing of it is stored. This is group commit done by the application, so one flush serves a
- * whole batch and a ballot waits at most for the batch in flight and its own.
+ * statements whatever its size: lock and read the poll (which makes the commit durable), check
+ * every voter (one query), take the journal numbers, then insert the journal entries and the
+ * ballots (and add to the secret counters) in one statement, commit. Only after the commit returns
+ * does anyone hear "recorded"; if the transaction fails, everyone in it hears "not recorded, try
+ * again", and nothing of it is stored. This is group commit done by the application, so one flush
+ * serves a whole batch and a ballot waits at most for the batch in flight and its own.
  *
  * Idempotency: a member's ballot is unique per (poll, member) (per revision when the poll lets
  * ballots change). A repeated named cast with the same choice answers the first receipt; with
@@ -327,9 +327,6 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
                        vote_i64(mid, poll->meeting_id)};
     gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
     g_autofree char *sql = g_strdup_printf(
-        /* The first statement of the batch also makes its commit durable whatever the
-         * server's default (SET LOCAL synchronous_commit = on), saving a round trip. */
-        "WITH durable AS (SELECT set_config('synchronous_commit', 'on', true)) "
         "SELECT v.uid, r.user_id IS NOT NULL, "
         "  EXISTS (SELECT 1 FROM memberships s WHERE s.body_id = $3 AND s.user_id = v.uid "
         "          AND s.role = 'member'), "
@@ -337,7 +334,7 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
         "  coalesce((SELECT a.present FROM attendance_current a WHERE a.meeting_id = $4 "
         "            AND a.user_id = v.uid), false), "
         "  b.user_id IS NOT NULL, %s, b.journal_seq, encode(b.journal_hash, 'hex') "
-        "FROM durable, unnest($2::bigint[]) AS v(uid) "
+        "FROM unnest($2::bigint[]) AS v(uid) "
         "LEFT JOIN poll_roster r ON r.poll_id = $1 AND r.user_id = v.uid "
         "LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.poll_id = $1 AND x.user_id = v.uid "
         "                   %s LIMIT 1) b ON true",

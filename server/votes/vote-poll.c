@@ -25,8 +25,6 @@
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "phonghop-votes"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-
 GQuark poll_error_quark(void)
 {
     return g_quark_from_static_string("phonghop-poll-error-quark");
@@ -188,32 +186,35 @@ static char *opt_str(DbRows *r, guint col)
 }
 
 /* One query for the poll, its meeting's facts, its rows (as JSON) and how many have voted. */
-#define POLL_SELECT                                                                                \
-    "SELECT p.id, p.meeting_id, m.body_id, p.agenda_item_id, p.title, p.decision, p.body_kind, "   \
-    "  p.subject, p.form, p.threshold, p.threshold_given, p.written, p.allow_change, p.seats, "    \
-    "  p.round, p.previous_round_id, p.state, p.duration_s, p.roster_size, p.present, "            \
-    "  (SELECT count(*) FROM poll_voters v WHERE v.poll_id = p.id) + "                             \
-    "  (SELECT count(DISTINCT x.user_id) FROM poll_ballots x WHERE x.poll_id = p.id), "            \
-    "  " TS("p.opened_at") ", " TS("p.closes_at") ", " TS(                                         \
-        "p.closed_at") ", "                                                                        \
-                       "  (extract(epoch FROM p.closes_at) * 1000000)::bigint, p.created_by, "     \
-                       "p.cancel_reason, "                                                         \
-                       "  p.counts::text, p.tally_minutes, p.result::text, p.wording_vi, "         \
-                       "p.wording_en, p.passed, "                                                  \
-                       "  m.status, m.is_public AND m.status <> 'draft', b.level, t.seats, "       \
-                       "t.ends_on::text, "                                                         \
-                       "  (SELECT json_agg(json_build_array(r.position, r.name, r.user_id) ORDER " \
-                       "BY r.position) "                                                           \
-                       "   FROM poll_rows r WHERE r.poll_id = p.id)::text "                        \
-                       "FROM polls p JOIN meetings m ON m.id = p.meeting_id JOIN bodies b ON "     \
-                       "b.id = m.body_id "                                                         \
-                       "LEFT JOIN terms t ON t.id = m.term_id WHERE p.id = $1"
+#define POLL_COLUMNS                                                                          \
+    "p.id, p.meeting_id, m.body_id, p.agenda_item_id, p.title, p.decision, p.body_kind, "     \
+    "p.subject, p.form, p.threshold, p.threshold_given, p.written, p.allow_change, p.seats, " \
+    "p.round, p.previous_round_id, p.state, p.duration_s, p.roster_size, p.present, "         \
+    "(SELECT count(*) FROM poll_voters v WHERE v.poll_id = p.id) + "                          \
+    "(SELECT count(DISTINCT x.user_id) FROM poll_ballots x WHERE x.poll_id = p.id), "         \
+    "to_char(p.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "          \
+    "to_char(p.closes_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "          \
+    "to_char(p.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "          \
+    "(extract(epoch FROM p.closes_at) * 1000000)::bigint, p.created_by, p.cancel_reason, "    \
+    "p.counts::text, p.tally_minutes, p.result::text, p.wording_vi, p.wording_en, p.passed, " \
+    "m.status, m.is_public AND m.status <> 'draft', b.level, t.seats, t.ends_on::text, "      \
+    "(SELECT json_agg(json_build_array(r.position, r.name, r.user_id) ORDER BY r.position) "  \
+    " FROM poll_rows r WHERE r.poll_id = p.id)::text "
+#define POLL_FROM                                                                            \
+    "FROM polls p JOIN meetings m ON m.id = p.meeting_id JOIN bodies b ON b.id = m.body_id " \
+    "LEFT JOIN terms t ON t.id = m.term_id WHERE p.id = $1"
 
 Poll *poll_load(DbConn *conn, gint64 meeting_id, gint64 poll_id, gboolean lock, GError **error)
 {
     char pid[24];
     const char *p[] = {vote_i64(pid, poll_id)};
-    const char *sql = lock ? POLL_SELECT " FOR UPDATE OF p" : POLL_SELECT;
+    /* Locking is the start of a change (a batch of ballots, open, close...): the same statement
+     * makes the transaction's commit durable (SET LOCAL synchronous_commit = on) whatever the
+     * server's default, so nobody is told "recorded" or "closed" before the disk has it. */
+    const char *sql = lock ? "SELECT " POLL_COLUMNS
+                             ", set_config('synchronous_commit', 'on', true) " POLL_FROM
+                             " FOR UPDATE OF p"
+                           : "SELECT " POLL_COLUMNS POLL_FROM;
     g_autoptr(DbRows) r = db_conn_exec(conn, sql, 1, p, error);
     if (!r)
         return NULL;
