@@ -484,9 +484,9 @@ test('a committee decides by majority of its members; a written poll between sit
   const written = await createPoll({ title: 'Phiếu lấy ý kiến thành viên UBND về dự thảo quyết định', subject: 'motion', form: 'named', written: true, duration_seconds: 4 }, 'uyvien01', m);
   const watcher = await sessionSocket(server, session('uyvien02'));
   await subscribe(watcher, m);
+  const ws = await Promise.all(uy.slice(0, 6).map((u) => sessionSocket(server, session(u))));
   const opened = await client('uyvien01').post(`${polls(m)}/${written.id}/open`, {});
   assert.equal(opened.status, 200, opened.text);
-  const ws = await Promise.all(uy.slice(0, 6).map((u) => sessionSocket(server, session(u))));
   const answers = await Promise.all(ws.map((w) => castWs(w, written.id, 'for')));
   assert.ok(answers.every((a) => a.type === 'vote.recorded'), 'no check-in needed in a written poll');
   const closedEvent = await watcher.next((e) => e.type === 'event' && e.kind === 'vote.closed', 15000);
