@@ -83,14 +83,20 @@ export function makePdf(text) {
 
 // Saves what the page shows at each of the three sizes the web client is made for: a tablet
 // (1024x768), a hall's screen (1920x1080) and a phone (390x844). The page keeps its size after.
-export async function screenshotSizes(page, dir, name, { sizes = Object.keys(SIZES), settleMs = 400 } = {}) {
+// `show`: a selector to bring into view first (the part the screen is about); else the top.
+export async function screenshotSizes(page, dir, name, { sizes = Object.keys(SIZES), settleMs = 400, show = null } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const original = page.viewportSize();
   const files = [];
   for (const size of sizes) {
     await page.setViewportSize(SIZES[size]);
-    // What a person sees on arriving: the top of the page (a dialog stays where it is).
-    await page.evaluate(() => window.scrollTo(0, 0));
+    // What a person sees on arriving: the top of the page (a dialog stays where it is), or the
+    // part the screen is about.
+    await page.evaluate((selector) => {
+      const target = selector ? document.querySelector(selector) : null;
+      if (target) target.scrollIntoView({ block: 'start' });
+      else window.scrollTo(0, 0);
+    }, show);
     await page.waitForTimeout(settleMs);
     const file = path.join(dir, `${name}-${size}.png`);
     await page.screenshot({ path: file });

@@ -58,8 +58,8 @@ function buildWebClient() {
   return fs.existsSync(path.join(dist, 'index.html')) ? dist : null;
 }
 
-async function screen(name, page, { sizes } = {}) {
-  await screenshotSizes(page, SHOTS, name, sizes ? { sizes } : {});
+async function screen(name, page, { sizes, show } = {}) {
+  await screenshotSizes(page, SHOTS, name, { ...(sizes ? { sizes } : {}), ...(show ? { show } : {}) });
   checks.push({
     name,
     contrast: await contrastProblems(page),
@@ -346,7 +346,7 @@ describe('a sitting in real browsers', () => {
     const choices = { [MEMBERS[0]]: 'for', [MEMBERS[1]]: 'for', [MEMBERS[2]]: 'against' };
     const first = people[MEMBERS[0]].page;
     await first.getByTestId('poll-title').filter({ hasText: 'Thông qua Nghị quyết' }).waitFor();
-    await screen('vote-open', first);
+    await screen('vote-open', first, { show: '[data-testid=vote-panel]' });
     for (const [username, choice] of Object.entries(choices)) {
       const { page } = people[username];
       await page.getByTestId(`vote-${choice}`).click();
@@ -354,7 +354,7 @@ describe('a sitting in real browsers', () => {
       assert.match(await page.getByTestId('vote-receipt').textContent(), /Biên nhận: mục số \d+ của nhật ký phiên họp/);
     }
     await people.hall.page.getByTestId('hall-cast').filter({ hasText: 'Đã biểu quyết: 3/50' }).waitFor();
-    await screen('vote-recorded', first);
+    await screen('vote-recorded', first, { show: '[data-testid=vote-panel]' });
     await first.getByRole('button', { name: 'Kiểm tra phiếu trong nhật ký' }).click();
     await first.getByTestId('vote-verified').filter({ hasText: 'Đã kiểm tra' }).waitFor();
 
@@ -372,7 +372,7 @@ describe('a sitting in real browsers', () => {
       const lines = await shown.locator('p').allTextContents();
       assert.equal(lines.join('\n'), wording, 'the legal wording, the same on every page');
     }
-    await screen('vote-result', first);
+    await screen('vote-result', first, { show: '[data-testid=vote-panel]' });
     await screen('hall-result', people.hall.page);
   });
 
