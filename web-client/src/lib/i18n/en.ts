@@ -367,7 +367,7 @@ export const en: Catalogue = {
   'vote.waitingConnection': 'Connection lost: your vote is NOT recorded yet. It will be sent again when the connection is back.',
   'vote.recorded': 'Your vote is recorded',
   'vote.yourChoice': 'You chose: {choice}',
-  'vote.receipt': 'Receipt: entry {seq} of the meeting journal, hash {hash}',
+  'vote.receipt': 'Receipt: entry {seq} of the meeting journal, hash',
   'vote.verify': 'Check my vote in the journal',
   'vote.verified': 'Checked: your vote is in the journal and the journal is intact.',
   'vote.notVerified': 'Warning: the check failed. Please tell the session secretary at once.',

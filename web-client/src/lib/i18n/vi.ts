@@ -366,7 +366,7 @@ export const vi = {
   'vote.waitingConnection': 'Mất kết nối: phiếu CHƯA được ghi nhận. Phiếu sẽ tự gửi lại khi có kết nối.',
   'vote.recorded': 'Phiếu của bạn đã được ghi nhận',
   'vote.yourChoice': 'Bạn đã chọn: {choice}',
-  'vote.receipt': 'Biên nhận: mục số {seq} của nhật ký phiên họp, mã {hash}',
+  'vote.receipt': 'Biên nhận: mục số {seq} của nhật ký phiên họp, mã',
   'vote.verify': 'Kiểm tra phiếu trong nhật ký',
   'vote.verified': 'Đã kiểm tra: phiếu của bạn có trong nhật ký và nhật ký toàn vẹn.',
   'vote.notVerified': 'Cảnh báo: kiểm tra không khớp. Vui lòng báo ngay cho thư ký kỳ họp.',
