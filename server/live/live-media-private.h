@@ -45,12 +45,15 @@ typedef struct {
     /* publishing, from its last accepted offer */
     gboolean publishing;
     guint n_audio, n_video, n_layers;
+    char *pub_ufrag; /* of its publishing connection: a new one is a new connection */
     /* receiving */
     gboolean sub_wanted; /* sent media.subscribe */
     gboolean sub_all;    /* every publisher, or only sub_ids */
     GArray *sub_ids;     /* guint64 */
     SubState sub_state;
     gboolean sub_dirty; /* the set changed while a negotiation was in flight */
+    GArray *held;       /* guint64: publishers left out of the next offer (their new connection) */
+    gboolean holding;   /* the negotiation in flight leaves them out */
     guint offer_id;     /* of our last offer */
 } Participant;
 

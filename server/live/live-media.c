@@ -20,7 +20,8 @@
  * The media library answers on this thread, later; a late answer for a participant that left or
  * joined again (told apart by a serial number per join), or after the media stopped, is dropped.
  * The server never parses SDP: it relays it, and reads only the m= lines of a publisher's offer
- * to tell the others what it sends.
+ * (to tell the others what it sends) and its ICE username fragment (a new one is a new
+ * connection, whose receivers are re-offered in two steps: see on_publish_answer()).
  */
 #include "live-media-private.h"
 
@@ -215,14 +216,18 @@ void live_media_participant_free(gpointer data)
 
     g_clear_pointer(&p->conn, ws_conn_unref);
     g_clear_pointer(&p->sub_ids, g_array_unref);
+    g_clear_pointer(&p->held, g_array_unref);
+    g_free(p->pub_ufrag);
     g_free(p->name);
     g_free(p);
 }
 
 static void resubscribe(Participant *p);
 
-/* Every other participant that receives @changed (or everyone, @changed 0) gets a new offer. */
-static void resubscribe_others(MediaMeeting *mm, guint64 changed, guint64 except)
+/* Every other participant that receives @changed (or everyone, @changed 0) gets a new offer.
+ * @hold: @changed publishes on a new connection: it is first left out of their offers, then
+ * put back (see on_publish_answer()). */
+static void resubscribe_others(MediaMeeting *mm, guint64 changed, guint64 except, gboolean hold)
 {
     GHashTableIter iter;
     Participant *q;
@@ -234,8 +239,11 @@ static void resubscribe_others(MediaMeeting *mm, guint64 changed, guint64 except
         gboolean wants = q->sub_all || changed == 0;
         for (guint i = 0; !wants && i < q->sub_ids->len; i++)
             wants = g_array_index(q->sub_ids, guint64, i) == changed;
-        if (wants)
-            resubscribe(q);
+        if (!wants)
+            continue;
+        if (hold)
+            g_array_append_val(q->held, changed);
+        resubscribe(q);
     }
 }
 
@@ -266,7 +274,7 @@ static void participant_leave(Participant *p, const char *reason, JsonNode *ref)
         mm->speaker = 0;
     live_media_participant_free(p);
     if (g_hash_table_size(mm->participants) > 0) {
-        resubscribe_others(mm, id, 0);
+        resubscribe_others(mm, id, 0, FALSE);
         live_media_broadcast_peers(mm);
     }
     live_media_meeting_tidy(mm);
@@ -288,6 +296,7 @@ typedef struct {
     guint64 serial;
     JsonNode *ref;
     guint n_audio, n_video, n_layers; /* REQ_PUBLISH: what the offer sends */
+    char *ufrag;                      /* REQ_PUBLISH: the offer's ICE username fragment */
     guint offer_id;                   /* REQ_ANSWER */
 } Request;
 
@@ -310,6 +319,7 @@ static void request_free(Request *r)
         g_hash_table_remove(r->lm->pending, r);
     if (r->ref)
         json_node_unref(r->ref);
+    g_free(r->ufrag);
     g_free(r);
 }
 
@@ -347,6 +357,24 @@ static void send_sdp(WsConn *conn, const char *type, JsonNode *ref, gint64 meeti
     send_node(conn, b);
 }
 
+/* The negotiation that left the held publishers out is over: the next one puts them back. */
+static void release_held(Participant *p)
+{
+    if (!p->holding)
+        return;
+    p->holding = FALSE;
+    g_array_set_size(p->held, 0);
+    p->sub_dirty = TRUE;
+}
+
+static gboolean is_held(Participant *p, guint64 id)
+{
+    for (guint i = 0; i < p->held->len; i++)
+        if (g_array_index(p->held, guint64, i) == id)
+            return TRUE;
+    return FALSE;
+}
+
 static void on_publish_answer(gpointer user_data, const char *sdp, const GError *error)
 {
     Request *r = user_data;
@@ -361,12 +389,19 @@ static void on_publish_answer(gpointer user_data, const char *sdp, const GError 
     if (!sdp) /* not expected of a publish; nothing to tell */
         goto out;
     send_sdp(p->conn, "media.answer", r->ref, r->meeting_id, 0, sdp);
+    /* A new publishing connection (new ICE credentials) replaces the old one and its tracks. Its
+     * receivers keep their sections and SSRCs, but the room starts a new stream in each (new
+     * sequence numbers and timestamps), which a browser already receiving there drops as out of
+     * order. So the receivers first get an offer without this publisher (their streams end),
+     * then one with it again (new streams): the same as when someone leaves and joins again. */
+    gboolean renewed = p->publishing && g_strcmp0(p->pub_ufrag, r->ufrag) != 0;
     p->publishing = TRUE;
     p->n_audio = r->n_audio;
     p->n_video = r->n_video;
     p->n_layers = r->n_layers;
-    /* Tracks new or published again (a new connection, ICE restarted): receivers follow. */
-    resubscribe_others(p->mm, p->id, p->id);
+    g_free(p->pub_ufrag);
+    p->pub_ufrag = g_strdup(r->ufrag);
+    resubscribe_others(p->mm, p->id, p->id, renewed);
     live_media_broadcast_peers(p->mm);
 out:
     request_free(r);
@@ -380,6 +415,8 @@ static void on_subscribe_offer(gpointer user_data, const char *sdp, const GError
     if (!p)
         goto out;
     p->sub_state = SUB_IDLE;
+    if (!sdp || error)
+        release_held(p);
     if (error) {
         gboolean too_many = g_error_matches(error, MEDIA_SDP_ERROR, MEDIA_SDP_ERROR_TOO_LARGE);
         send_error(p->conn, too_many ? "too_many_tracks" : media_error_code(error), NULL,
@@ -409,6 +446,7 @@ static void on_answer_applied(gpointer user_data, const char *sdp, const GError 
     }
     p->sub_state = SUB_IDLE;
     send_sdp(p->conn, "media.answered", r->ref, r->meeting_id, r->offer_id, NULL);
+    release_held(p);
     if (p->sub_dirty)
         resubscribe(p);
 out:
@@ -436,20 +474,23 @@ static void resubscribe(Participant *p)
     if (p->sub_all) {
         g_hash_table_iter_init(&iter, mm->participants);
         while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&q))
-            if (q != p && q->publishing)
+            if (q != p && q->publishing && !is_held(p, q->id))
                 g_array_append_val(ids, q->id);
     } else {
         for (guint i = 0; i < p->sub_ids->len; i++) {
             guint64 id = g_array_index(p->sub_ids, guint64, i);
             q = live_media_participant(mm, id);
-            if (q && q != p && q->publishing)
+            if (q && q != p && q->publishing && !is_held(p, id))
                 g_array_append_val(ids, id);
         }
     }
+    p->holding = p->held->len > 0;
     r = request_new(p, REQ_SUBSCRIBE, NULL);
     if (!media_room_subscribe(mm->room, p->id, (const guint64 *)(gpointer)ids->data, ids->len,
                               on_subscribe_offer, r, &error)) {
         request_free(r);
+        p->holding = FALSE;
+        g_array_set_size(p->held, 0);
         send_error(p->conn, media_error_code(error), NULL, mm->meeting_id,
                    "cannot update what you receive now (%s): send media.subscribe again",
                    error->message);
@@ -485,11 +526,14 @@ static const char *get_string(JsonObject *msg, const char *name)
 }
 
 /* What a publisher's offer sends, from its m= sections (RFC 8866 §5.14) and their direction
- * and rid lines (RFC 8851): for media.peers only, never to decide anything. */
-static void scan_offer(const char *sdp, guint *n_audio, guint *n_video, guint *n_layers)
+ * and rid lines (RFC 8851), for media.peers; and its first ICE username fragment (RFC 8839
+ * §5.4), which tells a new connection from a renegotiation of the same one (@ufrag: transfer
+ * full, NULL when there is none). */
+static void scan_offer(const char *sdp, guint *n_audio, guint *n_video, guint *n_layers,
+                       char **ufrag)
 {
     int kind = 0; /* 0 none or other, 1 audio, 2 video */
-    gboolean rejected = FALSE, sending = TRUE;
+    gboolean rejected = FALSE, sending = TRUE, bundle_only = FALSE;
     guint rids = 0;
     const char *line = sdp;
 
@@ -501,7 +545,8 @@ static void scan_offer(const char *sdp, guint *n_audio, guint *n_video, guint *n
         gboolean section = len >= 2 && g_str_has_prefix(line, "m=");
 
         if (section || last) {
-            if (kind && !rejected && sending) {
+            /* Port 0 rejects a section, except one offered bundle-only (RFC 8843 §6.1). */
+            if (kind && (!rejected || bundle_only) && sending) {
                 if (kind == 1)
                     (*n_audio)++;
                 else {
@@ -516,6 +561,7 @@ static void scan_offer(const char *sdp, guint *n_audio, guint *n_video, guint *n
                                                             : 0;
                 rejected = kind && strncmp(line + 8, "0 ", 2) == 0;
                 sending = TRUE;
+                bundle_only = FALSE;
                 rids = 0;
             }
         }
@@ -525,6 +571,10 @@ static void scan_offer(const char *sdp, guint *n_audio, guint *n_video, guint *n
             sending = TRUE;
         else if (g_str_has_prefix(line, "a=recvonly") || g_str_has_prefix(line, "a=inactive"))
             sending = FALSE;
+        else if (g_str_has_prefix(line, "a=bundle-only"))
+            bundle_only = TRUE;
+        else if (!*ufrag && g_str_has_prefix(line, "a=ice-ufrag:"))
+            *ufrag = g_strstrip(g_strndup(line + 12, MIN(len - 12, 256)));
         else if (g_str_has_prefix(line, "a=rid:")) {
             const char *sp = memchr(line, ' ', len);
             if (sp && (gsize)(line + len - sp) >= 5 && strncmp(sp, " send", 5) == 0)
@@ -750,6 +800,7 @@ static void join_lookup_done(gpointer data, const GError *error, gpointer user_d
     p->role_name = role_name;
     p->conn = ws_conn_ref(j->conn);
     p->sub_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+    p->held = g_array_new(FALSE, FALSE, sizeof(guint64));
     g_hash_table_insert(mm->participants, &p->id, p);
     g_hash_table_insert(lm->by_conn, p->conn, p);
     g_info("meeting %" G_GINT64_FORMAT " participant %" G_GUINT64_FORMAT " (%s, %s): joined the "
@@ -823,7 +874,7 @@ static void handle_publish(LiveMedia *lm, WsConn *conn, JsonObject *msg, JsonNod
         return;
     }
     r = request_new(p, REQ_PUBLISH, id);
-    scan_offer(sdp, &r->n_audio, &r->n_video, &r->n_layers);
+    scan_offer(sdp, &r->n_audio, &r->n_video, &r->n_layers, &r->ufrag);
     if (!media_room_publish(p->mm->room, p->id, sdp, on_publish_answer, r, &error)) {
         request_free(r);
         send_error(conn, media_error_code(error), id, p->mm->meeting_id, "%s", error->message);

@@ -188,7 +188,7 @@ test('the floor: a member is heard within a second of the grant, and not after t
     return others('m2').every((a) => s[a].m2.audioBytes > still[a].m2.audioBytes);
   }, { timeoutMs: 1000, intervalMs: 50, what: 'm2 heard by the three others within 1 s of the grant' });
   timings.grant_to_audio_at_all_ms = Date.now() - granted;
-  timings.grant_to_media_floor_ms = (await evaluate('m1', () => window.floorAt)) - granted;
+  timings.request_to_media_floor_ms = (await evaluate('m1', () => window.floorAt)) - asked;
   // Every client was told who holds the floor.
   for (const name of Object.keys(PEOPLE)) {
     const floor = await evaluate(name, () => window.ph.floor);
