@@ -154,6 +154,15 @@
       return this.negotiatePublish({ iceRestart: true });
     }
 
+    // ICE restart of the receiving connection: the server offers new credentials (the browser
+    // cannot offer on a connection the server offers on).
+    async restartSubscribeIce() {
+      const before = this.offers;
+      const r = await this.request({ type: 'media.ice_restart', connection: 'subscribe' });
+      while (this.offers === before) await new Promise((res) => setTimeout(res, 50));
+      return r;
+    }
+
     async subscribe(publishers) {
       if (!this.sub) {
         const pc = new RTCPeerConnection({ iceServers: this.iceServers });

@@ -186,6 +186,16 @@ describe('a sitting in real browsers', () => {
     assert.equal(docs.data.documents[0].released_version, 1);
     assert.equal(docs.data.documents[0].agenda_item_id, meeting.data.agenda[1].id);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
+
+    // The body's meetings on the month calendar: the new one on 15 December, in Vietnam time.
+    await page.goto(url(`/bodies/${BODY}/meetings`));
+    await page.getByTestId('calendar-view').click();
+    for (let i = 0; i < 24 && !(await page.getByRole('link', { name: new RegExp(MEETING_TITLE) }).isVisible()); i++) {
+      await page.getByRole('button', { name: 'Tháng sau' }).click();
+    }
+    const cell = page.locator('td', { has: page.getByRole('link', { name: new RegExp(MEETING_TITLE) }) });
+    assert.match(await cell.locator('.date').textContent(), /^15$/);
+    await screen('meetings-calendar', page);
   });
 
   test('the chair opens the sitting and moves to the first item', async (t) => {

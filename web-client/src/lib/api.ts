@@ -304,6 +304,13 @@ export interface DocumentNote {
   updated_at: string | null;
 }
 
+/** Who may open a document beyond the meeting's readers rule: nobody listed means everyone who may read the meeting. */
+export interface DocumentAccess {
+  restricted: boolean;
+  users: { id: number; username: string; full_name: string }[];
+  roles: Role[];
+}
+
 export interface DocumentReceipt {
   user_id: number;
   full_name: string;
@@ -815,6 +822,18 @@ export class ApiClient {
     } catch {
       throw new ApiError(response.status, NETWORK_ERROR, 'document content: the transfer broke off');
     }
+  }
+
+  async documentAccess(documentId: number): Promise<DocumentAccess> {
+    return expectRecord(await this.request<{ access: DocumentAccess }>('GET', `/documents/${id(documentId)}/access`), 'access');
+  }
+
+  /** Restricts a document to these people and roles; both empty lifts the restriction. */
+  async setDocumentAccess(documentId: number, users: number[], roles: Role[]): Promise<DocumentAccess> {
+    return expectRecord(
+      await this.request<{ access: DocumentAccess }>('PUT', `/documents/${id(documentId)}/access`, { body: { users, roles } }),
+      'access',
+    );
   }
 
   async receipts(documentId: number): Promise<{ receipts: DocumentReceipt[]; opened: number }> {
