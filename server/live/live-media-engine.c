@@ -462,21 +462,29 @@ static void on_stats(gpointer user_data, gint64 meeting_id, const MediaPeerStats
 {
     MediaMeeting *mm = meeting_of(user_data, meeting_id);
     MediaRoomCounters c;
+    GHashTableIter iter;
+    Participant *p;
+    gboolean anyone = FALSE;
 
     if (!mm)
         return;
+    g_hash_table_iter_init(&iter, mm->participants);
+    while (!anyone && g_hash_table_iter_next(&iter, NULL, (gpointer *)&p))
+        anyone = p->role == MEDIA_ROLE_CHAIR || g_str_equal(p->role_name, "staff");
+    if (!anyone)
+        return; /* nobody to show them to */
     g_autoptr(JsonBuilder) b = event_begin("media.stats", meeting_id);
     json_builder_set_member_name(b, "peers");
     json_builder_begin_array(b);
     for (guint i = 0; i < n_stats; i++) {
         const MediaPeerStats *s = &stats[i];
-        Participant *p = live_media_participant(mm, s->participant_id);
+        Participant *who = live_media_participant(mm, s->participant_id);
         json_builder_begin_object(b);
         add_int(b, "participant_id", (gint64)s->participant_id);
         json_builder_set_member_name(b, "name");
-        json_builder_add_string_value(b, p ? p->name : "");
+        json_builder_add_string_value(b, who ? who->name : "");
         json_builder_set_member_name(b, "role");
-        json_builder_add_string_value(b, p ? p->role_name : "");
+        json_builder_add_string_value(b, who ? who->role_name : "");
         json_builder_set_member_name(b, "connected");
         json_builder_add_boolean_value(b, s->connected);
         json_builder_set_member_name(b, "audio_open");
@@ -769,7 +777,7 @@ void live_media_free(LiveMedia *lm)
     g_clear_pointer(&lm->engine, media_engine_free);
     /* The workers posted the answers of work they dropped to this context: deliver them now,
      * to their cleared lm, so none is left holding memory. */
-    while (g_main_context_iteration(lm->app->context, FALSE))
+    for (guint i = 0; i < 10000 && g_main_context_iteration(lm->app->context, FALSE); i++)
         ;
     g_clear_pointer(&lm->ice, media_ice_config_unref);
     g_free(lm);

@@ -45,7 +45,7 @@ typedef struct {
     /* publishing, from its last accepted offer */
     gboolean publishing;
     guint n_audio, n_video, n_layers;
-    char *pub_ufrag; /* of its publishing connection: a new one is a new connection */
+    char *pub_fingerprint; /* of its publishing connection: a new one is a new connection */
     /* receiving */
     gboolean sub_wanted; /* sent media.subscribe */
     gboolean sub_all;    /* every publisher, or only sub_ids */
@@ -54,7 +54,9 @@ typedef struct {
     gboolean sub_dirty; /* the set changed while a negotiation was in flight */
     GArray *held;       /* guint64: publishers left out of the next offer (their new connection) */
     gboolean holding;   /* the negotiation in flight leaves them out */
-    guint offer_id;     /* of our last offer */
+    gboolean sub_restart; /* an ICE restart waits for the negotiation in flight */
+    JsonNode *sub_restart_ref;
+    guint offer_id; /* of our last offer */
 } Participant;
 
 struct _MediaMeeting {

@@ -20,8 +20,12 @@
  * The media library answers on this thread, later; a late answer for a participant that left or
  * joined again (told apart by a serial number per join), or after the media stopped, is dropped.
  * The server never parses SDP: it relays it, and reads only the m= lines of a publisher's offer
- * (to tell the others what it sends) and its ICE username fragment (a new one is a new
- * connection, whose receivers are re-offered in two steps: see on_publish_answer()).
+ * (to tell the others what it sends) and its DTLS fingerprint (a new one is a new connection,
+ * whose receivers are re-offered in two steps: see on_publish_answer()).
+ *
+ * ICE restarts (RFC 8445 §9): the publishing connection restarts with a new offer of the
+ * client's (media.publish, new credentials, same fingerprint); the receiving one with a new offer
+ * of ours (media.ice_restart), which waits its turn like any other offer.
  */
 #include "live-media-private.h"
 
@@ -217,12 +221,14 @@ void live_media_participant_free(gpointer data)
     g_clear_pointer(&p->conn, ws_conn_unref);
     g_clear_pointer(&p->sub_ids, g_array_unref);
     g_clear_pointer(&p->held, g_array_unref);
-    g_free(p->pub_ufrag);
+    g_clear_pointer(&p->sub_restart_ref, json_node_unref);
+    g_free(p->pub_fingerprint);
     g_free(p->name);
     g_free(p);
 }
 
 static void resubscribe(Participant *p);
+static void restart_receiving(Participant *p, JsonNode *ref);
 
 /* Every other participant that receives @changed (or everyone, @changed 0) gets a new offer.
  * @hold: @changed publishes on a new connection: it is first left out of their offers, then
@@ -296,7 +302,8 @@ typedef struct {
     guint64 serial;
     JsonNode *ref;
     guint n_audio, n_video, n_layers; /* REQ_PUBLISH: what the offer sends */
-    char *ufrag;                      /* REQ_PUBLISH: the offer's ICE username fragment */
+    char *fingerprint;                /* REQ_PUBLISH: the offer's DTLS fingerprint */
+    gboolean restart;                 /* REQ_SUBSCRIBE: an ICE restart of the receiving side */
     guint offer_id;                   /* REQ_ANSWER */
 } Request;
 
@@ -319,7 +326,7 @@ static void request_free(Request *r)
         g_hash_table_remove(r->lm->pending, r);
     if (r->ref)
         json_node_unref(r->ref);
-    g_free(r->ufrag);
+    g_free(r->fingerprint);
     g_free(r);
 }
 
@@ -357,6 +364,20 @@ static void send_sdp(WsConn *conn, const char *type, JsonNode *ref, gint64 meeti
     send_node(conn, b);
 }
 
+/* A negotiation of the receiving connection ended: start what waited for it. */
+static void next_negotiation(Participant *p)
+{
+    if (p->sub_state != SUB_IDLE)
+        return;
+    if (p->sub_restart) {
+        g_autoptr(JsonNode) ref = g_steal_pointer(&p->sub_restart_ref);
+        p->sub_restart = FALSE;
+        restart_receiving(p, ref);
+    } else if (p->sub_dirty) {
+        resubscribe(p);
+    }
+}
+
 /* The negotiation that left the held publishers out is over: the next one puts them back. */
 static void release_held(Participant *p)
 {
@@ -389,18 +410,22 @@ static void on_publish_answer(gpointer user_data, const char *sdp, const GError 
     if (!sdp) /* not expected of a publish; nothing to tell */
         goto out;
     send_sdp(p->conn, "media.answer", r->ref, r->meeting_id, 0, sdp);
-    /* A new publishing connection (new ICE credentials) replaces the old one and its tracks. Its
-     * receivers keep their sections and SSRCs, but the room starts a new stream in each (new
-     * sequence numbers and timestamps), which a browser already receiving there drops as out of
-     * order. So the receivers first get an offer without this publisher (their streams end),
-     * then one with it again (new streams): the same as when someone leaves and joins again. */
-    gboolean renewed = p->publishing && g_strcmp0(p->pub_ufrag, r->ufrag) != 0;
+    /* A new publishing connection (another DTLS fingerprint: media.h) replaces the old one and
+     * its tracks; new ICE credentials alone restart ICE on the same one, and its tracks go on.
+     * After a new connection, its receivers keep their sections and SSRCs, but the room starts a
+     * new stream in each (new sequence numbers and timestamps), which a browser already
+     * receiving there drops as out of order. So the receivers first get an offer without this
+     * publisher (their streams end), then one with it again (new streams): the same as when
+     * someone leaves and joins again. */
+    gboolean renewed =
+        p->publishing && g_ascii_strcasecmp(p->pub_fingerprint ? p->pub_fingerprint : "",
+                                            r->fingerprint ? r->fingerprint : "") != 0;
     p->publishing = TRUE;
     p->n_audio = r->n_audio;
     p->n_video = r->n_video;
     p->n_layers = r->n_layers;
-    g_free(p->pub_ufrag);
-    p->pub_ufrag = g_strdup(r->ufrag);
+    g_free(p->pub_fingerprint);
+    p->pub_fingerprint = g_strdup(r->fingerprint);
     resubscribe_others(p->mm, p->id, p->id, renewed);
     live_media_broadcast_peers(p->mm);
 out:
@@ -417,17 +442,21 @@ static void on_subscribe_offer(gpointer user_data, const char *sdp, const GError
     p->sub_state = SUB_IDLE;
     if (!sdp || error)
         release_held(p);
-    if (error) {
+    if (error && r->restart && g_error_matches(error, MEDIA_ERROR, MEDIA_ERROR_NOT_FOUND)) {
+        send_error(p->conn, "no_connection", r->ref, r->meeting_id,
+                   "there is no receiving connection to restart yet (send media.subscribe)");
+    } else if (error) {
         gboolean too_many = g_error_matches(error, MEDIA_SDP_ERROR, MEDIA_SDP_ERROR_TOO_LARGE);
-        send_error(p->conn, too_many ? "too_many_tracks" : media_error_code(error), NULL,
+        send_error(p->conn, too_many ? "too_many_tracks" : media_error_code(error), r->ref,
                    r->meeting_id, "%s", error->message);
     } else if (sdp) {
+        if (r->restart)
+            send_sdp(p->conn, "media.ice_restarting", r->ref, r->meeting_id, 0, NULL);
         send_sdp(p->conn, "media.offer", NULL, r->meeting_id, ++p->offer_id, sdp);
         p->sub_state = SUB_OFFERED;
         goto out;
     }
-    if (p->sub_dirty)
-        resubscribe(p);
+    next_negotiation(p);
 out:
     request_free(r);
 }
@@ -447,8 +476,7 @@ static void on_answer_applied(gpointer user_data, const char *sdp, const GError 
     p->sub_state = SUB_IDLE;
     send_sdp(p->conn, "media.answered", r->ref, r->meeting_id, r->offer_id, NULL);
     release_held(p);
-    if (p->sub_dirty)
-        resubscribe(p);
+    next_negotiation(p);
 out:
     request_free(r);
 }
@@ -499,6 +527,29 @@ static void resubscribe(Participant *p)
     p->sub_state = SUB_MAKING;
 }
 
+/* A new offer of ours with new ICE credentials for @p's receiving connection, after the
+ * negotiation in flight if there is one. */
+static void restart_receiving(Participant *p, JsonNode *ref)
+{
+    g_autoptr(GError) error = NULL;
+    Request *r;
+
+    if (p->sub_state != SUB_IDLE) {
+        p->sub_restart = TRUE;
+        if (ref && !p->sub_restart_ref)
+            p->sub_restart_ref = json_node_copy(ref);
+        return;
+    }
+    r = request_new(p, REQ_SUBSCRIBE, ref);
+    r->restart = TRUE;
+    if (!media_room_restart_ice(p->mm->room, p->id, on_subscribe_offer, r, &error)) {
+        request_free(r);
+        send_error(p->conn, media_error_code(error), ref, p->mm->meeting_id, "%s", error->message);
+        return;
+    }
+    p->sub_state = SUB_MAKING;
+}
+
 /* ---- reading messages ---- */
 
 /* A member that is a JSON integer; FALSE when absent, null or not an integer. */
@@ -526,11 +577,11 @@ static const char *get_string(JsonObject *msg, const char *name)
 }
 
 /* What a publisher's offer sends, from its m= sections (RFC 8866 §5.14) and their direction
- * and rid lines (RFC 8851), for media.peers; and its first ICE username fragment (RFC 8839
- * §5.4), which tells a new connection from a renegotiation of the same one (@ufrag: transfer
- * full, NULL when there is none). */
+ * and rid lines (RFC 8851), for media.peers; and its first DTLS fingerprint (RFC 8122 §5),
+ * which tells a new connection from a renegotiation or ICE restart of the same one
+ * (@fingerprint: transfer full, NULL when there is none). */
 static void scan_offer(const char *sdp, guint *n_audio, guint *n_video, guint *n_layers,
-                       char **ufrag)
+                       char **fingerprint)
 {
     int kind = 0; /* 0 none or other, 1 audio, 2 video */
     gboolean rejected = FALSE, sending = TRUE, bundle_only = FALSE;
@@ -573,8 +624,8 @@ static void scan_offer(const char *sdp, guint *n_audio, guint *n_video, guint *n
             sending = FALSE;
         else if (g_str_has_prefix(line, "a=bundle-only"))
             bundle_only = TRUE;
-        else if (!*ufrag && g_str_has_prefix(line, "a=ice-ufrag:"))
-            *ufrag = g_strstrip(g_strndup(line + 12, MIN(len - 12, 256)));
+        else if (!*fingerprint && g_str_has_prefix(line, "a=fingerprint:"))
+            *fingerprint = g_strstrip(g_strndup(line + 14, MIN(len - 14, 256)));
         else if (g_str_has_prefix(line, "a=rid:")) {
             const char *sp = memchr(line, ' ', len);
             if (sp && (gsize)(line + len - sp) >= 5 && strncmp(sp, " send", 5) == 0)
@@ -874,7 +925,7 @@ static void handle_publish(LiveMedia *lm, WsConn *conn, JsonObject *msg, JsonNod
         return;
     }
     r = request_new(p, REQ_PUBLISH, id);
-    scan_offer(sdp, &r->n_audio, &r->n_video, &r->n_layers, &r->ufrag);
+    scan_offer(sdp, &r->n_audio, &r->n_video, &r->n_layers, &r->fingerprint);
     if (!media_room_publish(p->mm->room, p->id, sdp, on_publish_answer, r, &error)) {
         request_free(r);
         send_error(conn, media_error_code(error), id, p->mm->meeting_id, "%s", error->message);
@@ -1039,9 +1090,12 @@ static void handle_ice_restart(LiveMedia *lm, WsConn *conn, JsonObject *msg, Jso
                    "made with iceRestart");
         return;
     }
-    send_error(conn, "unsupported", id, p->mm->meeting_id,
-               "the media server cannot restart ICE on a receiving connection yet: send "
-               "media.leave, then media.join again");
+    if (!p->sub_wanted) {
+        send_error(conn, "no_connection", id, p->mm->meeting_id,
+                   "there is no receiving connection to restart yet (send media.subscribe)");
+        return;
+    }
+    restart_receiving(p, id); /* answered with media.ice_restarting, then the offer */
 }
 
 void live_media_message(PhApp *app, WsConn *conn, gint64 user_id, const char *username,

@@ -127,10 +127,12 @@ after(async () => {
     rmrf(b.dir);
   }
   console.log(`timings: ${JSON.stringify(timings)}`);
-  const bad = (server?.log || '').split('\n').filter((l) => /CRITICAL|-WARNING|ERROR:|AddressSanitizer|runtime error/.test(l));
+  const stopped = await server?.stop();
+  const bad = (server?.log || '').split('\n').filter((l) => /CRITICAL|-WARNING|ERROR:|Sanitizer|runtime error/.test(l));
   await server?.destroy();
   pg?.destroy();
   assert.deepEqual(bad, [], 'the server logged no warnings');
+  assert.deepEqual(stopped, { code: 0, signal: null }, 'the server stopped cleanly');
 });
 
 test('four browsers: each decodes every other\'s video; the chair is heard by all, members without the floor by nobody', async () => {
