@@ -128,6 +128,9 @@ struct _Lg {
     guint64 hwm_setup_kb; /* the peak from the baseline to the end of the set-up */
     struct rusage self_t0, self_t1;
     guint64 late_ticks; /* pacer ticks that ran more than 20 ms late */
+    gint64 max_gap_us;  /* the longest time between two pacer ticks: how stalled we were */
+    guint n_failed;     /* connections that failed */
+    char *first_failure;
     GSource *pacer, *rtcp_timer, *setup_timer, *phase_timer;
     char *failure;
     int exit_code;
@@ -364,6 +367,8 @@ static gboolean on_pacer(gpointer user_data)
 
     if (last != 0 && now - last > 20000)
         lg->late_ticks++;
+    if (last != 0 && now - last > lg->max_gap_us)
+        lg->max_gap_us = now - last;
     last = now;
     if (lg->phase == PHASE_WARMUP && now >= lg->t0_due_us) {
         hold(lg, now);
@@ -560,6 +565,11 @@ static void on_peer_state(LgPeer *peer, LgPeerState state, gpointer user_data)
         g_autofree char *what = g_strdup_printf(
             "%s: %s", c->name, lg_peer_get_failure(peer) ? lg_peer_get_failure(peer) : "failed");
 
+        lg->n_failed++;
+        if (lg->first_failure == NULL)
+            lg->first_failure = g_strdup_printf(
+                "%s at %.1f s of the window", what,
+                lg->t0_us != 0 ? (double)(g_get_monotonic_time() - lg->t0_us) / 1e6 : 0.0);
         if (lg->phase == PHASE_SETUP)
             finish(lg, what);
         else
@@ -922,6 +932,12 @@ static void print_result(Lg *lg)
         json_builder_set_member_name(b, "failure");
         json_builder_add_string_value(b, lg->failure);
     }
+    json_builder_set_member_name(b, "connections_failed");
+    json_builder_add_int_value(b, lg->n_failed);
+    if (lg->first_failure != NULL) {
+        json_builder_set_member_name(b, "first_connection_failure");
+        json_builder_add_string_value(b, lg->first_failure);
+    }
     json_builder_set_member_name(b, "publishers");
     json_builder_add_int_value(b, lg->n_publishers);
     json_builder_set_member_name(b, "subscribers");
@@ -964,6 +980,8 @@ static void print_result(Lg *lg)
     json_builder_add_double_value(b, self_cpu);
     json_builder_set_member_name(b, "late_ticks");
     json_builder_add_int_value(b, (gint64)lg->late_ticks);
+    json_builder_set_member_name(b, "max_tick_gap_ms");
+    json_builder_add_double_value(b, (double)lg->max_gap_us / 1000);
     json_builder_end_object(b);
     root = json_builder_get_root(b);
     text = json_to_string(root, FALSE);
@@ -992,7 +1010,8 @@ static double median(GArray *v)
 
 typedef struct {
     GArray *per_packet, *delivery, *kb, *pps;
-    guint failed;
+    guint failed; /* set-up failed: nothing measured */
+    guint broken; /* connections lost in the window: delivery only */
 } Series;
 
 static void series_free(gpointer data)
@@ -1072,21 +1091,28 @@ static int summarize(const char *path)
             s->failed++;
             continue;
         }
-        v = json_object_get_double_member_with_default(o, "cpu_us_per_packet", 0);
-        g_array_append_val(s->per_packet, v);
         v = json_object_get_double_member_with_default(o, "delivery", 0);
         g_array_append_val(s->delivery, v);
-        v = json_object_get_double_member_with_default(o, "kb_per_subscriber", 0);
-        g_array_append_val(s->kb, v);
         v = json_object_get_double_member_with_default(o, "received", 0) /
             MAX(json_object_get_double_member_with_default(o, "window_s", 1), 1e-3);
         g_array_append_val(s->pps, v);
+        /* A connection lost during the window leaves the SFU idle: its delivery counts, its
+         * CPU per packet and memory would say nothing. */
+        if (json_object_get_int_member_with_default(o, "connections_failed", 0) > 0 ||
+            json_object_get_double_member_with_default(o, "delivery", 0) < 0.99) {
+            s->broken++;
+            continue;
+        }
+        v = json_object_get_double_member_with_default(o, "cpu_us_per_packet", 0);
+        g_array_append_val(s->per_packet, v);
+        v = json_object_get_double_member_with_default(o, "kb_per_subscriber", 0);
+        g_array_append_val(s->kb, v);
     }
 
     printf("SFU process CPU per packet received by all subscribers, %s: medians of the runs\n",
            profile != NULL ? profile : "?");
-    printf("%-8s %-16s %10s %10s %12s %10s %12s %5s %7s\n", "topology", "sfu", "us/packet",
-           "x janus", "delivery", "worst", "KB/sub", "runs", "failed");
+    printf("%-8s %-16s %10s %8s %10s %10s %8s %5s %7s %7s\n", "topology", "sfu", "us/packet",
+           "x janus", "delivery", "worst", "KB/sub", "runs", "broken", "failed");
     for (i = 0; i < topologies->len; i++) {
         const char *topo = g_ptr_array_index(topologies, i);
         g_autofree char *kj = g_strdup_printf("janus %s", topo);
@@ -1105,13 +1131,16 @@ static int summarize(const char *path)
             m = median(s->per_packet);
             if (m > 0 && mj > 0)
                 g_snprintf(ratio, sizeof(ratio), "%.2f", m / mj);
-            printf("%-8s %-16s %10.2f %10s %11.3f%% %9.3f%% %12.0f %5u %7u\n", topo, sfu, m, ratio,
+            printf("%-8s %-16s %10.2f %8s %9.3f%% %9.3f%% %8.0f %5u %7u %7u\n", topo, sfu, m, ratio,
                    100 * median(s->delivery), 100 * min_of(s->delivery), median(s->kb),
-                   s->per_packet->len, s->failed);
+                   s->delivery->len, s->broken, s->failed);
         }
     }
-    printf("(x janus: CPU per packet as a fraction of Janus's in the same runs; target at most "
-           "0.25. KB/sub: peak RSS over idle RSS per subscriber connection; target under 1024.)\n");
+    printf("x janus: CPU per packet as a fraction of Janus's in the same runs (target: at most "
+           "0.25).\nKB/sub: the run's peak RSS over the idle RSS, per receiving connection "
+           "(target: under 1024).\nbroken: runs that lost a connection in the window (below "
+           "99%% delivered), left out of us/packet and KB/sub;\nfailed: runs whose set-up "
+           "failed. delivery: median and worst of the runs that measured.\n");
     return 0;
 }
 
@@ -1256,6 +1285,7 @@ int main(int argc, char **argv)
     g_main_context_pop_thread_default(lg.ctx);
     g_main_context_unref(lg.ctx);
     g_free(lg.failure);
+    g_free(lg.first_failure);
     g_free(lg.sfu_name);
     g_free(lg.topology);
     return lg.exit_code;

@@ -230,6 +230,12 @@ daemon_prepare() {
   done
 }
 
+# UDP datagrams dropped for want of socket buffer in a namespace (RcvbufErrors of
+# /proc/net/snmp): tells a loss at the SFU from a loss at the load generator.
+udp_drops() {
+  ip netns exec "$1" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp
+}
+
 # ---- one measurement ----
 wait_ready() { # $1: port; waits until the SFU listens on it (at most 15 s)
   local i
@@ -274,13 +280,20 @@ measure() { # $1: sfu, $2: topology, $3: run
     echo "run.sh: the chair could not open the session or its microphones" >&2
   else
     sleep 1 # idle before the baseline memory reading
-    line=$(timeout $((window + warmup + 180)) ip netns exec "$ns_gen" "$loadgen" --sfu "${sfu%-engine}" \
+    local drops_sfu drops_gen
+    drops_sfu=$(udp_drops "$ns_sfu")
+    drops_gen=$(udp_drops "$ns_gen")
+    # The load generator runs before everything else on the machine (nice -10), so that its
+    # stalls neither drop packets nor starve ICE consent; the SFUs run at the normal priority.
+    line=$(timeout $((window + warmup + 180)) ip netns exec "$ns_gen" nice -n -10 "$loadgen" \
+      --sfu "${sfu%-engine}" \
       --label "$sfu" --url "$url" --address "$gen_ip" --topology "$topo" \
       --profile "$profile" --audio "$work/audio.rtp" --video "$work/video.rtp" \
       --sfu-pid "$server_pid" --warmup "$warmup" --window "$window" --setup-timeout 150 \
       "${extra[@]}" \
       2>>"$out/loadgen.log" | tail -n 1) || true
     [ -n "$line" ] || line="{\"sfu\":\"$sfu\",\"topology\":\"$topo\",\"ok\":false,\"failure\":\"the load generator printed nothing\"}"
+    line="${line%\}},\"udp_rcvbuf_drops_sfu\":$(($(udp_drops "$ns_sfu") - drops_sfu)),\"udp_rcvbuf_drops_gen\":$(($(udp_drops "$ns_gen") - drops_gen))}"
     echo "$line" >>"$results"
     echo "run $run $sfu $topo: $line"
   fi
