@@ -199,16 +199,28 @@ Synth *synth_new(const SynthConfig *config, MgstRtpInput *video, MgstRtpInput *a
     else
         vsrc = g_strdup("videotestsrc is-live=true pattern=black name=vsrc");
     g_string_append(d, "rtpbin name=rtpbin ");
-    if (!config->no_video)
+    if (!config->no_video) {
+        g_autofree char *enc = NULL;
+
+        if (config->h264)
+            enc = g_strdup_printf("x264enc name=venc tune=zerolatency speed-preset=ultrafast "
+                                  "key-int-max=%u bitrate=400 ! "
+                                  "video/x-h264,profile=constrained-baseline ! "
+                                  "rtph264pay pt=96 mtu=1200 config-interval=-1",
+                                  kf);
+        else
+            enc = g_strdup_printf("vp8enc name=venc deadline=1 keyframe-max-dist=%u "
+                                  "target-bitrate=400000 ! rtpvp8pay pt=96 mtu=1200 "
+                                  "picture-id-mode=15-bit",
+                                  kf);
         g_string_append_printf(
             d,
             "%s ! video/x-raw,format=I420,width=%u,height=%u,framerate=%u/1 ! "
-            "identity name=vflash ! vp8enc name=venc deadline=1 keyframe-max-dist=%u "
-            "target-bitrate=400000 ! rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! "
-            "rtpbin.send_rtp_sink_0 "
+            "identity name=vflash ! %s ! rtpbin.send_rtp_sink_0 "
             "rtpbin.send_rtp_src_0 ! appsink name=vrtp sync=false async=false "
             "rtpbin.send_rtcp_src_0 ! appsink name=vrtcp sync=false async=false ",
-            vsrc, w, h, s->fps, kf);
+            vsrc, w, h, s->fps, enc);
+    }
     if (!config->no_audio)
         g_string_append(
             d, "audiotestsrc is-live=true wave=sine freq=1000 volume=0.5 samplesperbuffer=480 ! "

@@ -32,6 +32,7 @@ typedef struct {
     GstClockTime video_delay; /* extra delay of the video packets before they are pushed */
     const char *cname;
     guint keyframe_interval; /* frames; 0: 60 */
+    gboolean h264;           /* H.264 constrained baseline (x264) instead of VP8 */
 } SynthConfig;
 
 /* Starts generating. Packets go to @video and @audio (either may be NULL: not sent). */

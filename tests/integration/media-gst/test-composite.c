@@ -261,16 +261,19 @@ static void test_program(void)
     for (i = 0; i < 4; i++) {
         g_autofree char *label = g_strdup_printf("Điểm cầu %u", i + 1);
         g_autofree char *cname = g_strdup_printf("site%u@phonghop", i + 1);
+        /* the third site sends H.264 (a Safari, a hall camera), the others VP8 */
         SynthConfig sc = {.width = 320,
                           .height = 180,
                           .fps = FPS,
                           .color = colors[i],
                           .no_audio = i != 0,
                           .cname = cname,
-                          .keyframe_interval = 30};
+                          .keyframe_interval = 30,
+                          .h264 = i == 2};
         MgstRtpInput *v, *a = NULL;
 
-        v = comp_program_add_track(comp, i + 1, label, MGST_CODEC_VP8, 96, 0, &error);
+        v = comp_program_add_track(comp, i + 1, label, i == 2 ? MGST_CODEC_H264 : MGST_CODEC_VP8,
+                                   96, 0, &error);
         g_assert_no_error(error);
         if (i == 0) {
             a = comp_program_add_track(comp, i + 1, label, MGST_CODEC_OPUS, 111, 0, &error);
@@ -366,6 +369,8 @@ static void test_program(void)
             g_assert_true(near(speaker, 0xd01010));
             box_color(f, layout.tiles[0], tile);
             g_assert_true(near(tile, 0x10c010));
+            box_color(f, layout.tiles[1], tile); /* the H.264 site */
+            g_assert_true(near(tile, 0x1010d0));
             g_assert_cmpfloat(luma_spread(f, (CompRect){8, 4, W / 2, layout.bar.h - 8}), >, 20.0);
         }
         if (seen_switch < -10 && near(speaker, 0x10c010))

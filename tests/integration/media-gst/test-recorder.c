@@ -297,6 +297,62 @@ static void test_record(void)
     remove_tree(dir);
 }
 
+/* H.264 (what a Safari or a hall camera publishes): Matroska with avc3, in sync. */
+static void test_record_h264(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_autofree char *dir = g_dir_make_tmp("phonghop-rec-XXXXXX", NULL);
+    g_autoptr(GError) error = NULL;
+    RecConfig config = {.participant_id = 7, .dir = dir};
+    SynthConfig sc = {.video_delay = 200 * GST_MSECOND, .cname = "p7@phonghop", .h264 = TRUE};
+    g_auto(GStrv) vfiles = NULL;
+    g_auto(GStrv) afiles = NULL;
+    g_autofree char *caps = NULL;
+    RecRecorder *rec;
+    MgstRtpInput *vin, *ain;
+    State st;
+    double truth, duration = 0, vspan, aspan;
+    GArray *flashes, *beeps, *offsets;
+
+    state_init(&st);
+    g_main_context_push_thread_default(ctx);
+    rec = rec_recorder_new(&config, &events, &st, ctx, &error);
+    g_assert_no_error(error);
+    vin = rec_recorder_add_track(rec, "video", MGST_CODEC_H264, 96, 0, &error);
+    ain = rec_recorder_add_track(rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
+    g_assert_no_error(error);
+    st.synth = synth_new(&sc, vin, ain);
+    test_run_for(ctx, 9000);
+    synth_set_inputs(st.synth, NULL, NULL);
+    truth = synth_pushed_seconds(st.synth, MGST_KIND_VIDEO);
+    synth_free(g_steal_pointer(&st.synth));
+    test_run_for(ctx, 1000);
+    rec_recorder_stop(rec);
+    g_assert_true(test_wait(ctx, is_stopped, &st, 15000));
+    rec_recorder_free(rec);
+    g_assert_cmpuint(st.errors->len, ==, 0);
+
+    vfiles = test_list_files(dir, "p7-video-*.mkv");
+    afiles = test_list_files(dir, "p7-audio-*.webm");
+    g_assert_cmpuint(g_strv_length(vfiles), ==, 1);
+    g_assert_true(test_discover(vfiles[0], &caps, &duration, &error));
+    g_assert_no_error(error);
+    g_test_message("%s: %s, %.2f s (truth %.2f s)", vfiles[0], caps, duration, truth);
+    g_assert_cmpstr(caps, ==, "video/x-h264");
+    g_assert_cmpfloat(fabs(duration - truth), <, 1.0);
+    flashes = concat_times(vfiles, TRUE, &vspan);
+    beeps = concat_times(afiles, FALSE, &aspan);
+    offsets = pair_offsets(flashes, beeps);
+    g_assert_cmpuint(offsets->len, >=, 3);
+    g_assert_cmpfloat(max_abs(offsets), <, 0.100);
+    g_array_unref(flashes);
+    g_array_unref(beeps);
+    g_array_unref(offsets);
+    g_main_context_pop_thread_default(ctx);
+    state_clear(&st);
+    remove_tree(dir);
+}
+
 /* ---- SIGKILL: the child records until killed ---- */
 
 static int child_record(const char *dir)
@@ -500,6 +556,7 @@ int main(int argc, char **argv)
     g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
     g_test_add_func("/media-gst/recorder/input-rejects", test_input_rejects);
     g_test_add_func("/media-gst/recorder/record-sync-segments", test_record);
+    g_test_add_func("/media-gst/recorder/record-h264", test_record_h264);
     g_test_add_func("/media-gst/recorder/sigkill", test_sigkill);
     g_test_add_func("/media-gst/recorder/disk-full", test_disk_full);
     return g_test_run();
