@@ -248,6 +248,9 @@ static gboolean build(CompProgram *comp, GError **error)
     comp->frames = 0;
     comp->first_frame_rt = -1;
     g_mutex_unlock(&comp->frame_lock);
+    /* the watchdog counts from now */
+    comp->tick_frames = 0;
+    comp->frames_seen_us = g_get_monotonic_time();
 
     comp->rtpbin = add(comp, "rtpbin", "rtpbin", error);
     if (comp->rtpbin == NULL)

@@ -490,9 +490,10 @@ static void test_disk_full(void)
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     g_autoptr(GError) error = NULL;
+    g_autofree char *unshare = g_find_program_in_path("unshare");
     int status = 0;
 
-    if (geteuid() != 0 || g_find_program_in_path("unshare") == NULL) {
+    if (geteuid() != 0 || unshare == NULL) {
         g_test_skip("needs root and unshare for a small private tmpfs");
         return;
     }
