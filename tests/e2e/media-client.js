@@ -93,6 +93,7 @@
       this.iceServers = r.ice_servers;
       this.peers = r.peers;
       this.floor = r.floor;
+      this.joinedSpeaker = r.speaker;
       return r;
     }
 

@@ -10,6 +10,7 @@
 // highest; one member leaves and joins again; one restarts ICE on its publishing connection.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -67,9 +68,24 @@ async function explain(error) {
   throw error;
 }
 
+// A steady tone for the fake microphone (Chromium's own beeps once a second, too seldom for the
+// active speaker's smoothed level): 2 s of 440 Hz at about -10 dBFS, 48 kHz mono, looped.
+function toneWav(file) {
+  const rate = 48000, n = rate * 2;
+  const buf = Buffer.alloc(44 + n * 2);
+  buf.write('RIFF', 0); buf.writeUInt32LE(36 + n * 2, 4); buf.write('WAVE', 8);
+  buf.write('fmt ', 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 2, 28); buf.writeUInt16LE(2, 32); buf.writeUInt16LE(16, 34);
+  buf.write('data', 36); buf.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(10000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  fs.writeFileSync(file, buf);
+  return file;
+}
+
 async function launch(name) {
   const dir = tmpDir('phonghop-chromium-');
-  const ctx = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const args = [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${toneWav(path.join(dir, 'tone.wav'))}`];
+  const ctx = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: '/usr/bin/chromium', headless: true, args });
   const page = ctx.pages()[0] || await ctx.newPage();
   // A page of the server's origin: the session cookie and /ws are same-origin from there.
   await page.goto(`${server.url}/healthz`);
@@ -163,6 +179,15 @@ test('four browsers: each decodes every other\'s video; the chair is heard by al
   }
   for (const b of ['m1', 'm2', 'm3']) {
     for (const a of others(b)) assert.equal(second[a][b].audioBytes, 0, `${b}'s audio never reached ${a}`);
+  }
+  // The only open microphone is the chair's: the active speaker each browser was told of, in
+  // media.joined (if it was already speaking) or in media.speaking since.
+  for (const name of others('chair')) {
+    const told = await evaluate(name, () => {
+      const events = window.ph.events.filter((m) => m.type === 'media.speaking');
+      return events.length ? events[events.length - 1].participant_id : window.ph.joinedSpeaker;
+    });
+    assert.equal(told, browsers.chair.pid, `${name} is told the chair speaks`);
   }
   // Everyone is told who publishes what.
   const peers = await evaluate('m1', () => window.ph.peers);
