@@ -13,9 +13,9 @@
  * offer, our answer) and one it receives on (our offer, its answer). Receiving is declarative:
  * media.subscribe says whom to receive (everyone, or a list), and the server sends a new offer
  * whenever that set changes (someone publishes, republishes or leaves). Offers go one at a time:
- * a change while an offer is out waits for its answer (JSEP, RFC 8829 §4.1.8.1: one offer/answer
- * exchange at a time on a connection), so an answer always answers the last offer, which the
- * client names by its offer_id.
+ * a change while an offer is out waits for its answer (JSEP, RFC 8829: a connection takes a new
+ * offer only once the last one is answered), so an answer always answers the last offer, which
+ * the client names by its offer_id.
  *
  * The media library answers on this thread, later; a late answer for a participant that left or
  * joined again (told apart by a serial number per join), or after the media stopped, is dropped.
