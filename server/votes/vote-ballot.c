@@ -687,7 +687,7 @@ static void queue_launch(BallotQueue *q)
  * COUNT_NEWS_MS ago, when that time is up; it is read from the stored ballots, so it is exact
  * when it goes out and never goes backwards. */
 
-#define COUNT_NEWS_MS 200
+#define COUNT_NEWS_MS 500
 
 typedef struct {
     PhApp *app;
