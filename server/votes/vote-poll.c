@@ -128,7 +128,7 @@ const char *poll_state_to_string(PollState state)
     }
 }
 
-static PollState poll_state_parse(const char *text)
+PollState poll_state_parse(const char *text)
 {
     for (PollState s = POLL_STATE_DRAFT; s <= POLL_STATE_CANCELLED; s++)
         if (g_strcmp0(poll_state_to_string(s), text) == 0)

@@ -29,6 +29,9 @@ gboolean ballot_choice_check(const BallotChoice *choice, const Poll *poll, GErro
 /* The words a secret poll's counters are kept under, per subject (NULL-terminated, static). */
 const char *const *poll_counter_words(VoteSubject subject);
 
+/* The state of its stable form ("open"...), or 0. */
+PollState poll_state_parse(const char *text);
+
 /* "user:ID" (transfer full) */
 char *vote_actor(gint64 user_id);
 
