@@ -670,8 +670,17 @@ static gint update_sections(Session *s, Job *job, GError **error)
                 continue;
             at = find_wanted(s->sections, pub, m);
             if (at >= 0) {
-                if ((guint)at < n_old)
+                if ((guint)at < n_old) {
+                    Section *found = &g_array_index(s->sections, Section, at);
+                    if (!found->wanted) {
+                        /* Wanted again (a publisher back, or on a new connection): a new SSRC,
+                         * so the receiver's SRTP replay window starts afresh with the stream
+                         * the router starts anew (RFC 3711 §3.3.2). */
+                        found->ssrc = new_ssrc(s);
+                        changed = TRUE;
+                    }
                     keep[at] = TRUE;
+                }
                 continue;
             }
             if (s->sections->len >= SDP_MAX_MEDIA) {

@@ -315,15 +315,9 @@ test('ICE restart of a receiving connection (asked of the server): it keeps rece
 });
 
 // A section of a receiver's connection that is wanted again (its publisher left and joined
-// again, or published on a new connection) keeps its SSRC, while the room starts a new stream in
-// it at a random sequence number. When that number falls behind the last one sent on that SSRC,
-// libsrtp refuses to protect the packets (a replayed index, RFC 3711 §3.3.2): the room counts
-// send_errors and that receiver never gets the publisher back (about half the time). The media
-// library must give the section a new SSRC, or continue its sequence numbers; until then these
-// two run as todos.
-const SSRC_REUSE = 'the media library reuses a receiver\'s SSRC for a new stream (SRTP replay refusal)';
-
-test('a member leaves and joins again: seen and seeing again', { todo: SSRC_REUSE }, async () => {
+// again, or published on a new connection) gets a new SSRC, so the receiver's SRTP replay window
+// starts afresh with the new stream (RFC 3711 §3.3.2): these two check it.
+test('a member leaves and joins again: seen and seeing again', async () => {
   const left = await evaluate('m3', () => window.ph.leave());
   assert.equal(left.type, 'media.left');
   await waitFor(async () => (await evaluate('chair', () => window.ph.peers)).every((p) => p.participant_id !== browsers.m3.pid),
@@ -348,7 +342,7 @@ test('a member leaves and joins again: seen and seeing again', { todo: SSRC_REUS
   timings.rejoin_to_video_ms = Date.now() - t0;
 });
 
-test('a publisher replaces its connection with a new one: its video keeps reaching the others', { todo: SSRC_REUSE }, async () => {
+test('a publisher replaces its connection with a new one: its video keeps reaching the others', async () => {
   const r = await evaluate('m2', () => window.ph.republish({ width: 480, height: 270 }).then(() => 'ok', (e) => `error: ${e.message}`));
   assert.equal(r, 'ok');
   const t0 = Date.now();
