@@ -77,6 +77,7 @@ struct _CompProgram {
     GSource *tick_source;
     CompState state;
     guint restarts;
+    gint64 last_restart_us; /* monotonic; 0: never */
     gboolean stopped_emitted;
     gint busy;
     gboolean freed;

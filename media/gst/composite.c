@@ -520,14 +520,18 @@ static gboolean restart_cb(gpointer user_data)
 
 static void fail(CompProgram *comp, GError *error)
 {
-    gboolean fatal =
-        mgst_error_is_disk_full(error) || comp->restarts >= 1 || comp->state != COMP_STATE_RUNNING;
+    gint64 now = g_get_monotonic_time();
+    /* restart once (see recorder.c) */
+    gboolean fatal = mgst_error_is_disk_full(error) || comp->state != COMP_STATE_RUNNING ||
+                     (comp->last_restart_us != 0 &&
+                      now - comp->last_restart_us < MGST_RESTART_WINDOW_S * G_USEC_PER_SEC);
 
     teardown(comp);
     if (fatal) {
         comp->state = COMP_STATE_FAILED;
     } else {
         comp->restarts++;
+        comp->last_restart_us = now;
         comp->restart_source = attach_timeout(comp, 0, restart_cb);
     }
     if (!emit_error(comp, error, fatal)) {

@@ -23,7 +23,8 @@
  *
  * Failures: an error on the pipeline, or no frame encoded for 5 s (a stalled pipeline), is
  * reported through CompEvents.error and the pipeline is rebuilt once (fatal = FALSE); a second
- * failure or a full disk stops the program (fatal = TRUE). Never aborts the process.
+ * failure within MGST_RESTART_WINDOW_S of that restart, or a full disk, stops the program
+ * (fatal = TRUE). Never aborts the process.
  *
  * Ownership: the caller owns the program (comp_program_free()); it owns its pipeline, inputs and
  * files in progress. The MgstRtpInput returned for a track is borrowed (ref it to keep it).

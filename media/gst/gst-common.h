@@ -62,6 +62,11 @@ GSource *mgst_bus_watch(GstBus *bus, GMainContext *context, GstBusFunc func, gpo
 /* The running time of @element's pipeline now, or GST_CLOCK_TIME_NONE when it has no clock. */
 GstClockTime mgst_running_time(GstElement *element);
 
+/* A pipeline that fails is rebuilt once; failing again within this many seconds of that
+ * restart stops it for good, while a failure long after one (hours into a sitting) is a new
+ * incident with its own restart. */
+#define MGST_RESTART_WINDOW_S 60
+
 /* Whether a bus error means the disk is full (filesink reports ENOSPC as NO_SPACE_LEFT). */
 gboolean mgst_error_is_disk_full(const GError *error);
 

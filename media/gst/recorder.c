@@ -67,6 +67,7 @@ struct _RecRecorder {
     GSource *space_source;
     RecState state;
     guint restarts;
+    gint64 last_restart_us; /* monotonic; 0: never */
     guint segments;
     gboolean stopped_emitted;
     gint busy;
@@ -575,7 +576,12 @@ static GSource *attach_timeout(RecRecorder *rec, guint ms, GSourceFunc func)
 static void fail(RecRecorder *rec, GError *error)
 {
     gboolean disk_full = mgst_error_is_disk_full(error);
-    gboolean fatal = disk_full || rec->restarts >= 1 || rec->state != REC_STATE_RUNNING;
+    gint64 now = g_get_monotonic_time();
+    /* restart once: a second failure within MGST_RESTART_WINDOW_S of a restart is final; one
+     * long after (a transient error hours into a sitting) gets its own restart */
+    gboolean fatal = disk_full || rec->state != REC_STATE_RUNNING ||
+                     (rec->last_restart_us != 0 &&
+                      now - rec->last_restart_us < MGST_RESTART_WINDOW_S * G_USEC_PER_SEC);
 
     teardown(rec);
     if (disk_full && error->domain != MGST_ERROR) {
@@ -598,6 +604,7 @@ static void fail(RecRecorder *rec, GError *error)
         g_mutex_unlock(&rec->lock);
     } else {
         rec->restarts++;
+        rec->last_restart_us = now;
         rec->restart_source = attach_timeout(rec, 0, restart_cb);
     }
     if (!emit_error(rec, error, fatal)) {

@@ -21,9 +21,9 @@
  *
  * Failures: an error on the pipeline is reported (RecEvents.error, fatal = FALSE) and the
  * pipeline is rebuilt once; the file open at that moment is reported cut short and a new one
- * begins. A second error, a full disk (a write failing with ENOSPC, or free space below
- * RecConfig.min_free_bytes) stops the recording for good (fatal = TRUE), with a message that says
- * so; nothing here ever aborts the process.
+ * begins. A second error within MGST_RESTART_WINDOW_S of that restart, or a full disk (a write
+ * failing with ENOSPC, or free space below RecConfig.min_free_bytes) stops the recording for
+ * good (fatal = TRUE), with a message that says so; nothing here ever aborts the process.
  *
  * Ownership: the caller owns the recorder (rec_recorder_free()). The recorder owns its pipeline,
  * tracks and files in progress. Inputs returned by rec_recorder_add_track() are borrowed; take a

@@ -353,6 +353,87 @@ static void test_record_h264(void)
     remove_tree(dir);
 }
 
+/* A pipeline error (its directory deleted under it) is reported and the recording restarts by
+ * itself; the files after the restart play. */
+static char *restart_dir;
+
+static void on_error_recreate(gpointer user_data, const GError *error, gboolean fatal)
+{
+    on_error(user_data, error, fatal);
+    if (!fatal)
+        g_mkdir_with_parents(restart_dir, 0750);
+}
+
+static gboolean has_error(gpointer data)
+{
+    return ((State *)data)->errors->len > 0;
+}
+
+static void test_restart(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_autofree char *dir = g_dir_make_tmp("phonghop-restart-XXXXXX", NULL);
+    g_autoptr(GError) error = NULL;
+    RecConfig config = {.participant_id = 7, .dir = dir, .segment_time = 2 * GST_SECOND};
+    SynthConfig sc = {.cname = "p7@phonghop", .keyframe_interval = 15};
+    RecEvents ev = events;
+    g_auto(GStrv) before = NULL;
+    g_auto(GStrv) after = NULL;
+    RecRecorder *rec;
+    MgstRtpInput *vin, *ain;
+    RecStats stats;
+    State st;
+    guint i, complete_after = 0;
+
+    restart_dir = dir;
+    ev.error = on_error_recreate;
+    state_init(&st);
+    g_main_context_push_thread_default(ctx);
+    rec = rec_recorder_new(&config, &ev, &st, ctx, &error);
+    g_assert_no_error(error);
+    vin = rec_recorder_add_track(rec, "video", MGST_CODEC_VP8, 96, 0, &error);
+    ain = rec_recorder_add_track(rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
+    g_assert_no_error(error);
+    st.synth = synth_new(&sc, vin, ain);
+    test_run_for(ctx, 3000);
+    before = test_list_files(dir, "p7-*");
+    g_assert_cmpuint(g_strv_length(before), >=, 2);
+    remove_tree(dir); /* the next segment cannot be opened */
+    g_assert_true(test_wait(ctx, has_error, &st, 10000));
+    g_test_message("error: %s", (char *)g_ptr_array_index(st.errors, 0));
+    g_assert_false(st.fatal);
+    test_run_for(ctx, 5000); /* the rebuilt pipeline records again */
+    synth_set_inputs(st.synth, NULL, NULL);
+    synth_free(g_steal_pointer(&st.synth));
+    rec_recorder_stop(rec);
+    g_assert_true(test_wait(ctx, is_stopped, &st, 15000));
+    rec_recorder_get_stats(rec, &stats);
+    rec_recorder_free(rec);
+    g_assert_cmpuint(stats.restarts, ==, 1);
+    g_assert_cmpuint(st.errors->len, ==, 1);
+    g_assert_false(st.fatal);
+
+    after = test_list_files(dir, "p7-*");
+    for (i = 0; i < st.segments->len; i++) {
+        OwnedSeg *o = g_ptr_array_index(st.segments, i);
+
+        if (g_file_test(o->path, G_FILE_TEST_EXISTS) && o->complete) {
+            g_autofree char *caps = NULL;
+            double duration = 0;
+
+            g_assert_true(test_discover(o->path, &caps, &duration, &error));
+            g_assert_no_error(error);
+            complete_after++;
+        }
+    }
+    g_test_message("%u files reported, %u on disk after the restart, %u complete and playable",
+                   st.segments->len, g_strv_length(after), complete_after);
+    g_assert_cmpuint(complete_after, >=, 2);
+    g_main_context_pop_thread_default(ctx);
+    state_clear(&st);
+    remove_tree(dir);
+}
+
 /* ---- SIGKILL: the child records until killed ---- */
 
 static int child_record(const char *dir)
@@ -558,6 +639,7 @@ int main(int argc, char **argv)
     g_test_add_func("/media-gst/recorder/input-rejects", test_input_rejects);
     g_test_add_func("/media-gst/recorder/record-sync-segments", test_record);
     g_test_add_func("/media-gst/recorder/record-h264", test_record_h264);
+    g_test_add_func("/media-gst/recorder/restart", test_restart);
     g_test_add_func("/media-gst/recorder/sigkill", test_sigkill);
     g_test_add_func("/media-gst/recorder/disk-full", test_disk_full);
     return g_test_run();
