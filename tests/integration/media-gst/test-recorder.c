@@ -434,6 +434,46 @@ static void test_restart(void)
     remove_tree(dir);
 }
 
+/* The owner frees the recorder from inside its own callback (the server does when a meeting
+ * ends): nothing is used after, the other files in flight are dropped quietly. */
+static RecRecorder *freed_rec;
+
+static void on_segment_free(gpointer user_data, const MgstSegment *seg)
+{
+    on_segment(user_data, seg);
+    g_clear_pointer(&freed_rec, rec_recorder_free);
+}
+
+static void test_free_in_callback(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_autofree char *dir = g_dir_make_tmp("phonghop-free-XXXXXX", NULL);
+    g_autoptr(GError) error = NULL;
+    RecConfig config = {.participant_id = 7, .dir = dir, .segment_time = GST_SECOND};
+    SynthConfig sc = {.cname = "p7@phonghop", .keyframe_interval = 10};
+    RecEvents ev = events;
+    MgstRtpInput *vin, *ain;
+    State st;
+
+    ev.segment = on_segment_free;
+    state_init(&st);
+    g_main_context_push_thread_default(ctx);
+    freed_rec = rec_recorder_new(&config, &ev, &st, ctx, &error);
+    g_assert_no_error(error);
+    vin = rec_recorder_add_track(freed_rec, "video", MGST_CODEC_VP8, 96, 0, &error);
+    ain = rec_recorder_add_track(freed_rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
+    g_assert_no_error(error);
+    /* the feeder keeps references: pushes after the free are refused, not a crash */
+    st.synth = synth_new(&sc, vin, ain);
+    test_run_for(ctx, 4000);
+    g_assert_null(freed_rec);
+    g_assert_cmpuint(st.segments->len, ==, 1);
+    synth_free(g_steal_pointer(&st.synth));
+    g_main_context_pop_thread_default(ctx);
+    state_clear(&st);
+    remove_tree(dir);
+}
+
 /* ---- SIGKILL: the child records until killed ---- */
 
 static int child_record(const char *dir)
@@ -640,6 +680,7 @@ int main(int argc, char **argv)
     g_test_add_func("/media-gst/recorder/record-sync-segments", test_record);
     g_test_add_func("/media-gst/recorder/record-h264", test_record_h264);
     g_test_add_func("/media-gst/recorder/restart", test_restart);
+    g_test_add_func("/media-gst/recorder/free-in-callback", test_free_in_callback);
     g_test_add_func("/media-gst/recorder/sigkill", test_sigkill);
     g_test_add_func("/media-gst/recorder/disk-full", test_disk_full);
     return g_test_run();
