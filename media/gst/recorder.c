@@ -252,6 +252,43 @@ static GstElement *make_depay(MgstCodec codec, GError **error)
     return depay;
 }
 
+/* rtpbin moves a stream's timestamps when a sender report changes its lip-sync offset, and the
+ * move can be backwards (a few to a few hundred milliseconds); splitmuxsink then fails the
+ * whole pipeline ("Timestamping error on input streams"). The gate in front of it keeps each
+ * track's decoding timestamps increasing: a buffer stamped before the last one is moved to just
+ * after it (its presentation time with it), which squeezes the step into a few frames instead
+ * of losing the recording. Streaming thread; one gate per branch. */
+typedef struct {
+    GstClockTime last;
+    guint64 adjusted;
+} MonotonicGate;
+
+static GstPadProbeReturn monotonic_gate(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+    MonotonicGate *gate = user_data;
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstClockTime t = GST_BUFFER_DTS_OR_PTS(buf);
+
+    if (!GST_CLOCK_TIME_IS_VALID(t))
+        return GST_PAD_PROBE_OK;
+    if (GST_CLOCK_TIME_IS_VALID(gate->last) && gate->last != 0 && t <= gate->last) {
+        GstClockTime shift = gate->last + GST_USECOND - t;
+
+        buf = gst_buffer_make_writable(buf);
+        GST_PAD_PROBE_INFO_DATA(info) = buf;
+        if (GST_BUFFER_DTS_IS_VALID(buf))
+            GST_BUFFER_DTS(buf) += shift;
+        if (GST_BUFFER_PTS_IS_VALID(buf))
+            GST_BUFFER_PTS(buf) += shift;
+        t += shift;
+        if (gate->adjusted++ == 0)
+            GST_DEBUG_OBJECT(pad, "timestamps went back %" GST_TIME_FORMAT ", moved forward",
+                             GST_TIME_ARGS(shift));
+    }
+    gate->last = t;
+    return GST_PAD_PROBE_OK;
+}
+
 /* splitmuxsink's pads are "video" (the one that decides the cuts) and "audio_%u". */
 static gboolean link_to_splitmux(GstElement *from, GstElement *split, MgstKind kind)
 {
@@ -325,6 +362,12 @@ static gboolean link_branch(RecRecorder *rec, RecTrack *track, GstPad *pad, GErr
                         GST_ELEMENT_NAME(chain[i + 1]));
             return FALSE; /* the elements belong to the pipeline now */
         }
+    }
+    {
+        g_autoptr(GstPad) last = gst_element_get_static_pad(chain[n - 2], "src");
+
+        gst_pad_add_probe(last, GST_PAD_PROBE_TYPE_BUFFER, monotonic_gate, g_new0(MonotonicGate, 1),
+                          g_free);
     }
     for (i = n; i > 0; i--)
         gst_element_sync_state_with_parent(chain[i - 1]);
