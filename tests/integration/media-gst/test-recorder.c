@@ -520,6 +520,7 @@ static void test_sigkill(void)
     double vspan, aspan;
     g_autofree char *caps = NULL;
     double duration = -1;
+    guint i;
 
     g_assert_true(g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
                                 &pid, &error));
@@ -532,19 +533,28 @@ static void test_sigkill(void)
 
     vfiles = test_list_files(dir, "p7-video-*.webm");
     afiles = test_list_files(dir, "p7-audio-*.webm");
-    g_assert_cmpuint(g_strv_length(vfiles), ==, 1);
-    g_assert_cmpuint(g_strv_length(afiles), ==, 1);
+    /* one file per track, or two if the child's pipeline restarted (then reported) */
+    g_assert_cmpuint(g_strv_length(vfiles), >=, 1);
+    g_assert_cmpuint(g_strv_length(afiles), >=, 1);
+    if (g_strv_length(vfiles) > 1)
+        g_test_message("the child restarted its pipeline once; checking every file");
 
-    /* the killed files are still recognised ... */
-    g_assert_true(test_discover(vfiles[0], &caps, &duration, &error));
-    g_assert_no_error(error);
-    g_assert_cmpstr(caps, ==, "video/x-vp8");
-    g_test_message("killed video file: discoverer duration %.2f s (header not finalised)",
-                   duration);
-    g_clear_pointer(&caps, g_free);
-    g_assert_true(test_discover(afiles[0], &caps, &duration, &error));
-    g_assert_no_error(error);
-    g_assert_cmpstr(caps, ==, "audio/x-opus");
+    /* the killed files (and any before them) are still recognised ... */
+    for (i = 0; vfiles[i] != NULL; i++) {
+        g_assert_true(test_discover(vfiles[i], &caps, &duration, &error));
+        g_assert_no_error(error);
+        g_assert_cmpstr(caps, ==, "video/x-vp8");
+        g_test_message("%s: discoverer duration %.2f s (the header of a killed file is not "
+                       "finalised)",
+                       vfiles[i], duration);
+        g_clear_pointer(&caps, g_free);
+    }
+    for (i = 0; afiles[i] != NULL; i++) {
+        g_assert_true(test_discover(afiles[i], &caps, &duration, &error));
+        g_assert_no_error(error);
+        g_assert_cmpstr(caps, ==, "audio/x-opus");
+        g_clear_pointer(&caps, g_free);
+    }
 
     /* ... decode to the end, and stay in sync */
     flashes = concat_times(vfiles, TRUE, &vspan);
