@@ -67,6 +67,18 @@ for p in ip gst-launch-1.0 janus curl; do
 done
 [ "$(id -u)" = 0 ] || { echo "run.sh: network namespaces need root" >&2; exit 2; }
 
+# The SFU and the load generator on CPUs of their own when there are several, so that the
+# load generator neither preempts the SFU (a context switch charged to the SFU per packet) nor
+# waits behind it; with one CPU they share it.
+ncpu=$(nproc)
+if [ "$ncpu" -ge 2 ]; then
+  sfu_cpus="0-$((ncpu - 2))"
+  gen_cpus="$((ncpu - 1))"
+else
+  sfu_cpus=0
+  gen_cpus=0
+fi
+
 tag="phb$$"
 ns_sfu="$tag-sfu"
 ns_gen="$tag-gen"
@@ -257,17 +269,18 @@ measure() { # $1: sfu, $2: topology, $3: run
       port=$daemon_port
       url=$daemon_base
       extra=(--meeting 1 --users "$daemon_users")
-      ip netns exec "$ns_sfu" "$daemon" --config "$daemon_cfg" >"$log" 2>&1 &
+      ip netns exec "$ns_sfu" taskset -c "$sfu_cpus" "$daemon" --config "$daemon_cfg" >"$log" 2>&1 &
       ;;
     phonghop-engine)
       port=8189
       url="ws://$sfu_ip:$port/"
-      ip netns exec "$ns_sfu" "$sfu_host" --address "$sfu_ip" --port $port >"$log" 2>&1 &
+      ip netns exec "$ns_sfu" taskset -c "$sfu_cpus" "$sfu_host" --address "$sfu_ip" --port $port \
+        >"$log" 2>&1 &
       ;;
     janus)
       port=8188
       url="ws://$sfu_ip:$port/"
-      ip netns exec "$ns_sfu" janus -C "$janus_cfg/janus.jcfg" -F "$janus_cfg" -o -d 3 \
+      ip netns exec "$ns_sfu" taskset -c "$sfu_cpus" janus -C "$janus_cfg/janus.jcfg" -F "$janus_cfg" -o -d 3 \
         >"$log" 2>&1 &
       ;;
   esac
@@ -283,9 +296,7 @@ measure() { # $1: sfu, $2: topology, $3: run
     local drops_sfu drops_gen
     drops_sfu=$(udp_drops "$ns_sfu")
     drops_gen=$(udp_drops "$ns_gen")
-    # The load generator runs before everything else on the machine (nice -10), so that its
-    # stalls neither drop packets nor starve ICE consent; the SFUs run at the normal priority.
-    line=$(timeout $((window + warmup + 180)) ip netns exec "$ns_gen" nice -n -10 "$loadgen" \
+    line=$(timeout $((window + warmup + 180)) ip netns exec "$ns_gen" taskset -c "$gen_cpus" "$loadgen" \
       --sfu "${sfu%-engine}" \
       --label "$sfu" --url "$url" --address "$gen_ip" --topology "$topo" \
       --profile "$profile" --audio "$work/audio.rtp" --video "$work/video.rtp" \
