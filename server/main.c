@@ -18,6 +18,7 @@
 #include "floor/floor-service.h"
 #include "live/live-media.h"
 #include "live/live.h"
+#include "votes/votes.h"
 #include "phonghop-build.h"
 
 #include <glib-unix.h>
@@ -184,6 +185,7 @@ static int run(PhConfig *config)
                          (guint)config->database_max_queued, app.context);
     app.floor = floor_service_new(&app);
     floor_service_start(app.floor); /* re-arms the turns that were running */
+    vote_keeper_touch(&app);        /* closes overdue polls, re-arms the others' deadlines */
     /* Its floor gate is registered before the loop runs, so the turns found above reach it. */
     app.media = live_media_new(&app, &error);
     if (!app.media) {
