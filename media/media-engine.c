@@ -74,7 +74,15 @@ struct _MediaRoom {
     GHashTable *participants; /* guint64 * -> MediaRole + 1: the main thread's mirror */
     GArray *stats;            /* MediaPeerStats, the last report */
     MediaRoomCounters counters;
+    GArray *watches; /* RoomWatch */
+    guint next_watch_id;
 };
+
+typedef struct {
+    guint id;
+    GDestroyNotify func;
+    gpointer data;
+} RoomWatch;
 
 typedef struct {
     guint id;
@@ -447,6 +455,15 @@ static void room_free(gpointer data)
 {
     MediaRoom *room = data;
 
+    /* watches first: they may still post to the room (a tap's removal) */
+    while (room->watches->len > 0) {
+        RoomWatch w = g_array_index(room->watches, RoomWatch, room->watches->len - 1);
+
+        g_array_set_size(room->watches, room->watches->len - 1);
+        w.func(w.data);
+    }
+    g_clear_pointer(&room->watches, g_array_unref);
+
     if (!room_post(room, core_destroy, room->core, NULL, TRUE, NULL))
         g_critical("meeting %" G_GINT64_FORMAT ": media worker %u refused to free the room; "
                    "it is leaked",
@@ -582,10 +599,13 @@ MediaRoom *media_engine_ensure_room(MediaEngine *engine, gint64 meeting_id, GErr
     room->worker = sfu_worker_pool_pick(engine->pool, meeting_id);
     room->participants = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     room->stats = g_array_new(FALSE, TRUE, sizeof(MediaPeerStats));
+    room->watches = g_array_new(FALSE, FALSE, sizeof(RoomWatch));
+    room->next_watch_id = 1;
     if (!room_post(room, core_start, core, NULL, TRUE, error)) {
         core_destroy(core); /* never reached the worker: nothing runs on it yet */
         g_hash_table_unref(room->participants);
         g_array_unref(room->stats);
+        g_array_unref(room->watches);
         g_free(room);
         return NULL;
     }
@@ -622,6 +642,31 @@ guint media_room_get_worker_index(const MediaRoom *room)
 {
     g_return_val_if_fail(room != NULL, 0);
     return sfu_worker_get_index(room->worker);
+}
+
+guint media_room_add_watch(MediaRoom *room, GDestroyNotify func, gpointer data)
+{
+    RoomWatch w;
+
+    g_return_val_if_fail(room != NULL && func != NULL, 0);
+    w.id = room->next_watch_id++;
+    w.func = func;
+    w.data = data;
+    g_array_append_val(room->watches, w);
+    return w.id;
+}
+
+void media_room_remove_watch(MediaRoom *room, guint watch_id)
+{
+    guint i;
+
+    g_return_if_fail(room != NULL);
+    for (i = 0; i < room->watches->len; i++) {
+        if (g_array_index(room->watches, RoomWatch, i).id == watch_id) {
+            g_array_remove_index(room->watches, i);
+            return;
+        }
+    }
 }
 
 SfuWorker *media_room_get_worker(MediaRoom *room)

@@ -44,4 +44,11 @@ DtlsIdentity *media_engine_get_dtls_identity(MediaEngine *engine);
 /* The engine the room belongs to (transfer none). */
 MediaEngine *media_room_get_engine(MediaRoom *room);
 
+/* @func(@data) runs on the main thread when @room goes away (media_room_destroy(), or the engine
+ * freed), before its destruction is posted to the worker: the last moment media_room_invoke()
+ * reaches it. For the GStreamer consumers that hold a room. Returns an id (never 0) for
+ * media_room_remove_watch(), which must not be called once the watch has run. */
+guint media_room_add_watch(MediaRoom *room, GDestroyNotify func, gpointer data);
+void media_room_remove_watch(MediaRoom *room, guint watch_id);
+
 G_END_DECLS

@@ -2,8 +2,9 @@
  *
  * The server links media_dep and includes only this file; RTP, RTCP, ICE, DTLS and SRTP stay
  * behind it. It offers the library version, the first-byte classifier every media socket
- * needs, the error domain of refused SDP, the network settings of the transport, and the media
- * engine: rooms per meeting, participants, the floor, events and statistics.
+ * needs, the error domain of refused SDP, the network settings of the transport, the media
+ * engine (rooms per meeting, participants, the floor, events and statistics) and the recording
+ * of a room.
  *
  * Thread: unless a section says otherwise, every function here is pure and may be called from
  * any thread.
@@ -344,5 +345,114 @@ guint media_engine_add_listener(MediaEngine *engine, const MediaEngineListener *
 void media_engine_remove_listener(MediaEngine *engine, guint listener_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaEngine, media_engine_free)
+
+/* ---- recording a meeting's room ----
+ *
+ * A MediaRecording keeps every track published in a room (or those of chosen participants) on
+ * disk without re-encoding: one GStreamer pipeline per participant, fed from the room's worker
+ * through a tap and bounded queues (a full queue drops and counts; the packet path never
+ * waits), with the participant's audio and video in sync by its sender reports, each track cut
+ * into Matroska/WebM segments that stay playable if the process is killed. Tracks that start or
+ * stop mid-recording (a participant joins, leaves, turns the camera on) get files of their own
+ * from that moment; a video track's recording starts at a key frame, asked of the publisher
+ * (a PLI) when the track's recording starts and whenever a segment is due to be cut.
+ *
+ * Files: DIR/p<participant>-<track>-<UTC start>-<NNN>.webm (VP8, Opus) or .mkv (H.264), where
+ * <track> is "audio-<mid>" or "video-<mid>" (with "-2", "-3"... when the same track comes back).
+ * Each file is reported when it is opened (so a crash leaves a trace to find at the next start)
+ * and when it is closed, with its size and SHA-256; what the server lists in its database.
+ *
+ * Failures: a pipeline error is reported (error, fatal FALSE) and that participant's pipeline is
+ * restarted once; a second one soon after, or a full disk, stops that participant's recording
+ * (fatal TRUE). Nothing here stops the meeting's media or the process.
+ *
+ * Ownership: the caller owns the recording (media_recording_free()); the room must exist when it
+ * starts. If the room is destroyed first, the recording's tracks end there and it records
+ * nothing more (media_recording_stop() still finishes it). Thread: every function and every
+ * callback on the engine's main thread. Errors: MEDIA_ERROR, or the pipelines' own domain with a
+ * message naming what is missing or failing.
+ */
+typedef struct _MediaRecording MediaRecording;
+
+#define MEDIA_RECORDING_DEFAULT_SEGMENT_S 600
+
+typedef struct {
+    const char *dir;                /* the meeting's recording directory; created when missing */
+    guint segment_seconds;          /* length of a segment; 0: MEDIA_RECORDING_DEFAULT_SEGMENT_S */
+    guint64 min_free_bytes;         /* stop when the disk under dir has less free; 0: no check */
+    const guint64 *participant_ids; /* whose tracks: NULL (n 0) for everyone, now and later */
+    guint n_participants;
+    gboolean skip_audio; /* record video only */
+    gboolean skip_video; /* record audio only */
+} MediaRecordingConfig;
+
+/* One file of a recording (borrowed for the callback). Times are the wall clock
+ * (g_get_real_time(), microseconds since 1970). */
+typedef struct {
+    gint64 meeting_id;
+    guint64 participant_id;
+    const char *track; /* "audio-0", "video-1", ... */
+    MediaKind kind;
+    const char *codec; /* "opus", "vp8", "h264" */
+    const char *path;  /* absolute */
+    guint index;       /* 0, 1, ...: its place among the track's segments */
+    gint64 start_us;
+    gint64 end_us;      /* 0 while open */
+    guint64 size;       /* bytes; 0 while open */
+    const char *sha256; /* lower-case hex; NULL while open or when it could not be read */
+    gboolean complete;  /* FALSE: cut short (an error, a full disk); it still plays */
+} MediaSegmentInfo;
+
+#define MEDIA_RECORDING_LISTENER_VERSION 1
+
+typedef struct {
+    guint version; /* MEDIA_RECORDING_LISTENER_VERSION */
+    /* A file was opened; nothing is written to it yet. */
+    void (*segment_opened)(gpointer user_data, MediaRecording *recording,
+                           const MediaSegmentInfo *segment);
+    /* A file was closed and hashed. */
+    void (*segment_closed)(gpointer user_data, MediaRecording *recording,
+                           const MediaSegmentInfo *segment);
+    /* A participant's pipeline failed; @fatal: its recording stopped (disk full, or failing
+     * again after its restart). */
+    void (*error)(gpointer user_data, MediaRecording *recording, guint64 participant_id,
+                  const GError *error, gboolean fatal);
+    /* media_recording_stop() is done: every file is closed and reported. The recording may be
+     * freed from inside this callback (and from inside every other). */
+    void (*stopped)(gpointer user_data, MediaRecording *recording);
+} MediaRecordingListener;
+
+/* Starts recording @room. @config and @listener are copied; @user_data goes to the listener.
+ * Transfer full; NULL with an error when GStreamer or an element is missing, the directory
+ * cannot be made, the listener's version is unknown, or the worker is busy. */
+MediaRecording *media_recording_new(MediaRoom *room, const MediaRecordingConfig *config,
+                                    const MediaRecordingListener *listener, gpointer user_data,
+                                    GError **error);
+/* Stops taking packets, closes every file (EOS, at most a few seconds), reports them, then
+ * calls stopped. Calling it again does nothing. */
+void media_recording_stop(MediaRecording *recording);
+/* At once: pipelines torn down, files left as they are (playable, not reported). NULL-safe. */
+void media_recording_free(MediaRecording *recording);
+
+gint64 media_recording_get_meeting_id(const MediaRecording *recording);
+/* Asks every recorded publisher (0) or one for a key frame now. */
+void media_recording_request_keyframe(MediaRecording *recording, guint64 participant_id);
+
+typedef struct {
+    gboolean running;   /* not stopped, not stopping */
+    guint participants; /* with a pipeline */
+    guint failed;       /* of them, stopped by a fatal error */
+    guint restarts;
+    guint tracks;          /* being recorded now */
+    guint segments;        /* closed and reported so far */
+    guint64 bytes_written; /* closed files, plus the open ones as they are now */
+    guint64 packets;       /* RTP packets taken into the pipelines */
+    guint64 dropped;       /* dropped before a pipeline: queue full, not ready, not playing */
+    guint64 keyframe_requests;
+} MediaRecordingStats;
+
+void media_recording_get_stats(MediaRecording *recording, MediaRecordingStats *stats);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaRecording, media_recording_free)
 
 G_END_DECLS

@@ -56,6 +56,7 @@ struct _RecRecorder {
 
     GMutex lock;
     GPtrArray *tracks;     /* RecTrack *, owned; protected by lock */
+    GPtrArray *opened;     /* OpenedSegment *: to report once the lock is released */
     gboolean tearing_down; /* protected by lock */
     guint next_session;
 
@@ -176,6 +177,60 @@ static void on_segment(gpointer user_data, const MgstSegment *segment)
             return;
     }
     maybe_stopped(rec);
+}
+
+/* Called under rec->lock (from a segmenter's message handler): kept, and reported by on_bus()
+ * once the lock is released, since the owner may call back into the recorder. */
+typedef struct {
+    MgstSegment seg;
+    char *track;
+    char *codec;
+    char *path;
+} OpenedSegment;
+
+static void opened_segment_free(gpointer data)
+{
+    OpenedSegment *o = data;
+
+    g_free(o->track);
+    g_free(o->codec);
+    g_free(o->path);
+    g_free(o);
+}
+
+static void on_segment_opened(gpointer user_data, const MgstSegment *segment)
+{
+    RecTrack *track = user_data;
+    OpenedSegment *o;
+
+    if (track->rec->events.segment_opened == NULL)
+        return;
+    o = g_new0(OpenedSegment, 1);
+    o->seg = *segment;
+    o->track = g_strdup(segment->track);
+    o->codec = g_strdup(segment->codec);
+    o->path = g_strdup(segment->path);
+    o->seg.track = o->track;
+    o->seg.codec = o->codec;
+    o->seg.path = o->path;
+    g_ptr_array_add(track->rec->opened, o);
+}
+
+/* Returns FALSE when the recorder was freed inside a callback. */
+static gboolean emit_opened(RecRecorder *rec)
+{
+    while (rec->opened->len > 0) {
+        OpenedSegment *o = g_ptr_array_steal_index(rec->opened, 0);
+        gboolean alive;
+
+        emit_begin(rec);
+        rec->events.segment_opened(rec->user_data, &o->seg);
+        alive = emit_end(rec);
+        opened_segment_free(o);
+        if (!alive)
+            return FALSE;
+    }
+    return TRUE;
 }
 
 static void on_keyframe(gpointer user_data)
@@ -705,6 +760,8 @@ static gboolean on_bus(GstBus *bus, GstMessage *message, gpointer user_data)
                 break;
         }
         g_mutex_unlock(&rec->lock);
+        if (!emit_opened(rec))
+            return G_SOURCE_REMOVE; /* freed: its watch is gone */
         break;
     }
     case GST_MESSAGE_ERROR: {
@@ -808,6 +865,7 @@ RecRecorder *rec_recorder_new(const RecConfig *config, const RecEvents *events, 
         context != NULL ? g_main_context_ref(context) : g_main_context_ref_thread_default();
     g_mutex_init(&rec->lock);
     rec->tracks = g_ptr_array_new_with_free_func(track_free);
+    rec->opened = g_ptr_array_new_with_free_func(opened_segment_free);
     rec->state = REC_STATE_RUNNING;
 
     if (!build(rec, error)) {
@@ -838,6 +896,7 @@ static void finalize(RecRecorder *rec)
     destroy_source(&rec->stop_source);
     destroy_source(&rec->space_source);
     g_clear_pointer(&rec->tracks, g_ptr_array_unref);
+    g_clear_pointer(&rec->opened, g_ptr_array_unref);
     g_mutex_clear(&rec->lock);
     g_clear_pointer(&rec->context, g_main_context_unref);
     g_free(rec->dir);
@@ -933,6 +992,7 @@ MgstRtpInput *rec_recorder_add_track(RecRecorder *rec, const char *track, MgstCo
         return NULL;
     }
     mgst_rtp_input_set_keyframe_func(t->input, on_keyframe, t);
+    mgst_segmenter_set_opened_func(t->segmenter, on_segment_opened);
 
     g_mutex_lock(&rec->lock);
     g_ptr_array_add(rec->tracks, t);

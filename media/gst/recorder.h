@@ -57,6 +57,7 @@ typedef struct {
 typedef struct {
     /* A file is finished and hashed. @segment is borrowed for the call. */
     void (*segment)(gpointer user_data, const MgstSegment *segment);
+
     /* The pipeline failed. @fatal FALSE: it is being restarted (once); TRUE: this recording has
      * stopped (MGST_ERROR_DISK_FULL for a full disk, MGST_ERROR_PIPELINE otherwise). */
     void (*error)(gpointer user_data, const GError *error, gboolean fatal);
@@ -65,6 +66,10 @@ typedef struct {
     /* The pipeline wants a key frame of @track (ask the publisher with a PLI). Streaming thread;
      * must not block. May be NULL. */
     void (*keyframe)(gpointer user_data, const char *track);
+    /* A file was opened (no end, size or hash yet), so the owner can list it before anything is
+     * written: a crash then leaves a trace of it. Owner's thread. May be NULL. Borrowed. A file
+     * opened and cut short at once (a teardown) may be reported only by segment. */
+    void (*segment_opened)(gpointer user_data, const MgstSegment *segment);
 } RecEvents;
 
 typedef enum {

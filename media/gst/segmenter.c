@@ -33,6 +33,7 @@ struct _MgstSegmenter {
 
     GMainContext *context;
     MgstSegmentFunc done;
+    MgstSegmentFunc opened;
     gpointer user_data;
     GCancellable *cancellable;
 
@@ -181,6 +182,12 @@ fail:
     return NULL;
 }
 
+void mgst_segmenter_set_opened_func(MgstSegmenter *s, MgstSegmentFunc opened)
+{
+    g_return_if_fail(s != NULL);
+    s->opened = opened;
+}
+
 void mgst_segmenter_set_time_base(MgstSegmenter *s, gint64 wall_us_at_zero)
 {
     g_return_if_fail(s != NULL);
@@ -286,6 +293,22 @@ gboolean mgst_segmenter_handle_message(MgstSegmenter *s, GstMessage *message)
         s->open_rt = rt;
         g_debug("recording %s: segment %u opened at %" GST_TIME_FORMAT, location, s->open_index,
                 GST_TIME_ARGS(rt));
+        if (s->opened != NULL) {
+            MgstSegment seg = {
+                .participant_id = s->participant_id,
+                .track = s->track,
+                .kind = s->kind,
+                .codec = s->codec,
+                .path = s->open_path,
+                .index = s->open_index,
+                .start_rt = rt,
+                .end_rt = GST_CLOCK_TIME_NONE,
+                .start_us = to_wall(s, rt),
+                .end_us = 0,
+            };
+
+            s->opened(s->user_data, &seg);
+        }
         return TRUE;
     }
     if (gst_structure_has_name(st, "splitmuxsink-fragment-closed")) {

@@ -44,6 +44,11 @@ MgstSegmenter *mgst_segmenter_new(const MgstSegmenterConfig *config, GMainContex
 /* Cancels the hashes in flight (their segments are not reported). */
 void mgst_segmenter_free(MgstSegmenter *segmenter);
 
+/* @opened (may be NULL) is called with the @user_data of new() when a file is opened, before
+ * anything is written to it: path, index, start; no end, size or hash (sha256 NULL). Owner's
+ * thread. For an owner that lists files as they begin, so a crash leaves a trace of them. */
+void mgst_segmenter_set_opened_func(MgstSegmenter *segmenter, MgstSegmentFunc opened);
+
 /* A new splitmuxsink for a (re)built pipeline (transfer floating: add it to the pipeline). The
  * segmenter keeps a reference to recognise its messages. */
 GstElement *mgst_segmenter_make_sink(MgstSegmenter *segmenter, GError **error);

@@ -235,10 +235,8 @@ gsize sfu_sink_build_packet(SfuSink *sink, const RtpPacket *pkt, const SfuRewrit
 
 void sfu_sink_deliver(SfuRoom *room, SfuSink *sink, guint8 *buf, gsize len, gint64 now_us)
 {
-    SfuTrack *track = sink->track;
-
     if (sink->tap != NULL) {
-        sink->tap->funcs.rtp(sink->tap->user_data, track->publisher->id, track->kind, buf, len);
+        sink->tap->funcs.rtp(sink->tap->user_data, &sink->tap_track, buf, len);
         room->counters.tap_packets++;
     } else {
         SfuLink *link = &sink->subscriber->links[SFU_SIDE_SUBSCRIBE];

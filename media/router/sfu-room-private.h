@@ -98,9 +98,10 @@ struct _SfuSink {
     guint8 mid_len;
     char mid[SFU_MID_MAX_LEN + 1];
     SfuRewriter rw;
-    gint layer;         /* the layer targeted; -1 none (paused, or nothing arrives yet) */
-    gint fixed_layer;   /* taps: the layer asked for (-1: the highest); subscribers: unused */
-    guint16 view_width; /* SFU_DISPLAY_UNKNOWN until the subscriber says */
+    gint layer;            /* the layer targeted; -1 none (paused, or nothing arrives yet) */
+    gint fixed_layer;      /* taps: the layer asked for (-1: the highest); subscribers: unused */
+    SfuTapTrack tap_track; /* taps: what the tap's callbacks are given */
+    guint16 view_width;    /* SFU_DISPLAY_UNKNOWN until the subscriber says */
     guint16 view_height;
     gint64 switched_us;   /* the last change of target */
     gboolean waiting;     /* for a key frame of the target layer */

@@ -158,10 +158,13 @@ static SfuSink *sink_new(SfuTrack *track, guint32 ssrc, gint payload_type, const
 static void sink_destroy(SfuSink *sink)
 {
     g_ptr_array_remove_fast(sink->track->sinks, sink);
-    if (sink->subscriber != NULL)
+    if (sink->subscriber != NULL) {
         g_ptr_array_remove(sink->subscriber->subscriptions, sink);
-    else
+    } else {
         g_ptr_array_remove_fast(sink->tap->sinks, sink);
+        if (sink->tap->funcs.track_removed != NULL)
+            sink->tap->funcs.track_removed(sink->tap->user_data, &sink->tap_track);
+    }
     g_free(sink);
 }
 
@@ -390,7 +393,8 @@ gboolean sfu_room_publish(SfuRoom *room, guint64 participant_id, const SfuTrackC
         for (j = 0; j < tap->selections->len; j++) {
             const SfuTapSelection *sel = &g_array_index(tap->selections, SfuTapSelection, j);
 
-            if (sel->participant_id == p->id && sel->kind == track->kind)
+            if ((sel->participant_id == 0 || sel->participant_id == p->id) &&
+                sel->kind == track->kind)
                 tap_attach_track(tap, track, sel->layer, room->now_us);
         }
     }
@@ -891,9 +895,21 @@ static void tap_attach_track(SfuTap *tap, SfuTrack *track, gint layer, gint64 no
     SfuSink *sink = tap_find_sink(tap, track);
 
     if (sink == NULL) {
+        SfuTapTrack *t;
+
         sink = sink_new(track, g_random_int() | 1, -1, NULL);
         sink->tap = tap;
         g_ptr_array_add(tap->sinks, sink);
+        t = &sink->tap_track;
+        t->participant_id = track->publisher->id;
+        memcpy(t->mid, track->mid, sizeof(t->mid));
+        t->kind = track->kind;
+        t->codec = track->codec;
+        t->payload_type = sink->payload_type;
+        t->clock_rate = track->clock_rate;
+        t->ssrc = sink->ssrc;
+        if (tap->funcs.track_added != NULL)
+            tap->funcs.track_added(tap->user_data, t);
     }
     sink->fixed_layer = layer;
     sfu_sink_set_layer(tap->room, sink, tap_layer(sink), now_us);
@@ -903,8 +919,7 @@ void sfu_tap_select(SfuTap *tap, guint64 participant_id, SfuMediaKind kind, gint
                     gint64 now_us)
 {
     SfuTapSelection sel = {participant_id, kind, layer};
-    SfuParticipant *p;
-    guint i;
+    guint i, j;
 
     g_return_if_fail(tap != NULL);
     for (i = 0; i < tap->selections->len; i++) {
@@ -918,10 +933,15 @@ void sfu_tap_select(SfuTap *tap, guint64 participant_id, SfuMediaKind kind, gint
     if (i == tap->selections->len)
         g_array_append_val(tap->selections, sel);
 
-    p = sfu_room_get_participant(tap->room, participant_id);
-    for (i = 0; p != NULL && i < p->n_tracks; i++) {
-        if (p->tracks[i]->kind == kind)
-            tap_attach_track(tap, p->tracks[i], layer, now_us);
+    for (j = 0; j < tap->room->participants->len; j++) {
+        SfuParticipant *p = g_ptr_array_index(tap->room->participants, j);
+
+        if (participant_id != 0 && p->id != participant_id)
+            continue;
+        for (i = 0; i < p->n_tracks; i++) {
+            if (p->tracks[i]->kind == kind)
+                tap_attach_track(tap, p->tracks[i], layer, now_us);
+        }
     }
 }
 
@@ -939,7 +959,8 @@ void sfu_tap_unselect(SfuTap *tap, guint64 participant_id, SfuMediaKind kind)
     for (i = tap->sinks->len; i > 0; i--) {
         SfuSink *sink = g_ptr_array_index(tap->sinks, i - 1);
 
-        if (sink->track->publisher->id == participant_id && sink->track->kind == kind)
+        if ((participant_id == 0 || sink->track->publisher->id == participant_id) &&
+            sink->track->kind == kind)
             sink_destroy(sink);
     }
 }

@@ -307,12 +307,30 @@ GArray *sfu_room_collect_stats(SfuRoom *room, gint64 now_us);
  * A callback must be cheap and never block: a GStreamer consumer copies the packet into a
  * bounded queue (appsrc with max-bytes or max-time and leaky-type=downstream, or a ring it
  * drains on its own thread) and returns; a full queue drops, it does not wait. @rtp and @rtcp are
- * borrowed for the call. */
+ * borrowed for the call.
+ *
+ * Each track that reaches the tap is an SfuTapTrack, valid from track_added to track_removed:
+ * a track starts reaching the tap when it is selected (published and selected, in either order)
+ * and stops when it is unpublished, its publisher leaves, it is unselected or the tap removed.
+ * The consumer may keep its own pointer in @data (set it in track_added); the packet callbacks
+ * get the same SfuTapTrack, so finding the consumer's queue for a packet costs nothing. */
 typedef struct {
-    void (*rtp)(gpointer user_data, guint64 participant_id, SfuMediaKind kind, const guint8 *rtp,
-                gsize len);
-    void (*rtcp)(gpointer user_data, guint64 participant_id, SfuMediaKind kind, const guint8 *rtcp,
-                 gsize len); /* may be NULL */
+    guint64 participant_id;
+    char mid[SFU_MID_MAX_LEN + 1]; /* the publisher's m-line */
+    SfuMediaKind kind;
+    SfuCodec codec;
+    guint8 payload_type;
+    guint32 clock_rate;
+    guint32 ssrc;  /* of the rewritten stream the tap receives */
+    gpointer data; /* the consumer's */
+} SfuTapTrack;
+
+typedef struct {
+    void (*rtp)(gpointer user_data, const SfuTapTrack *track, const guint8 *rtp, gsize len);
+    void (*rtcp)(gpointer user_data, const SfuTapTrack *track, const guint8 *rtcp,
+                 gsize len);                                       /* may be NULL */
+    void (*track_added)(gpointer user_data, SfuTapTrack *track);   /* may be NULL */
+    void (*track_removed)(gpointer user_data, SfuTapTrack *track); /* may be NULL */
 } SfuTapFuncs;
 
 /* @funcs is copied; @destroy (may be NULL) is called with @user_data when the tap is removed.
@@ -320,8 +338,9 @@ typedef struct {
 SfuTap *sfu_room_add_tap(SfuRoom *room, const SfuTapFuncs *funcs, gpointer user_data,
                          GDestroyNotify destroy);
 void sfu_room_remove_tap(SfuRoom *room, SfuTap *tap);
-/* The tap receives every track of @kind that @participant_id publishes, now or later. Video is
- * taken from @layer (-1: the highest the track has). Selecting twice changes the layer. */
+/* The tap receives every track of @kind that @participant_id publishes, now or later
+ * (@participant_id 0: every participant, now or later). Video is taken from @layer (-1: the
+ * highest the track has). Selecting twice changes the layer. */
 void sfu_tap_select(SfuTap *tap, guint64 participant_id, SfuMediaKind kind, gint layer,
                     gint64 now_us);
 void sfu_tap_unselect(SfuTap *tap, guint64 participant_id, SfuMediaKind kind);

@@ -203,8 +203,7 @@ static void send_tap_reports(SfuRoom *room, SfuTap *tap, gint64 now_us)
         len = rtcp_writer_finish(&w);
         if (len < 0)
             continue;
-        tap->funcs.rtcp(tap->user_data, sink->track->publisher->id, sink->track->kind,
-                        room->rtcp_buf, (gsize)len);
+        tap->funcs.rtcp(tap->user_data, &sink->tap_track, room->rtcp_buf, (gsize)len);
     }
 }
 

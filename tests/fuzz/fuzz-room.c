@@ -42,8 +42,7 @@ static int check_rtcp(gpointer peer, guint8 *buf, gsize len, gsize cap)
 
 static const SfuTransport checking_transport = {check_rtp, check_rtcp};
 
-static void tap_rtp(gpointer user_data, guint64 participant_id, SfuMediaKind kind,
-                    const guint8 *rtp, gsize len)
+static void tap_rtp(gpointer user_data, const SfuTapTrack *track, const guint8 *rtp, gsize len)
 {
     RtpPacket pkt;
     guint8 copy[SFU_SEND_BUFFER_LEN];
@@ -53,8 +52,7 @@ static void tap_rtp(gpointer user_data, guint64 participant_id, SfuMediaKind kin
     CHECK(rtp_packet_parse(&pkt, copy, len) == 0);
 }
 
-static void tap_rtcp(gpointer user_data, guint64 participant_id, SfuMediaKind kind,
-                     const guint8 *rtcp, gsize len)
+static void tap_rtcp(gpointer user_data, const SfuTapTrack *track, const guint8 *rtcp, gsize len)
 {
     CHECK(rtcp_compound_validate(rtcp, len) > 0);
 }
@@ -63,7 +61,7 @@ static SfuRoom *make_room(gint64 now)
 {
     static const SfuExtIds ext = {
         .audio_level = 1, .mid = 3, .rid = 4, .repaired_rid = 5, .abs_send_time = 6};
-    static const SfuTapFuncs tap = {tap_rtp, tap_rtcp};
+    static const SfuTapFuncs tap = {tap_rtp, tap_rtcp, NULL, NULL};
     SfuRoomConfig config = {.meeting_id = 1, .nack_slots = 64};
     SfuTrackConfig audio = {.mid = "a",
                             .kind = SFU_MEDIA_AUDIO,

@@ -94,7 +94,7 @@ static void on_keyframe(gpointer user_data, const char *track)
         synth_force_keyframe(st->synth);
 }
 
-static const RecEvents events = {on_segment, on_error, on_stopped, on_keyframe};
+static const RecEvents events = {on_segment, on_error, on_stopped, on_keyframe, NULL};
 
 static gboolean is_stopped(gpointer data)
 {

@@ -115,8 +115,7 @@ typedef struct {
 #ifndef SANITIZED
 static guint64 tap_bytes;
 
-static void tap_rtp(gpointer data, guint64 participant_id, SfuMediaKind kind, const guint8 *rtp,
-                    gsize len)
+static void tap_rtp(gpointer data, const SfuTapTrack *track, const guint8 *rtp, gsize len)
 {
     tap_bytes += len; /* cheap, as a tap must be */
 }
@@ -155,7 +154,7 @@ static void test_forwarding_does_not_allocate(void)
 #else
     static const SfuExtIds pub_ext = {.mid = EXT_MID, .rid = EXT_RID, .audio_level = EXT_LVL};
     static const SfuExtIds sub_ext = {.mid = 5, .audio_level = 6, .abs_send_time = 7};
-    static const SfuTapFuncs tap_funcs = {tap_rtp, NULL};
+    static const SfuTapFuncs tap_funcs = {tap_rtp, NULL, NULL, NULL};
     SfuRoomConfig config = {.meeting_id = 1};
     SfuTrackConfig video = {.mid = "v",
                             .kind = SFU_MEDIA_VIDEO,

@@ -1021,23 +1021,46 @@ typedef struct {
     gboolean cname_ok;
     guint16 last_seq;
     gboolean destroyed;
+    guint added;
+    guint removed;
+    char last_removed[SFU_MID_MAX_LEN + 1];
 } TapLog;
 
-static void tap_rtp(gpointer data, guint64 participant_id, SfuMediaKind kind, const guint8 *rtp,
-                    gsize len)
+static void tap_track_added(gpointer data, SfuTapTrack *track)
+{
+    TapLog *log = data;
+
+    g_assert_null(track->data);
+    g_assert_cmpuint(track->ssrc, !=, 0);
+    g_assert_cmpuint(track->payload_type, ==, track->kind == SFU_MEDIA_AUDIO ? AUDIO_PT : VIDEO_PT);
+    track->data = log;
+    log->added++;
+}
+
+static void tap_track_removed(gpointer data, SfuTapTrack *track)
+{
+    TapLog *log = data;
+
+    g_assert(track->data == log);
+    g_strlcpy(log->last_removed, track->mid, sizeof(log->last_removed));
+    log->removed++;
+}
+
+static void tap_rtp(gpointer data, const SfuTapTrack *track, const guint8 *rtp, gsize len)
 {
     TapLog *log = data;
 
     g_assert_cmpuint(len, >=, 12);
-    if (kind == SFU_MEDIA_AUDIO)
-        log->audio[participant_id]++;
+    g_assert_cmpuint(rtp_read_u32(rtp + 8), ==, track->ssrc);
+    g_assert(track->data == log);
+    if (track->kind == SFU_MEDIA_AUDIO)
+        log->audio[track->participant_id]++;
     else
-        log->video[participant_id]++;
+        log->video[track->participant_id]++;
     log->last_seq = rtp_read_u16(rtp + 2);
 }
 
-static void tap_rtcp(gpointer data, guint64 participant_id, SfuMediaKind kind, const guint8 *rtcp,
-                     gsize len)
+static void tap_rtcp(gpointer data, const SfuTapTrack *track, const guint8 *rtcp, gsize len)
 {
     TapLog *log = data;
     RtcpIter iter;
@@ -1059,7 +1082,7 @@ static void tap_destroyed(gpointer data)
 
 static void test_tap_selected_tracks(void)
 {
-    static const SfuTapFuncs funcs = {tap_rtp, tap_rtcp};
+    static const SfuTapFuncs funcs = {tap_rtp, tap_rtcp, tap_track_added, tap_track_removed};
     Fixture fx;
     TapLog log = {0};
     SfuTap *tap;
@@ -1079,7 +1102,9 @@ static void test_tap_selected_tracks(void)
     publish_video(&fx, 1, 0xb1);
     publish_audio(&fx, 2, 0xa2);
     publish_video(&fx, 2, 0xb2);
+    g_assert_cmpuint(log.added, ==, 1);
     sfu_tap_select(tap, 2, SFU_MEDIA_VIDEO, -1, fx.now);
+    g_assert_cmpuint(log.added, ==, 2);
     sfu_room_set_floor(fx.room, 2);
 
     for (seq = 0; seq < 30; seq++) {
@@ -1111,14 +1136,53 @@ static void test_tap_selected_tracks(void)
 
     /* Unselected: nothing more. The floor gates taps as it gates subscribers. */
     sfu_tap_unselect(tap, 2, SFU_MEDIA_VIDEO);
+    g_assert_cmpuint(log.removed, ==, 1);
     sfu_room_set_floor(fx.room, 0);
     sfu_tap_select(tap, 2, SFU_MEDIA_AUDIO, -1, fx.now);
     send_video(&fx, 1, 0xb2, seq, FALSE, 0);
     send_audio(&fx, 2, 0xa2, seq, 50);
     g_assert_cmpuint(log.video[2], ==, 30);
     g_assert_cmpuint(log.audio[2], ==, 0);
+    g_assert_cmpuint(log.added, ==, 3);
     sfu_room_remove_tap(fx.room, tap);
     g_assert_true(log.destroyed);
+    g_assert_cmpuint(log.removed, ==, 3);
+    fixture_clear(&fx);
+}
+
+/* Participant 0 selects everyone, now and later; an unpublished track and a participant who
+ * leaves are reported gone. */
+static void test_tap_everyone(void)
+{
+    static const SfuTapFuncs funcs = {tap_rtp, NULL, tap_track_added, tap_track_removed};
+    Fixture fx;
+    TapLog log = {0};
+    SfuTap *tap;
+
+    fixture_init(&fx);
+    add_participant(&fx, 1, SFU_ROLE_CHAIR, NULL);
+    publish_audio(&fx, 1, 0xa1);
+    tap = sfu_room_add_tap(fx.room, &funcs, &log, NULL);
+    sfu_tap_select(tap, 0, SFU_MEDIA_AUDIO, -1, fx.now);
+    sfu_tap_select(tap, 0, SFU_MEDIA_VIDEO, -1, fx.now);
+    g_assert_cmpuint(log.added, ==, 1);
+    publish_video(&fx, 1, 0xb1);
+    add_participant(&fx, 2, SFU_ROLE_MEMBER, NULL);
+    publish_audio(&fx, 2, 0xa2);
+    publish_video(&fx, 2, 0xb2);
+    g_assert_cmpuint(log.added, ==, 4);
+    fx.now += 20 * MS;
+    send_audio(&fx, 1, 0xa1, 1, 50);
+    g_assert_cmpuint(log.audio[1], ==, 1);
+    g_assert_true(sfu_room_unpublish(fx.room, 1, "v", NULL));
+    g_assert_cmpuint(log.removed, ==, 1);
+    g_assert_cmpstr(log.last_removed, ==, "v");
+    g_assert_true(sfu_room_remove_participant(fx.room, 2, NULL));
+    g_assert_cmpuint(log.removed, ==, 3);
+    sfu_tap_unselect(tap, 0, SFU_MEDIA_AUDIO);
+    g_assert_cmpuint(log.removed, ==, 4);
+    sfu_room_remove_tap(fx.room, tap);
+    g_assert_cmpuint(log.removed, ==, 4);
     fixture_clear(&fx);
 }
 
@@ -1247,6 +1311,7 @@ int main(int argc, char **argv)
     g_test_add_func("/media/sfu-room/reports", test_reports);
     g_test_add_func("/media/sfu-room/active-speaker", test_active_speaker);
     g_test_add_func("/media/sfu-room/tap-selected-tracks", test_tap_selected_tracks);
+    g_test_add_func("/media/sfu-room/tap-everyone", test_tap_everyone);
     g_test_add_func("/media/sfu-room/bad-input-counted", test_bad_input_counted);
     g_test_add_func("/media/sfu-room/control-errors-and-removal", test_control_errors_and_removal);
     return g_test_run();
