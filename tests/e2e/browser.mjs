@@ -25,12 +25,14 @@ export function chromiumAvailable() {
 }
 
 // One person's browser: its own profile directory, so cookies and storage are theirs alone.
-export async function launchUser(name, { size = SIZES.tablet, locale = 'vi-VN' } = {}) {
+// `camera: false` leaves out the fake camera and microphone (a page that needs no video, on a
+// machine that has little CPU to spare): getUserMedia then finds no device.
+export async function launchUser(name, { size = SIZES.tablet, locale = 'vi-VN', camera = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `phonghop-e2e-${name}-`));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: camera ? CHROMIUM_ARGS : CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-device-for-media-stream'),
     viewport: size,
     locale,
     timezoneId: 'Asia/Ho_Chi_Minh',

@@ -406,11 +406,41 @@ export type PollState = 'draft' | 'open' | 'closed' | 'cancelled';
 /** The law's words: tán thành, không tán thành, không biểu quyết. */
 export type MotionChoice = 'for' | 'against' | 'abstain';
 
+/** A confidence vote's levels (tín nhiệm cao, tín nhiệm, tín nhiệm thấp) and a no-confidence
+ * vote's (tín nhiệm, không tín nhiệm). */
+export type ConfidenceLevel = 'high' | 'medium' | 'low';
+export type NoConfidenceLevel = 'confidence' | 'no_confidence';
+
+/** What vote.cast carries: a motion's word; an election's approved candidates by position; a
+ * confidence vote's level per official's position (an official left out is left blank). */
+export type BallotChoice = MotionChoice | number[] | Record<string, ConfidenceLevel | NoConfidenceLevel>;
+
 export interface PollWording {
   vi: string[];
   en: string[];
 }
 
+export interface CandidateResult {
+  position: number;
+  name: string;
+  votes: number;
+  outcome: 'elected' | 'tied' | 'not_elected';
+}
+
+/** One official's row of a confidence vote (band) or a no-confidence vote (lost). */
+export interface OfficialResult {
+  position: number;
+  name: string;
+  high?: number;
+  medium?: number;
+  low?: number;
+  band?: 'no_action' | 'may_resign' | 'dismissal';
+  confidence?: number;
+  no_confidence?: number;
+  lost?: boolean;
+}
+
+/** A closed poll's result in numbers; which fields are there depends on the subject. */
 export interface MotionResult {
   base?: number;
   needed?: number;
@@ -419,6 +449,17 @@ export interface MotionResult {
   against?: number;
   abstain?: number;
   passed?: boolean;
+  /** Elections. */
+  seats?: number;
+  seats_filled?: number;
+  seats_open?: number;
+  status?: 'complete' | 'tie' | 'shortfall';
+  candidates?: CandidateResult[];
+  next_round?: number[];
+  /** Confidence and no-confidence votes. */
+  rows?: OfficialResult[];
+  /** Paper ballots: issued, returned, valid, invalid; electronic secret ballots: how many. */
+  ballots?: PaperBallots | number;
   [field: string]: unknown;
 }
 
@@ -449,6 +490,9 @@ export interface Poll {
   cancel_reason?: string | null;
   rows?: { position: number; name: string; user_id: number | null }[];
   counts?: Record<string, unknown> | null;
+  previous_round_id?: number | null;
+  tally_minutes?: string | null;
+  body_kind?: BodyKind;
   result: MotionResult | null;
   wording: PollWording | null;
   passed: boolean | null;
@@ -463,6 +507,36 @@ export interface PollDraft {
   threshold?: string;
   duration_seconds?: number;
   allow_change?: boolean;
+  written?: boolean;
+  seats?: number;
+  candidates?: { name: string; user_id?: number }[];
+  officials?: { name: string; user_id?: number }[];
+}
+
+/** The tally committee (ban kiểm phiếu) of a meeting. */
+export interface TallyCommittee {
+  meeting_id: number;
+  head_id: number;
+  minutes: string | null;
+  members: { id: number; full_name: string }[];
+}
+
+/** Paper ballots as the tally committee counts them. */
+export interface PaperBallots {
+  issued: number;
+  returned: number;
+  valid: number;
+  invalid: number;
+}
+
+/** Counts entered for a show of hands or paper ballots (docs/api.yaml PollCounts). */
+export interface PollCountsBody {
+  for?: number;
+  against?: number;
+  abstain?: number;
+  rows?: Record<string, number>[];
+  ballots?: PaperBallots;
+  minutes?: string;
 }
 
 export interface MotionCounts {
@@ -996,16 +1070,54 @@ export class ApiClient {
   }
 
   /** The session secretary enters a show of hands; the tally committee, paper ballot counts. */
-  async enterCounts(meetingId: number, pollId: number, counts: MotionCounts & Record<string, number>, minutes?: string): Promise<Poll> {
-    const body = minutes === undefined ? { ...counts } : { ...counts, minutes };
+  async enterCounts(meetingId: number, pollId: number, counts: PollCountsBody): Promise<Poll> {
     return expectRecord(
-      await this.request<{ poll: Poll }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/counts`, { body }),
+      await this.request<{ poll: Poll }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/counts`, { body: counts }),
       'poll',
     );
   }
 
+  /** Opens a draft; a written poll (or any timed one) with its duration from now. */
+  async openPoll(meetingId: number, pollId: number, durationSeconds?: number): Promise<Poll> {
+    const body = durationSeconds === undefined ? {} : { duration_seconds: durationSeconds };
+    return expectRecord(await this.request<{ poll: Poll }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/open`, { body }), 'poll');
+  }
+
+  /** Moves an open poll's deadline later. */
+  async extendPoll(meetingId: number, pollId: number, seconds: number): Promise<Poll> {
+    return expectRecord(
+      await this.request<{ poll: Poll }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/extend`, { body: { seconds } }),
+      'poll',
+    );
+  }
+
+  /** The next round of an election that ended in a tie or a shortfall (a draft). */
+  async nextRound(meetingId: number, pollId: number): Promise<Poll> {
+    return expectRecord(await this.request<{ poll: Poll }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/next-round`, { body: {} }), 'poll');
+  }
+
+  /** Where a closed poll's results are downloaded as CSV. */
+  pollCsvUrl(meetingId: number, pollId: number, which: 'results' | 'named'): string {
+    return `${this.base}/meetings/${id(meetingId)}/polls/${id(pollId)}/${which}.csv`;
+  }
+
+  async tallyCommittee(meetingId: number): Promise<TallyCommittee | null> {
+    const answer = await this.request<{ tally_committee: TallyCommittee | null }>('GET', `/meetings/${id(meetingId)}/tally-committee`);
+    if (!isRecord(answer)) throw new ApiError(200, BAD_RESPONSE, 'expected {tally_committee}');
+    const committee = answer.tally_committee;
+    return isRecord(committee) ? committee : null;
+  }
+
+  async setTallyCommittee(meetingId: number, memberIds: number[], headId: number, minutes?: string): Promise<TallyCommittee> {
+    const body = minutes === undefined ? { member_ids: memberIds, head_id: headId } : { member_ids: memberIds, head_id: headId, minutes };
+    return expectRecord(
+      await this.request<{ tally_committee: TallyCommittee }>('POST', `/meetings/${id(meetingId)}/tally-committee`, { body }),
+      'tally_committee',
+    );
+  }
+
   /** Casts over HTTP (the live socket's vote.cast is the usual way); the same key for every retry. */
-  async castBallot(meetingId: number, pollId: number, choice: MotionChoice, idempotencyKey: string): Promise<BallotReceipt> {
+  async castBallot(meetingId: number, pollId: number, choice: BallotChoice, idempotencyKey: string): Promise<BallotReceipt> {
     const answer = await this.request<{ receipt: BallotReceipt }>('POST', `/meetings/${id(meetingId)}/polls/${id(pollId)}/ballots`, {
       body: { choice, idempotency_key: idempotencyKey },
     });

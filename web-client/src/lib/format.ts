@@ -17,6 +17,7 @@ import {
   type MeetingStatus,
   type PollForm,
   type PollState,
+  type PollSubject,
   type Role,
   type Rsvp,
 } from './api';
@@ -202,6 +203,21 @@ export const pollFormKey: { readonly [form in PollForm]: MessageKey } = {
   secret: 'poll.form.secret',
   show_of_hands: 'poll.form.show_of_hands',
   paper: 'poll.form.paper',
+};
+
+export const pollSubjectKey: { readonly [subject in PollSubject]: MessageKey } = {
+  motion: 'poll.subject.motion',
+  election: 'poll.subject.election',
+  confidence: 'poll.subject.confidence',
+  no_confidence: 'poll.subject.no_confidence',
+};
+
+/** The thresholds a chair may choose; '' is the law's default. */
+export const thresholdChoiceKey: Readonly<Record<string, MessageKey>> = {
+  '': 'poll.threshold.default',
+  at_least_two_thirds_of_all: 'poll.threshold.at_least_two_thirds_of_all',
+  more_than_half_of_present: 'poll.threshold.more_than_half_of_present',
+  confidence_bands_of_ballots: 'poll.threshold.confidence_bands_of_ballots',
 };
 
 export const pollStateKey: { readonly [state in PollState]: MessageKey } = {

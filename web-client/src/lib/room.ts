@@ -69,6 +69,8 @@ export interface RoomState {
   receiptsVersion: number;
   /** Bumped when invitations or answers changed. */
   invitationsVersion: number;
+  /** Bumped when the tally committee was set. */
+  tallyVersion: number;
   /** The last event applied. */
   lastSeq: number;
 }
@@ -88,6 +90,7 @@ export function emptyRoom(): RoomState {
     documentsVersion: 0,
     receiptsVersion: 0,
     invitationsVersion: 0,
+    tallyVersion: 0,
     lastSeq: 0,
   };
 }
@@ -364,6 +367,8 @@ export function applyEvent(state: RoomState, event: MeetingEvent): RoomState {
       return { ...next, documentsVersion: next.documentsVersion + 1 };
     case 'document.opened':
       return { ...next, receiptsVersion: next.receiptsVersion + 1 };
+    case 'vote.tally_committee':
+      return { ...next, tallyVersion: next.tallyVersion + 1 };
     case 'invitation.added':
     case 'invitation.removed':
     case 'invitation.rsvp':

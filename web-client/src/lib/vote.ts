@@ -15,7 +15,7 @@
  * A new poll starts again at idle; the poll closing keeps the receipt for the member to check.
  * The reducer is pure; the component sends and resends.
  */
-import type { BallotReceipt, MotionChoice, Poll } from './api';
+import type { BallotChoice, BallotReceipt, MotionChoice, Poll } from './api';
 import type { MessageKey } from './i18n';
 
 export const MOTION_CHOICES: readonly MotionChoice[] = ['for', 'against', 'abstain'];
@@ -32,8 +32,9 @@ export type BallotPhase = 'idle' | 'sending' | 'retrying' | 'recorded' | 'refuse
 export interface BallotState {
   pollId: number | null;
   phase: BallotPhase;
-  /** The choice being sent, or the one recorded (named votes). */
-  choice: MotionChoice | null;
+  /** The choice being sent, or the one recorded: a motion's word, an election's positions, a
+   * confidence vote's level per official. */
+  choice: BallotChoice | null;
   /** The idempotency key of the ballot being sent; kept for every retry. */
   key: string | null;
   receipt: BallotReceipt | null;
@@ -46,7 +47,7 @@ export interface BallotState {
 export type BallotAction =
   /** The poll on screen (null: none open). A different poll starts over. */
   | { type: 'poll'; poll: Poll | null }
-  | { type: 'choose'; choice: MotionChoice; key: string }
+  | { type: 'choose'; choice: BallotChoice; key: string }
   /** The server acknowledged: the ballot is stored. */
   | { type: 'recorded'; pollId: number; receipt: BallotReceipt }
   /** The ballot was refused or not recorded (code from the server or the connection). */
@@ -132,7 +133,8 @@ export function panelView(poll: Poll | null, ballot: BallotState, checkedIn: boo
   }
   switch (ballot.phase) {
     case 'idle':
-      return checkedIn ? 'choose' : 'not_present';
+      // A written poll between sittings is answered without checking in.
+      return checkedIn || poll.written === true ? 'choose' : 'not_present';
     case 'sending':
       return 'sending';
     case 'retrying':
