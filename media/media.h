@@ -3,8 +3,8 @@
  * The server links media_dep and includes only this file; RTP, RTCP, ICE, DTLS and SRTP stay
  * behind it. It offers the library version, the first-byte classifier every media socket
  * needs, the error domain of refused SDP, the network settings of the transport, the media
- * engine (rooms per meeting, participants, the floor, events and statistics) and the recording
- * of a room.
+ * engine (rooms per meeting, participants, the floor, events and statistics), the recording
+ * of a room and its composite program (the public live stream).
  *
  * Thread: unless a section says otherwise, every function here is pure and may be called from
  * any thread.
@@ -454,5 +454,58 @@ typedef struct {
 void media_recording_get_stats(MediaRecording *recording, MediaRecordingStats *stats);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaRecording, media_recording_free)
+
+/* ---- the meeting's program: the composite and its public live stream ----
+ *
+ * A MediaProgram composes what a room's participants publish into one picture and one sound,
+ * encoded once (H.264 + AAC) and written as HLS (index.m3u8 and MPEG-TS segments named
+ * "seg-<run>-NNNNN.ts", unique to each run of the pipeline) into a directory the server serves:
+ * the floor holder (as the room applies the floor: a member who speaks from a hall is that
+ * hall's site, media_program_set_speaker()) large, every other participant or site that
+ * publishes video in a grid, a title
+ * bar (body, meeting, agenda item, floor holder and the time left), and the audio the session
+ * hears (the room's floor gate applies to the program as to every subscriber). The room's tap
+ * feeds it decrypted RTP (one simulcast layer per participant) on the worker; the decoders' key
+ * frame requests become PLIs to the publishers. Closed (họp kín): a slate over the whole
+ * picture, every sound muted, from the next frame.
+ *
+ * Ownership: the caller owns the program and frees it before the room is destroyed. Thread: the
+ * engine's main context, like the rest of this section; the pipeline runs on GStreamer's threads.
+ */
+typedef struct _MediaProgram MediaProgram;
+
+typedef struct {
+    const char *hls_dir; /* required; made when missing */
+    guint height;        /* 16:9 picture; 0: 720 */
+    guint fps;           /* 0: 15 */
+} MediaProgramConfig;
+
+typedef struct {
+    gboolean running; /* FALSE once the pipeline failed twice */
+    guint inputs;     /* participants' tracks fed to it */
+    guint visible;    /* video tiles shown */
+    guint restarts;   /* pipeline rebuilt after an error */
+    guint64 frames;   /* encoded */
+    guint64 packets;  /* RTP packets taken from the tap */
+    guint64 dropped;  /* packets dropped: a bounded queue was full or the pipeline restarting */
+    guint64 keyframe_requests; /* PLIs asked of publishers */
+} MediaProgramStats;
+
+/* Starts the program of @room (transfer full), or NULL with MEDIA_ERROR_FAILED (the pipeline
+ * cannot be built, the directory cannot be made) or MEDIA_ERROR_BUSY. */
+MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *config, GError **error);
+/* Who is shown large: the floor holder as the room applied it (MediaEngineListener's
+ * floor_applied); 0: nobody, the grid takes the whole picture. */
+void media_program_set_speaker(MediaProgram *program, guint64 participant_id);
+/* The title bar; any may be NULL (left out). Copied. */
+void media_program_set_title(MediaProgram *program, const char *body, const char *meeting,
+                             const char *agenda_item);
+/* The floor holder's name (NULL: nobody) and the end of the turn (g_get_real_time(), 0: none). */
+void media_program_set_floor(MediaProgram *program, const char *holder, gint64 deadline_us);
+void media_program_set_closed(MediaProgram *program, gboolean closed);
+void media_program_get_stats(MediaProgram *program, MediaProgramStats *stats);
+/* Stops the program at once (the playlist is left as it is) and leaves the room. */
+void media_program_free(MediaProgram *program);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaProgram, media_program_free)
 
 G_END_DECLS

@@ -21,6 +21,8 @@ typedef struct {
     struct _FloorService *floor;
     /* meetings' media: the engine, its signaling and floor gate (live/live-media.h) */
     struct _LiveMedia *media;
+    /* the public live stream of open public meetings, /live/ (broadcast/broadcast.h) */
+    struct _Broadcast *broadcast;
     const char *conninfo; /* the database's, for connections of their own (LISTEN) */
     HttpServer *http;
     DocStore *docs; /* documents on disk (STATE_DIR/documents) */

@@ -66,6 +66,8 @@ static const ConfigKey config_keys[] = {
     {"media", "turn_secret", KEY_STRING, 0, 0, "", F(media_turn_secret)},
     {"media", "turn_ttl_seconds", KEY_INT, 60, 7 * 86400, "86400", F(media_turn_ttl_seconds)},
     {"media", "stats_interval_ms", KEY_INT, 100, 60000, "2000", F(media_stats_interval_ms)},
+    {"media", "live_height", KEY_INT, 0, 1080, "720", F(media_live_height)},
+    {"media", "live_fps", KEY_INT, 5, 30, "15", F(media_live_fps)},
     {"log", "level", KEY_LOG_LEVEL, 0, 0, "info", F(log_level)},
 };
 
@@ -289,6 +291,13 @@ static gboolean check_consistency(PhConfig *config, GError **error)
                     "%s: [media] port_min and port_max: both 0 (any port) or a range with "
                     "port_min <= port_max, got %d and %d",
                     config->source, config->media_port_min, config->media_port_max);
+        return FALSE;
+    }
+    if (config->media_live_height != 0 && config->media_live_height < 180) {
+        g_set_error(error, PH_CONFIG_ERROR, PH_CONFIG_ERROR_VALUE,
+                    "%s: [media] live_height: %d is not a size for the live stream: 0 (no live "
+                    "stream) or 180 to 1080 pixels",
+                    config->source, config->media_live_height);
         return FALSE;
     }
     if (!*config->media_turn_username != !*config->media_turn_credential) {

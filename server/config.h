@@ -67,6 +67,8 @@ typedef struct {
     char *media_turn_secret;
     int media_turn_ttl_seconds;
     int media_stats_interval_ms;
+    int media_live_height; /* the public live stream of public sittings; 0: none */
+    int media_live_fps;
     /* [log] */
     GLogLevelFlags log_level; /* messages at this level and more severe are written */
 

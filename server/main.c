@@ -16,6 +16,7 @@
 #include "config.h"
 #include "db.h"
 #include "floor/floor-service.h"
+#include "broadcast/broadcast.h"
 #include "live/live-media.h"
 #include "live/live.h"
 #include "votes/votes.h"
@@ -192,6 +193,7 @@ static int run(PhConfig *config)
         g_printerr("phonghop: media: %s\n", error->message);
         goto out;
     }
+    app.broadcast = broadcast_new(&app);
     app.docs = doc_store_new(config->state_dir, app.context, &error);
     if (!app.docs) {
         g_printerr("phonghop: documents: %s\n", error->message);
@@ -233,7 +235,8 @@ static int run(PhConfig *config)
 
 out:
     g_clear_pointer(&app.http, http_server_free);
-    g_clear_pointer(&app.media, live_media_free); /* after the connections, before the pool */
+    g_clear_pointer(&app.broadcast, broadcast_free); /* its programs are the media's */
+    g_clear_pointer(&app.media, live_media_free);    /* after the connections, before the pool */
     live_feed_shutdown();
     if (app.db) {
         db_pool_free(app.db, SHUTDOWN_GRACE_MS);

@@ -347,7 +347,14 @@ static gboolean build(CompProgram *comp, GError **error)
     hls = add(comp, "hlssink2", "hls", error);
     if (hls == NULL)
         goto fail;
-    location = g_build_filename(comp->hls_dir, "segment%05d.ts", NULL);
+    /* Segment names are unique to each build of the pipeline (the wall clock in milliseconds):
+     * hlssink2 numbers from 0 again after a restart, and a segment is served as immutable, so a
+     * name must never be given to other bytes. */
+    {
+        g_autofree char *pattern =
+            g_strdup_printf("seg-%" G_GINT64_FORMAT "-%%05d.ts", g_get_real_time() / 1000);
+        location = g_build_filename(comp->hls_dir, pattern, NULL);
+    }
     playlist = g_build_filename(comp->hls_dir, "index.m3u8", NULL);
     g_object_set(hls, "location", location, "playlist-location", playlist, "target-duration",
                  COMP_HLS_TARGET_DURATION, "playlist-length", COMP_HLS_PLAYLIST_LENGTH, "max-files",

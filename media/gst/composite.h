@@ -11,8 +11,8 @@
  *   inputs → rtpbin → depay → decoder ─┐
  *   background, slate (imagefreeze) ───┴→ compositor → title → floor → x264enc → tee
  *   inputs → rtpbin → depay → opusdec → audiomixer (muted unless open) → avenc_aac → tee
- *   tee → h264parse/aacparse → hlssink2 (HLS_DIR/index.m3u8, segmentNNNNN.ts; 2 s, 6 in the
- *         playlist, 10 on disk)
+ *   tee → h264parse/aacparse → hlssink2 (HLS_DIR/index.m3u8, seg-RUN-NNNNN.ts where RUN is the
+ *         wall clock in ms when the pipeline was built; 2 s, 6 in the playlist, 10 on disk)
  *   tee → h264parse/aacparse → splitmuxsink (Matroska, unbuffered: crash-safe archive)
  *
  * A closed sitting or item (họp kín): comp_program_set_closed() raises the slate over the whole

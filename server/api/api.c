@@ -15,6 +15,7 @@
 
 #include "ops.h"
 #include "static-files.h"
+#include "broadcast/broadcast.h"
 
 #include <string.h>
 
@@ -576,6 +577,8 @@ void api_handle_request(PhApp *app, HttpRequest *req)
         ops_healthz(app, req);
     } else if (g_str_equal(path, "/metrics")) {
         ops_metrics(app, req);
+    } else if (g_str_has_prefix(path, "/live/")) {
+        broadcast_serve(app, req);
     } else if (g_str_equal(path, "/ws")) {
         http_request_respond_error(req, 400, "websocket_expected",
                                    "/ws is the live WebSocket: connect with a WebSocket client");

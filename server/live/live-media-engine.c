@@ -116,6 +116,7 @@ static void meeting_free(gpointer data)
     MediaMeeting *mm = data;
 
     g_clear_pointer(&mm->participants, g_hash_table_unref);
+    g_clear_pointer(&mm->program, media_program_free); /* before its room */
     if (mm->room)
         media_room_destroy(mm->room);
     g_clear_pointer(&mm->mutes, g_hash_table_unref);
@@ -198,7 +199,7 @@ MediaRoom *live_media_meeting_room(MediaMeeting *mm, GError **error)
 
 void live_media_meeting_tidy(MediaMeeting *mm)
 {
-    if (g_hash_table_size(mm->participants) > 0)
+    if (g_hash_table_size(mm->participants) > 0 || mm->program)
         return;
     if (mm->room) {
         media_room_destroy(mm->room);
@@ -411,6 +412,8 @@ static void on_floor_applied(gpointer user_data, gint64 meeting_id, guint64 floo
         return;
     mm->floor_applied = TRUE;
     mm->applied_holder = floor_holder;
+    if (mm->program)
+        media_program_set_speaker(mm->program, floor_holder);
     g_autoptr(JsonBuilder) b = event_begin("media.floor", meeting_id);
     add_id_or_null(b, "participant_id", (gint64)floor_holder);
     /* The person who holds the floor (when the worker's holder is still the current one). */
@@ -781,4 +784,67 @@ void live_media_free(LiveMedia *lm)
         ;
     g_clear_pointer(&lm->ice, media_ice_config_unref);
     g_free(lm);
+}
+
+/* ---- the meeting's program (the public live stream) ---- */
+
+gboolean live_media_program_start(PhApp *app, gint64 meeting_id, const char *hls_dir,
+                                  GError **error)
+{
+    LiveMedia *lm = app->media;
+    if (!lm) {
+        g_set_error(error, MEDIA_ERROR, MEDIA_ERROR_FAILED, "media is not running");
+        return FALSE;
+    }
+    MediaMeeting *mm = live_media_meeting_ensure(lm, meeting_id);
+    if (mm->program)
+        return TRUE;
+    MediaRoom *room = live_media_meeting_room(mm, error);
+    if (!room) {
+        live_media_meeting_tidy(mm);
+        return FALSE;
+    }
+    MediaProgramConfig config = {
+        .hls_dir = hls_dir,
+        .height = (guint)app->config->media_live_height,
+        .fps = (guint)app->config->media_live_fps,
+    };
+    mm->program = media_program_new(room, &config, error);
+    if (!mm->program) {
+        live_media_meeting_tidy(mm);
+        return FALSE;
+    }
+    /* the floor as the room applied it last; later changes come with floor_applied */
+    media_program_set_speaker(mm->program, mm->floor_applied ? mm->applied_holder
+                                                             : live_media_floor_participant(mm));
+    return TRUE;
+}
+
+void live_media_program_set(PhApp *app, gint64 meeting_id, const LiveProgramState *state)
+{
+    MediaMeeting *mm = app->media ? g_hash_table_lookup(app->media->meetings, &meeting_id) : NULL;
+    if (!mm || !mm->program)
+        return;
+    media_program_set_title(mm->program, state->body, state->meeting, state->item);
+    media_program_set_floor(mm->program, state->closed ? NULL : state->holder,
+                            state->closed ? 0 : state->deadline_us);
+    media_program_set_closed(mm->program, state->closed);
+}
+
+void live_media_program_stop(PhApp *app, gint64 meeting_id)
+{
+    MediaMeeting *mm = app->media ? g_hash_table_lookup(app->media->meetings, &meeting_id) : NULL;
+    if (!mm || !mm->program)
+        return;
+    g_clear_pointer(&mm->program, media_program_free);
+    live_media_meeting_tidy(mm);
+}
+
+gboolean live_media_program_get_stats(PhApp *app, gint64 meeting_id, MediaProgramStats *stats)
+{
+    MediaMeeting *mm = app->media ? g_hash_table_lookup(app->media->meetings, &meeting_id) : NULL;
+    if (!mm || !mm->program)
+        return FALSE;
+    media_program_get_stats(mm->program, stats);
+    return TRUE;
 }

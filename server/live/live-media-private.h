@@ -73,6 +73,7 @@ struct _MediaMeeting {
     guint64 speaker;        /* the last active speaker, 0 none */
     gboolean floor_applied; /* the engine confirmed the floor at least once */
     guint64 applied_holder; /* what it confirmed */
+    MediaProgram *program;  /* the public live stream, which keeps the room (NULL: none) */
 };
 
 struct _LiveMedia {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "app.h"
+#include "media.h"
 
 #include <json-glib/json-glib.h>
 
@@ -40,5 +41,29 @@ void live_media_message(PhApp *app, WsConn *conn, gint64 user_id, const char *us
 
 /* @conn closed: it leaves the media it joined. NULL-safe on app->media. */
 void live_media_connection_gone(PhApp *app, WsConn *conn);
+
+/* ---- the meeting's program: the public live stream (broadcast/broadcast.h) ----
+ *
+ * The composite of the meeting's media room (media.h, MediaProgram): the floor holder large, the
+ * other participants and sites in a grid, the sound the session hears, encoded once and written
+ * as HLS into @hls_dir. The room is kept while the program runs, even with nobody in it. */
+
+typedef struct {
+    const char *body, *meeting, *item; /* the title bar; any may be NULL */
+    const char *holder;                /* the floor holder's name, NULL: nobody */
+    gint64 deadline_us;                /* the end of their turn (g_get_real_time()), 0: none */
+    gboolean closed;                   /* a closed item (họp kín): the slate, no sound */
+} LiveProgramState;
+
+/* Starts the program of @meeting_id (the room is made when needed). FALSE with an error when
+ * there is no media engine, the room's worker is busy or the pipeline cannot be built. */
+gboolean live_media_program_start(PhApp *app, gint64 meeting_id, const char *hls_dir,
+                                  GError **error);
+/* What the program shows now (copied). No effect when it does not run. */
+void live_media_program_set(PhApp *app, gint64 meeting_id, const LiveProgramState *state);
+/* Ends it: the playlist is finished; the room goes when nobody is left in it. */
+void live_media_program_stop(PhApp *app, gint64 meeting_id);
+/* Its figures; FALSE when it does not run. */
+gboolean live_media_program_get_stats(PhApp *app, gint64 meeting_id, MediaProgramStats *stats);
 
 G_END_DECLS

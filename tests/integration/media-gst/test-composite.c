@@ -157,7 +157,7 @@ static double luma_spread(const Frame *f, CompRect r)
 
 static char *concat_segments(const char *hls_dir, const char *out_dir)
 {
-    g_auto(GStrv) files = test_list_files(hls_dir, "segment*.ts");
+    g_auto(GStrv) files = test_list_files(hls_dir, "seg-*.ts");
     char *out = g_build_filename(out_dir, "all.ts", NULL);
     GString *all = g_string_new(NULL);
     guint i;

@@ -429,7 +429,8 @@ export const en: Catalogue = {
 
   'public.title': 'Public sitting',
   'public.stream': 'Live stream',
-  'public.streamLater': 'The live stream will appear here once it is available.',
+  'public.streamWaiting': 'The live stream appears here when the sitting is under way.',
+  'public.streamUnsupported': 'This browser cannot play the live stream (HLS). Use Chrome, Edge or Safari, or open this address in a player such as VLC:',
   'public.now': 'In the sitting now',
   'public.nobody': 'nobody',
   'public.results': 'Results of votes',

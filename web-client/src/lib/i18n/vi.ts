@@ -428,7 +428,8 @@ export const vi = {
 
   'public.title': 'Phiên họp công khai',
   'public.stream': 'Truyền hình trực tiếp',
-  'public.streamLater': 'Phần truyền hình trực tiếp sẽ hiển thị tại đây khi có tín hiệu.',
+  'public.streamWaiting': 'Truyền hình trực tiếp sẽ hiển thị tại đây khi phiên họp đang diễn ra.',
+  'public.streamUnsupported': 'Trình duyệt này không phát được truyền hình trực tiếp (HLS). Vui lòng dùng Chrome, Edge hoặc Safari, hoặc mở địa chỉ sau bằng trình phát như VLC:',
   'public.now': 'Diễn biến phiên họp',
   'public.nobody': 'chưa có',
   'public.results': 'Kết quả biểu quyết',
