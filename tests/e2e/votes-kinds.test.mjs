@@ -10,7 +10,9 @@
 //   one member leaving a row blank; the result names the band of each official, as the law
 //   counts it (two thirds or more "tín nhiệm thấp": dismissal proposed);
 //   then the secretariat sets the tally committee and a no-confidence vote on paper is counted
-//   by its head in their own room (issued, returned, valid, invalid ballots, the minutes).
+//   by its head in their own room (issued, returned, valid, invalid ballots, the minutes);
+//   last, the chair sets the speaking time of a speech, gives the floor to a member who did not
+//   ask, and extends the turn.
 //
 // Screenshots of the ballots and results go to tests/artifacts/screenshots/ (vote-*); every
 // screen is checked for contrast, unnamed controls and touch targets like meeting-flow.
@@ -19,7 +21,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEMO_PASSWORD, Postgres, Server, sourceDir, tmpDir, rmrf } from '../common/harness.mjs';
+import { DEMO_PASSWORD, Postgres, Server, sourceDir, tmpDir, rmrf, waitFor } from '../common/harness.mjs';
 import { makeBody } from '../common/votes-fixture.mjs';
 import { chromiumAvailable, contrastProblems, launchUser, login, screenshotSizes, smallTargets, unnamedControls } from './browser.mjs';
 
@@ -99,7 +101,7 @@ after(async () => {
   }
 });
 
-describe('elections and confidence votes in real browsers', () => {
+describe('elections, confidence votes and the chair\'s floor tools in real browsers', () => {
   test('the chair and three members come in; the members check in', async (t) => {
     if (skipReason) return t.skip(skipReason);
     // No camera: these pages need no video, and the machine's CPU is better spent elsewhere.
@@ -266,6 +268,37 @@ describe('elections and confidence votes in real browsers', () => {
     await people.xa0004.page.getByTestId('paper-ballots').first().waitFor();
     await people.xa0004.page.getByTestId('confidence-result').getByRole('row', { name: /Võ Thị Em/ }).filter({ hasText: 'từ chức hoặc bị miễn nhiệm' }).waitFor();
     await screen('vote-paper-result', people.xa0004.page, { show: '[data-testid=vote-panel]' });
+  });
+
+  test('the chair sets the speaking time, gives the floor unasked and extends the turn', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const chair = people.chair.page;
+    await chair.getByText('Thời gian phát biểu theo loại').click();
+    await chair.getByTestId('limit-speech').fill('5');
+    await chair.getByTestId('warning-speech').fill('300');
+    await chair.getByTestId('limits-save').click();
+    await chair.getByText('Phát biểu: nhắc trước (300 giây) phải ngắn hơn thời gian phát biểu (300 giây).').waitFor();
+    await chair.getByTestId('warning-speech').fill('30');
+    await chair.getByTestId('limits-save').click();
+    await chair.getByText('Đã lưu thời gian phát biểu.').waitFor();
+
+    await chair.getByTestId('give-person').selectOption({ label: 'Đại biểu 3' });
+    await chair.getByTestId('give-floor').click();
+    const member = people.xa0003.page;
+    await member.getByTestId('you-speak').waitFor();
+    for (const page of [people.xa0002.page, people.xa0004.page]) {
+      await page.getByTestId('speaker-name').filter({ hasText: 'Đại biểu 3' }).waitFor();
+    }
+    const c = server.client();
+    await c.login('xa0001');
+    const before = (await c.request('GET', `/api/v1/meetings/${fixture.meeting}/floor`)).data.floor.speaker;
+    assert.equal(before.limit_ms, 300000, 'the new limit for a speech');
+    await chair.getByTestId('extend-minutes').fill('2');
+    await chair.getByTestId('extend-turn').click();
+    await waitFor(async () => (await c.request('GET', `/api/v1/meetings/${fixture.meeting}/floor`)).data.floor.speaker?.limit_ms === 420000, { what: 'the turn extended by two minutes' });
+    await screen('chair-floor-tools', chair, { sizes: ['tablet'], show: '.floor-tools' });
+    await chair.getByRole('button', { name: 'Dừng phát biểu' }).click();
+    await member.getByTestId('you-speak').waitFor({ state: 'detached' });
   });
 
   test('every screen meets the contrast, naming and touch-target checks', async (t) => {

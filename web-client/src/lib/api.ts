@@ -386,6 +386,8 @@ export interface FloorLimit {
   kind: FloorKind;
   limit_seconds: number;
   warning_seconds: number;
+  /** The body set it (else the default). */
+  own?: boolean;
 }
 
 export interface FloorState {
@@ -1031,6 +1033,23 @@ export class ApiClient {
   /** finish: the speaker yields (or the chair closes the turn); revoke: the chair takes the floor back. */
   async endFloor(meetingId: number, how: 'finish' | 'revoke'): Promise<FloorState> {
     return this.expectFloor(await this.request<{ floor: FloorState }>('POST', `/meetings/${id(meetingId)}/floor/${how}`, { body: {} }));
+  }
+
+  /** The chair gives the floor to someone who did not ask: a member, a guest or an official of the body. */
+  async giveFloor(meetingId: number, userId: number, kind: FloorKind): Promise<FloorState> {
+    return this.expectFloor(
+      await this.request<{ floor: FloorState }>('POST', `/meetings/${id(meetingId)}/floor/give`, { body: { user_id: userId, kind } }),
+    );
+  }
+
+  /** The body's speaking time per kind of request (its own, or the defaults). */
+  async floorLimits(bodyId: number): Promise<FloorLimit[]> {
+    return expectArray(await this.request<{ limits: FloorLimit[] }>('GET', `/bodies/${id(bodyId)}/floor-limits`), 'limits');
+  }
+
+  /** Sets the limits of the kinds named, all or nothing; running turns keep their time. */
+  async setFloorLimits(bodyId: number, limits: Omit<FloorLimit, 'own'>[]): Promise<FloorLimit[]> {
+    return expectArray(await this.request<{ limits: FloorLimit[] }>('PUT', `/bodies/${id(bodyId)}/floor-limits`, { body: { limits } }), 'limits');
   }
 
   async extendFloor(meetingId: number, seconds: number): Promise<FloorState> {

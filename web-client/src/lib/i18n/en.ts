@@ -561,5 +561,26 @@ export const en: Catalogue = {
   'tally.noHead': 'Please choose the head among the members.',
   'tally.youAreMember': 'You sit on the tally committee: enter the paper ballot counts here.',
 
+  'floorTools.title': 'Giving the floor and speaking time',
+  'floorTools.give': 'Give the floor to someone who did not ask',
+  'floorTools.person': 'Person',
+  'floorTools.kind': 'Kind of turn',
+  'floorTools.giveButton': 'Give the floor',
+  'floorTools.busy': 'Someone has the floor: end that turn before giving it to another.',
+  'floorTools.extendBy': 'Extend by (minutes)',
+
+  'limits.title': 'Speaking time per kind',
+  'limits.help': 'Type minutes (for example 7) or minutes:seconds (for example 2:30); 0 means no limit. The warning comes that many seconds before the end. A running turn keeps its time.',
+  'limits.limit': 'Time',
+  'limits.warning': 'Warning (seconds)',
+  'limits.limitFor': 'Time for {kind}',
+  'limits.warningFor': 'Warning (seconds) for {kind}',
+  'limits.save': 'Save the speaking times',
+  'limits.saved': 'The speaking times are saved.',
+  'limits.badLimit': '{kind}: the time must be minutes or minutes:seconds, at most 24 hours.',
+  'limits.badWarning': '{kind}: the warning must be a number of seconds.',
+  'limits.warningWithoutLimit': '{kind}: a turn without a time limit has no warning.',
+  'limits.warningTooLong': '{kind}: the warning ({warning} s) must be shorter than the speaking time ({limit} s).',
+
   'datetime.full': '{weekday} {date} at {time}',
 };

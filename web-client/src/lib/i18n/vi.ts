@@ -560,5 +560,26 @@ export const vi = {
   'tally.noHead': 'Vui lòng chọn Trưởng Ban kiểm phiếu trong số các thành viên.',
   'tally.youAreMember': 'Bạn là thành viên Ban kiểm phiếu: nhập kết quả kiểm phiếu giấy tại đây.',
 
+  'floorTools.title': 'Mời phát biểu và thời gian phát biểu',
+  'floorTools.give': 'Mời người chưa đăng ký phát biểu',
+  'floorTools.person': 'Người được mời',
+  'floorTools.kind': 'Loại phát biểu',
+  'floorTools.giveButton': 'Mời phát biểu',
+  'floorTools.busy': 'Đang có người phát biểu: kết thúc lượt đó trước khi mời người khác.',
+  'floorTools.extendBy': 'Gia hạn thêm (phút)',
+
+  'limits.title': 'Thời gian phát biểu theo loại',
+  'limits.help': 'Nhập số phút (ví dụ 7) hoặc phút:giây (ví dụ 2:30); 0 là không giới hạn. Nhắc trước khi hết giờ tính bằng giây. Lượt đang phát biểu giữ thời gian cũ.',
+  'limits.limit': 'Thời gian',
+  'limits.warning': 'Nhắc trước (giây)',
+  'limits.limitFor': 'Thời gian cho {kind}',
+  'limits.warningFor': 'Nhắc trước (giây) cho {kind}',
+  'limits.save': 'Lưu thời gian phát biểu',
+  'limits.saved': 'Đã lưu thời gian phát biểu.',
+  'limits.badLimit': '{kind}: thời gian phải là số phút hoặc phút:giây, tối đa 24 giờ.',
+  'limits.badWarning': '{kind}: thời gian nhắc trước phải là số giây.',
+  'limits.warningWithoutLimit': '{kind}: không giới hạn thời gian thì không nhắc trước được.',
+  'limits.warningTooLong': '{kind}: nhắc trước ({warning} giây) phải ngắn hơn thời gian phát biểu ({limit} giây).',
+
   'datetime.full': '{weekday}, {date}, lúc {time}',
 } as const;
