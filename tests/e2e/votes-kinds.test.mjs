@@ -12,7 +12,7 @@
 //   then the secretariat sets the tally committee and a no-confidence vote on paper is counted
 //   by its head in their own room (issued, returned, valid, invalid ballots, the minutes);
 //   last, the chair sets the speaking time of a speech, gives the floor to a member who did not
-//   ask, and extends the turn.
+//   ask, and extends the turn; an invitation reaches a member's notifications and is read.
 //
 // Screenshots of the ballots and results go to tests/artifacts/screenshots/ (vote-*); every
 // screen is checked for contrast, unnamed controls and touch targets like meeting-flow.
@@ -299,6 +299,26 @@ describe('elections, confidence votes and the chair\'s floor tools in real brows
     await screen('chair-floor-tools', chair, { sizes: ['tablet'], show: '.floor-tools' });
     await chair.getByRole('button', { name: 'Dừng phát biểu' }).click();
     await member.getByTestId('you-speak').waitFor({ state: 'detached' });
+  });
+
+  test('notifications: an invitation arrives, is opened and is read', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const c = server.client();
+    await c.login('xa-thuky');
+    const invited = await c.request('POST', `/api/v1/meetings/${fixture.meeting}/invitations`, { json: { all_members: true } });
+    assert.equal(invited.status, 201, invited.text);
+    const { page } = people.xa0002;
+    await page.goto(url('/notifications'));
+    await page.getByTestId('notification').first().waitFor();
+    assert.equal(await page.getByTestId('notification').count(), 1);
+    await page.getByTestId('unread-count').filter({ hasText: '1 thông báo chưa đọc' }).waitFor();
+    await page.getByTestId('notifications-link').filter({ hasText: '1' }).waitFor();
+    await screen('notifications', page);
+    await page.getByRole('button', { name: 'Xem cuộc họp' }).click();
+    await page.waitForURL(new RegExp(`/meetings/${fixture.meeting}$`));
+    await page.goto(url('/notifications'));
+    await page.locator('[data-testid=notification][data-read=yes]').waitFor();
+    await page.getByTestId('unread-count').filter({ hasText: '0 thông báo chưa đọc' }).waitFor();
   });
 
   test('every screen meets the contrast, naming and touch-target checks', async (t) => {

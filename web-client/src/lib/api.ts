@@ -570,7 +570,9 @@ export interface Notification {
   kind: string;
   meeting_id: number | null;
   text: string;
+  payload?: Record<string, unknown>;
   created_at: string;
+  read_at?: string | null;
   read: boolean;
 }
 
@@ -1162,10 +1164,19 @@ export class ApiClient {
     return `${this.base}/meetings/${id(meetingId)}/minutes.pdf`;
   }
 
-  async notifications(): Promise<{ notifications: Notification[]; unread: number }> {
-    const answer = await this.request<{ notifications: Notification[]; unread: number }>('GET', '/notifications');
+  async notifications(onlyUnread = false): Promise<{ notifications: Notification[]; unread: number }> {
+    const answer = await this.request<{ notifications: Notification[]; unread: number }>('GET', onlyUnread ? '/notifications?unread=true' : '/notifications');
     if (!isRecord(answer) || !Array.isArray(answer.notifications)) throw new ApiError(200, BAD_RESPONSE, 'expected {notifications}');
     return answer;
+  }
+
+  async markNotificationRead(notificationId: number): Promise<void> {
+    await this.request('POST', `/notifications/${id(notificationId)}/read`);
+  }
+
+  async markAllNotificationsRead(): Promise<number> {
+    const answer = await this.request<{ marked: number }>('POST', '/notifications/read-all');
+    return isRecord(answer) && typeof answer.marked === 'number' ? answer.marked : 0;
   }
 
   private expectAgenda(answer: Agenda): Agenda {

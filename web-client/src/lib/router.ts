@@ -22,6 +22,7 @@ export type MeetingPage = (typeof MEETING_PAGES)[number];
 export type Route =
   | { readonly name: 'login' }
   | { readonly name: 'bodies' }
+  | { readonly name: 'notifications' }
   | { readonly name: 'meetings'; readonly bodyId: number }
   | { readonly name: 'meeting_new'; readonly bodyId: number }
   | { readonly name: 'meeting'; readonly bodyId: number; readonly meetingId: number }
@@ -48,6 +49,7 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '');
   if (path === '' || path === '/bodies') return { name: 'bodies' };
   if (path === '/login') return { name: 'login' };
+  if (path === '/notifications') return { name: 'notifications' };
   const parts = path.split('/');
   // ['', 'public', MID]
   if (parts[0] === '' && parts[1] === 'public' && parts.length === 3) {
@@ -77,6 +79,8 @@ export function routeHash(route: Route): string {
       return '#/login';
     case 'bodies':
       return '#/bodies';
+    case 'notifications':
+      return '#/notifications';
     case 'meetings':
       return `#/bodies/${route.bodyId}/meetings`;
     case 'meeting_new':

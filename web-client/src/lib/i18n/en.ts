@@ -582,5 +582,23 @@ export const en: Catalogue = {
   'limits.warningWithoutLimit': '{kind}: a turn without a time limit has no warning.',
   'limits.warningTooLong': '{kind}: the warning ({warning} s) must be shorter than the speaking time ({limit} s).',
 
+  'notifications.title': 'Notifications',
+  'notifications.unread': { plural: 'count', one: '{count} unread notification', other: '{count} unread notifications' },
+  'notifications.onlyUnread': 'Show unread ones only',
+  'notifications.markAll': 'Mark all read',
+  'notifications.markRead': 'Mark read',
+  'notifications.markReadNamed': 'Mark read: {text}',
+  'notifications.open': 'Open the meeting',
+  'notifications.new': 'New',
+  'notifications.read': 'Read',
+  'notifications.none': 'You have no notifications.',
+  'notifications.noneUnread': 'No unread notifications left.',
+  'notifications.kind.invitation': 'Invitation',
+  'notifications.kind.meeting.changed': 'Schedule changed',
+  'notifications.kind.meeting.postponed': 'Meeting postponed',
+  'notifications.kind.document.released': 'New document',
+  'notifications.kind.consultation.opened': 'Written consultation',
+  'notifications.kind.other': 'Notice',
+
   'datetime.full': '{weekday} {date} at {time}',
 };

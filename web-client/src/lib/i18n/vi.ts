@@ -581,5 +581,23 @@ export const vi = {
   'limits.warningWithoutLimit': '{kind}: không giới hạn thời gian thì không nhắc trước được.',
   'limits.warningTooLong': '{kind}: nhắc trước ({warning} giây) phải ngắn hơn thời gian phát biểu ({limit} giây).',
 
+  'notifications.title': 'Thông báo',
+  'notifications.unread': { plural: 'count', one: '{count} thông báo chưa đọc', other: '{count} thông báo chưa đọc' },
+  'notifications.onlyUnread': 'Chỉ hiện thông báo chưa đọc',
+  'notifications.markAll': 'Đánh dấu tất cả đã đọc',
+  'notifications.markRead': 'Đã đọc',
+  'notifications.markReadNamed': 'Đánh dấu đã đọc: {text}',
+  'notifications.open': 'Xem cuộc họp',
+  'notifications.new': 'Mới',
+  'notifications.read': 'Đã đọc',
+  'notifications.none': 'Bạn chưa có thông báo nào.',
+  'notifications.noneUnread': 'Không còn thông báo chưa đọc.',
+  'notifications.kind.invitation': 'Giấy mời',
+  'notifications.kind.meeting.changed': 'Thay đổi lịch họp',
+  'notifications.kind.meeting.postponed': 'Hoãn cuộc họp',
+  'notifications.kind.document.released': 'Tài liệu mới',
+  'notifications.kind.consultation.opened': 'Lấy ý kiến',
+  'notifications.kind.other': 'Thông báo',
+
   'datetime.full': '{weekday}, {date}, lúc {time}',
 } as const;
