@@ -357,6 +357,11 @@ struct _IceTransport {
     GPtrArray *candidates;       /* char *, NULL-terminated */
     gboolean restarting;         /* from ice_transport_restart() to the new selected pair */
     gboolean restart_remote_set; /* the peer's new credentials are in */
+    /* The selected pair, for sending without libnice (see ice_transport_send()): the local
+     * host socket and the remote address; NULL when the pair is not a plain UDP one. */
+    GSocket *send_socket;
+    struct sockaddr_storage send_addr;
+    socklen_t send_addr_len;
 };
 
 /* RFC 8839 §5.4 / RFC 8445: ice-char = ALPHA / DIGIT / "+" / "/". */
@@ -418,6 +423,62 @@ static void wipe_pwd(IceTransport *t)
     g_clear_pointer(&t->pwd, g_free);
 }
 
+static void clear_send_path(IceTransport *t)
+{
+    g_clear_object(&t->send_socket);
+    t->send_addr_len = 0;
+}
+
+/* Media socket buffers: a key frame arrives as a burst of datagrams, and a worker busy sending
+ * one publisher's packet to every subscriber does not read the next at once; the defaults
+ * (about 200 KB) overflowed under load. SO_RCVBUFFORCE passes net.core.rmem_max when the
+ * process may (CAP_NET_ADMIN), otherwise the kernel caps SO_RCVBUF there. */
+#define ICE_SOCKET_BUFFER (2 * 1024 * 1024)
+
+static void set_socket_buffers(int fd)
+{
+    int size = ICE_SOCKET_BUFFER;
+
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) != 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+/* Caches the selected pair for ice_transport_send(): only a UDP pair whose local side is one of
+ * our host sockets (host, or peer-reflexive on a host socket) is sent on directly; anything else
+ * (none today: the server gathers host candidates only) goes through libnice. */
+static void update_send_path(IceTransport *t)
+{
+    NiceCandidate *local = NULL, *remote = NULL;
+    GSocket *socket;
+    socklen_t len;
+
+    clear_send_path(t);
+    if (!nice_agent_get_selected_pair(t->agent, t->stream_id, 1, &local, &remote) ||
+        local == NULL || remote == NULL || local->transport != NICE_CANDIDATE_TRANSPORT_UDP ||
+        local->type == NICE_CANDIDATE_TYPE_RELAYED)
+        return;
+    socket = nice_agent_get_selected_socket(t->agent, t->stream_id, 1);
+    if (socket == NULL)
+        return;
+    memset(&t->send_addr, 0, sizeof(t->send_addr));
+    nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&t->send_addr);
+    if (t->send_addr.ss_family == AF_INET)
+        len = sizeof(struct sockaddr_in);
+    else if (t->send_addr.ss_family == AF_INET6)
+        len = sizeof(struct sockaddr_in6);
+    else
+        len = 0;
+    if (len == 0 || (int)g_socket_get_family(socket) != t->send_addr.ss_family) {
+        g_object_unref(socket);
+        return;
+    }
+    set_socket_buffers(g_socket_get_fd(socket));
+    t->send_socket = socket;
+    t->send_addr_len = len;
+}
+
 static void on_component_state_changed(NiceAgent *agent, guint stream_id, guint component_id,
                                        guint nice_state, gpointer user_data)
 {
@@ -431,6 +492,10 @@ static void on_component_state_changed(NiceAgent *agent, guint stream_id, guint 
     /* libnice reports CONNECTED then READY, and GATHERING/CONNECTING again on restarts. */
     if (state == ICE_STATE_FAILED)
         t->restarting = FALSE;
+    if (state == ICE_STATE_CONNECTED)
+        update_send_path(t);
+    else if (state == ICE_STATE_CHECKING || state == ICE_STATE_FAILED)
+        clear_send_path(t);
     if (state == t->state || (state == ICE_STATE_NEW && t->state != ICE_STATE_FAILED))
         return;
     t->state = state;
@@ -446,11 +511,16 @@ static void on_new_selected_pair(NiceAgent *agent, guint stream_id, guint compon
 {
     IceTransport *t = user_data;
 
-    if (stream_id != t->stream_id || component_id != 1 || !t->restarting || !t->restart_remote_set)
+    if (stream_id != t->stream_id || component_id != 1)
+        return;
+    if (t->state == ICE_STATE_CONNECTED)
+        update_send_path(t);
+    if (!t->restarting || !t->restart_remote_set)
         return;
     t->restarting = FALSE;
     g_debug("%s: ICE restart done: new pair selected", t->name);
     t->state = ICE_STATE_CONNECTED;
+    update_send_path(t);
     if (t->state_changed != NULL)
         t->state_changed(ICE_STATE_CONNECTED, t->user_data);
 }
@@ -642,6 +712,7 @@ void ice_transport_free(IceTransport *t)
 {
     if (t == NULL)
         return;
+    clear_send_path(t);
     if (t->agent != NULL) {
         g_signal_handlers_disconnect_by_data(t->agent, t);
         if (t->stream_id != 0) {
@@ -828,6 +899,27 @@ int ice_transport_send(IceTransport *t, const guint8 *data, gsize len)
 {
     gint sent;
 
+    /* Media on a connected plain UDP pair goes straight to the socket: libnice's send path (its
+     * agent lock, the pair lookup, GSocket's message API) cost about as much as the router
+     * itself per packet. It is the datagram libnice would send, to the same 5-tuple. The pair
+     * is followed through every change libnice reports (new selected pair, restart), and
+     * anything not CONNECTED (checking again, consent lost: RFC 7675 §5.1 wants sending to
+     * stop then, and libnice says FAILED) takes libnice's path, which refuses without consent.
+     */
+    if (t->send_socket != NULL && t->state == ICE_STATE_CONNECTED &&
+        !g_socket_is_closed(t->send_socket)) {
+        ssize_t n;
+
+        do {
+            n = sendto(g_socket_get_fd(t->send_socket), data, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+                       (const struct sockaddr *)&t->send_addr, t->send_addr_len);
+        } while (n < 0 && errno == EINTR);
+        if (n >= 0)
+            return (gsize)n == len ? 0 : -EIO;
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+            return -EIO; /* dropped, as a full queue on the path would */
+        /* Anything else (the address unreachable now, the socket gone): libnice decides. */
+    }
     /* Not gated on our own state: as the controlled agent we may be asked to answer a DTLS
      * ClientHello before libnice reports CONNECTED; libnice refuses while no pair is chosen. */
     sent = nice_agent_send(t->agent, t->stream_id, 1, (guint)len, (const gchar *)data);

@@ -26,7 +26,14 @@
 #
 # Usage: tests/bench/loadgen/run.sh [--build DIR] [--runs N] [--window S] [--profile gcm|cm]
 #                                   [--topologies "1to8 1to32 4x4"] [--sfus "phonghop janus"]
-#                                   [--out DIR]
+#                                   [--out DIR] [--rps yes|no] [--perf]
+# --rps yes: each veth end's receive processing is steered (RPS) to the CPU of the side that
+# receives, as a NIC's would run on the receiving machine; by default (no) a datagram sent on the
+# veth is delivered to the receiving socket (and its reader woken) in the sender's own context,
+# which charges the receiver's kernel work to the sender. On a virtual machine RPS costs an
+# inter-processor interrupt per datagram (a VM exit), which then weighs more than the work it
+# moves (docs/benchmarks.md), so it is not the default. --perf records a call-graph profile of the
+# SFU over each window into the output directory (perf-SFU-TOPOLOGY-runN.data).
 # It is a benchmark: it prints figures and never fails on them; it exits non-zero only when it
 # cannot run (not root, a missing program, no build).
 set -euo pipefail
@@ -41,6 +48,8 @@ profile=gcm
 topologies="1to8 1to32 4x4"
 sfus="phonghop janus"
 out=""
+rps=no
+perf=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) build=$(cd "$2" && pwd); shift 2 ;;
@@ -51,6 +60,8 @@ while [ $# -gt 0 ]; do
     --topologies) topologies=$2; shift 2 ;;
     --sfus) sfus=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --rps) rps=$2; shift 2 ;;
+    --perf) perf=yes; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -121,6 +132,20 @@ for ns in "$ns_sfu" "$ns_gen"; do
 done
 ip -n "$ns_sfu" link set "${tag}s" up
 ip -n "$ns_gen" link set "${tag}g" up
+# With --rps yes, receive processing on the receiving side's CPU (RPS): otherwise a datagram sent
+# on a veth is delivered to the receiving socket, and its reader woken, in the sender's context,
+# charging the receiver's kernel work to the sender (an SFU sending to 32 subscribers pays for
+# their 32 deliveries), which a NIC on another machine would not do. The same for every SFU.
+cpumask() { # a CPU list "a-b" or "c" to the hexadecimal mask rps_cpus takes
+  local lo hi m=0 c
+  lo=${1%-*}; hi=${1#*-}
+  for c in $(seq "$lo" "$hi"); do m=$((m | (1 << c))); done
+  printf '%x' "$m"
+}
+if [ "$rps" = yes ]; then
+  ip netns exec "$ns_sfu" sh -c "echo $(cpumask "$sfu_cpus") > /sys/class/net/${tag}s/queues/rx-0/rps_cpus"
+  ip netns exec "$ns_gen" sh -c "echo $(cpumask "$gen_cpus") > /sys/class/net/${tag}g/queues/rx-0/rps_cpus"
+fi
 
 # ---- the stream, encoded once ----
 echo "run.sh: encoding the stream (10 s of VP8 640x360 at 1.2 Mb/s and Opus) in $work"
@@ -296,6 +321,12 @@ measure() { # $1: sfu, $2: topology, $3: run
     local drops_sfu drops_gen
     drops_sfu=$(udp_drops "$ns_sfu")
     drops_gen=$(udp_drops "$ns_gen")
+    local perf_pid=""
+    if [ "$perf" = yes ]; then
+      (sleep $((warmup + 4)); exec perf record -q -g -p "$server_pid" -o "$out/perf-$sfu-$topo-run$run.data" -- sleep "$window") \
+        >/dev/null 2>&1 &
+      perf_pid=$!
+    fi
     line=$(timeout $((window + warmup + 180)) ip netns exec "$ns_gen" taskset -c "$gen_cpus" "$loadgen" \
       --sfu "${sfu%-engine}" \
       --label "$sfu" --url "$url" --address "$gen_ip" --topology "$topo" \
@@ -305,6 +336,7 @@ measure() { # $1: sfu, $2: topology, $3: run
       2>>"$out/loadgen.log" | tail -n 1) || true
     [ -n "$line" ] || line="{\"sfu\":\"$sfu\",\"topology\":\"$topo\",\"ok\":false,\"failure\":\"the load generator printed nothing\"}"
     line="${line%\}},\"udp_rcvbuf_drops_sfu\":$(($(udp_drops "$ns_sfu") - drops_sfu)),\"udp_rcvbuf_drops_gen\":$(($(udp_drops "$ns_gen") - drops_gen))}"
+    [ -z "$perf_pid" ] || wait "$perf_pid" 2>/dev/null || true
     echo "$line" >>"$results"
     echo "run $run $sfu $topo: $line"
   fi
@@ -327,6 +359,6 @@ for run in $(seq "$runs"); do
 done
 
 echo
-echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $runs runs of $window s"
+echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $runs runs of $window s; RPS $rps"
 "$loadgen" --summarize "$results"
 echo "Results: $results"
