@@ -311,6 +311,7 @@ static void core_stats(gpointer data, const SfuPeerStats *stats, guint n_stats)
         .dropped_muted = c->dropped_muted,
         .retransmitted = c->retransmitted,
         .keyframe_requests = c->keyframe_requests,
+        .nacks_sent = c->nacks_sent,
         .send_errors = c->send_errors,
     };
     event_post(ev, TRUE);

@@ -301,6 +301,7 @@ typedef struct {
     guint64 dropped_muted; /* held back by a chair mute */
     guint64 retransmitted; /* NACKs answered */
     guint64 keyframe_requests;
+    guint64 nacks_sent; /* packets NACKed to publishers (retries included) */
     guint64 send_errors;
 } MediaRoomCounters;
 

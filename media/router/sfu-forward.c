@@ -334,12 +334,22 @@ int sfu_room_on_rtp(SfuRoom *room, SfuParticipant *from, guint8 *buf, gsize len,
     sfu_rate_meter_add(&from->rx_rate, len, now_us);
     sfu_rate_meter_add(&layer->rate, len, now_us);
     sfu_rx_stats_update(&layer->rx, pkt.seq, pkt.timestamp, now_us);
+    sfu_delay_trend_add(&layer->delay, pkt.timestamp, now_us);
     layer->seen = TRUE;
     layer->last_packet_us = now_us;
     if (layer->nack != NULL)
         sfu_nack_cache_store(layer->nack, pkt.seq, buf, len, now_us);
     if (first)
         sfu_room_layer_bound(room, layer, now_us); /* its sinks can start now */
+    if ((track->feedback & SFU_FB_NACK) && track->kind == SFU_MEDIA_VIDEO) {
+        /* A gap in the publisher's numbering: ask for it at once (sfu-nack-gen.h). */
+        int missing = sfu_nack_gen_on_packet(&layer->missing, pkt.seq, now_us);
+
+        if (missing > 0)
+            sfu_layer_send_nacks(room, layer, now_us);
+        else if (missing < 0)
+            sfu_layer_request_keyframe(room, layer, now_us);
+    }
     if (pkt.payload_len == 0)
         return 0; /* padding only: a bandwidth probe */
 

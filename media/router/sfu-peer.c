@@ -78,6 +78,10 @@ gboolean sfu_track_config_from_sdp(const SdpMedia *media, SfuTrackConfig *config
         return FALSE;
     config->mid = media->mid;
     config->payload_type = media->payload_type;
+    config->feedback = ((media->feedback & SDP_FB_NACK) ? SFU_FB_NACK : 0) |
+                       ((media->feedback & SDP_FB_NACK_PLI) ? SFU_FB_PLI : 0) |
+                       ((media->feedback & SDP_FB_CCM_FIR) ? SFU_FB_FIR : 0) |
+                       ((media->feedback & SDP_FB_GOOG_REMB) ? SFU_FB_REMB : 0);
     config->clock_rate = media->clock_rate != 0 ? media->clock_rate
                                                 : (config->kind == SFU_MEDIA_AUDIO ? 48000 : 90000);
     if (config->kind == SFU_MEDIA_VIDEO && media->n_rids > 1) {

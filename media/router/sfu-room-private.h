@@ -13,10 +13,12 @@
 #pragma once
 
 #include "router/sfu-nack-cache.h"
+#include "router/sfu-nack-gen.h"
 #include "router/sfu-rewriter.h"
 #include "router/sfu-room.h"
 #include "router/sfu-rx-stats.h"
 #include "router/sfu-speaker.h"
+#include "router/sfu-uplink.h"
 #include "rtp/rtcp.h"
 #include "rtp/rtp-payload.h"
 #include "rtp/rtp.h"
@@ -67,6 +69,9 @@ typedef struct {
     guint16 height;
     gint64 keyframe_requested_us; /* last PLI sent; 0 never */
     gboolean keyframe_wanted;     /* a request waits for the rate limit or for the SSRC */
+    guint8 fir_seq;               /* RFC 5104 §4.3.1.1: one more per new FIR request */
+    SfuNackGen missing;           /* video with nack: gaps to NACK to the publisher */
+    SfuDelayTrend delay;          /* queuing on the publisher's uplink, for its REMB */
     guint8 last_fraction_lost;    /* in our last receiver report */
     /* the publisher's last sender report on this stream (RFC 3550 §6.4.1) */
     gboolean have_sr;
@@ -82,6 +87,7 @@ struct _SfuTrack {
     SfuCodec codec;
     guint8 payload_type;
     guint32 clock_rate;
+    guint feedback; /* SfuFeedback the publisher negotiated */
     guint n_layers;
     SfuLayer layers[SFU_MAX_LAYERS];
     GPtrArray *sinks; /* SfuSink *, borrowed */
@@ -150,6 +156,7 @@ struct _SfuParticipant {
     guint8 *send_buf; /* SFU_SEND_BUFFER_LEN */
     GArray *cleanups; /* SfuCleanup, run first by participant_free() */
     guint64 rx_packets;
+    SfuUplink uplink; /* the REMB we send it */
     SfuRateMeter rx_rate;
     SfuRateMeter tx_rate;
 };
@@ -220,6 +227,8 @@ SfuLayer *sfu_participant_find_stream(SfuParticipant *p, guint32 ssrc);
 /* sfu-rtcp.c */
 /* Asks the publisher of @layer for a key frame, now or when the rate limit allows. */
 void sfu_layer_request_keyframe(SfuRoom *room, SfuLayer *layer, gint64 now_us);
+/* NACKs to the publisher of @layer what is missing and due (sfu-nack-gen.h). */
+void sfu_layer_send_nacks(SfuRoom *room, SfuLayer *layer, gint64 now_us);
 /* Chooses a layer for each of @subscriber's video subscriptions from its budget and views. */
 void sfu_participant_allocate_layers(SfuRoom *room, SfuParticipant *subscriber, gint64 now_us);
 /* A layer's SSRC became known: point the sinks of its track at it. */

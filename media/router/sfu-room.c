@@ -55,6 +55,8 @@ SfuRoom *sfu_room_new(const SfuRoomConfig *config, const SfuRoomEvents *events, 
         room->config.keyframe_min_interval_us = 300 * 1000;
     if (room->config.initial_estimate_bps == 0)
         room->config.initial_estimate_bps = 1000 * 1000;
+    if (room->config.publisher_max_bps == 0)
+        room->config.publisher_max_bps = SFU_UPLINK_DEFAULT_MAX;
     if (events != NULL)
         room->events = *events;
     room->user_data = user_data;
@@ -359,6 +361,7 @@ gboolean sfu_room_publish(SfuRoom *room, guint64 participant_id, const SfuTrackC
     track->codec = config->kind == SFU_MEDIA_AUDIO ? SFU_CODEC_OPUS : config->codec;
     track->payload_type = config->payload_type;
     track->clock_rate = config->clock_rate;
+    track->feedback = config->feedback != 0 ? config->feedback : SFU_FB_PLI;
     track->n_layers = config->n_layers;
     track->sinks = g_ptr_array_new();
     sfu_audio_level_init(&track->level);
@@ -371,6 +374,8 @@ gboolean sfu_room_publish(SfuRoom *room, guint64 participant_id, const SfuTrackC
         if (lc->rid != NULL)
             copy_name(l->rid, sizeof(l->rid), lc->rid);
         sfu_rx_stats_init(&l->rx, track->clock_rate);
+        sfu_nack_gen_init(&l->missing);
+        sfu_delay_trend_init(&l->delay, track->clock_rate);
         sfu_rate_meter_init(&l->rate);
         l->width = lc->width;
         l->height = lc->height;
@@ -491,6 +496,7 @@ SfuParticipant *sfu_room_add_participant(SfuRoom *room, guint64 participant_id,
     g_snprintf(p->cname, sizeof(p->cname), "phonghop-%" G_GUINT64_FORMAT, participant_id);
     p->role = role;
     p->rtcp_ssrc = g_random_int();
+    sfu_uplink_init(&p->uplink, room->config.publisher_max_bps);
     p->subscriptions = g_ptr_array_new();
     p->rtt_us = -1;
     p->send_buf = g_malloc0(SFU_SEND_BUFFER_LEN);

@@ -20,8 +20,12 @@
  * Feedback: NACKs from a subscriber are answered from the publisher stream's SfuNackCache (the
  * subscriber's sequence number is mapped back through its rewriter); PLI and FIR from a
  * subscriber, a new subscription and every layer switch ask the publisher for a key frame
- * (at most one request per layer per keyframe interval); REMB from a subscriber sets its
- * bandwidth estimate, from which each of its video subscriptions gets a layer (sfu-layer.h).
+ * (at most one request per layer per keyframe interval), with PLI or, where the publisher
+ * negotiated only ccm fir, FIR; REMB from a subscriber sets its bandwidth estimate, from which
+ * each of its video subscriptions gets a layer (sfu-layer.h). Towards publishers: a gap in a
+ * video stream's sequence numbers is NACKed at once and retried (sfu-nack-gen.h) when the track
+ * negotiated nack, and a REMB computed from what arrives (sfu-uplink.h) is sent every report
+ * interval when it negotiated goog-remb.
  * On its timer the room sends receiver reports to publishers and sender reports to subscribers,
  * picks the active speaker from audio levels (sfu-speaker.h) and reports per-peer statistics.
  *
@@ -152,7 +156,9 @@ typedef struct {
     guint64 send_errors;
     guint64 retransmitted;     /* NACKs answered from the cache */
     guint64 nack_misses;       /* NACKed packets no longer (or never) in the cache */
-    guint64 keyframe_requests; /* PLIs sent to publishers */
+    guint64 keyframe_requests; /* PLIs and FIRs sent to publishers */
+    guint64 nacks_sent;        /* sequence numbers NACKed to publishers, retries included */
+    guint64 remb_sent;         /* REMBs sent to publishers */
     guint64 reports_sent;      /* RTCP compounds sent (RR to publishers, SR to subscribers) */
     guint64 tap_packets;
 } SfuRoomCounters;
@@ -177,6 +183,7 @@ typedef struct {
     gint64 stats_interval_us;        /* 0: 2 s */
     gint64 keyframe_min_interval_us; /* between two PLIs for one layer; 0: 300 ms */
     guint64 initial_estimate_bps;    /* a subscriber's budget before its first REMB; 0: 1 Mb/s */
+    guint64 publisher_max_bps;       /* the most a publisher's REMB allows; 0: 4 Mb/s */
 } SfuRoomConfig;
 
 typedef struct _SfuRoom SfuRoom;
@@ -233,6 +240,14 @@ typedef struct {
     guint16 height;
 } SfuLayerConfig;
 
+/* RTCP feedback a publisher's track negotiated (RFC 4585, RFC 5104, goog-remb). */
+typedef enum {
+    SFU_FB_NACK = 1 << 0, /* generic NACK: we NACK gaps in what it sends */
+    SFU_FB_PLI = 1 << 1,  /* nack pli */
+    SFU_FB_FIR = 1 << 2,  /* ccm fir: used for key frames where PLI was not negotiated */
+    SFU_FB_REMB = 1 << 3, /* goog-remb: we send it our estimate of its uplink */
+} SfuFeedback;
+
 typedef struct {
     const char *mid; /* the publisher's m-line, names the track; 1..SFU_MID_MAX_LEN */
     SfuMediaKind kind;
@@ -241,6 +256,7 @@ typedef struct {
     guint32 clock_rate;                    /* 48000 for Opus, 90000 for video */
     guint n_layers;                        /* 1..SFU_MAX_LAYERS; 1 for audio */
     SfuLayerConfig layers[SFU_MAX_LAYERS]; /* lowest quality first */
+    guint feedback; /* SfuFeedback; 0 (nothing said): key frames asked for with PLI, no more */
 } SfuTrackConfig;
 
 gboolean sfu_room_publish(SfuRoom *room, guint64 participant_id, const SfuTrackConfig *config,

@@ -59,7 +59,12 @@ void sfu_layer_request_keyframe(SfuRoom *room, SfuLayer *layer, gint64 now_us)
      * blocks is the smallest one. */
     rtcp_writer_init(&w, room->rtcp_buf, SFU_RTCP_BUFFER_LEN - SRTP_SESSION_MAX_OVERHEAD);
     rtcp_writer_add_rr(&w, pub->rtcp_ssrc, NULL, 0);
-    rtcp_writer_add_pli(&w, pub->rtcp_ssrc, layer->ssrc);
+    /* PLI (RFC 4585 §6.3.1) when negotiated; FIR (RFC 5104 §4.3.1) where only ccm fir was, with
+     * a new sequence number for each new request (§4.3.1.1). */
+    if ((layer->track->feedback & SFU_FB_PLI) || !(layer->track->feedback & SFU_FB_FIR))
+        rtcp_writer_add_pli(&w, pub->rtcp_ssrc, layer->ssrc);
+    else
+        rtcp_writer_add_fir(&w, pub->rtcp_ssrc, layer->ssrc, ++layer->fir_seq);
     len = rtcp_writer_finish(&w);
     if (len < 0)
         return;
@@ -67,6 +72,75 @@ void sfu_layer_request_keyframe(SfuRoom *room, SfuLayer *layer, gint64 now_us)
     layer->keyframe_wanted = FALSE;
     room->counters.keyframe_requests++;
     send_rtcp(room, pub, SFU_SIDE_PUBLISH, (gsize)len);
+}
+
+/* How long before a packet is NACKed again: a round trip and a little, when we know it (a
+ * participant that also subscribes on the same connection answers our sender reports). */
+static gint64 nack_retry_us(const SfuParticipant *p)
+{
+    if (p->rtt_us > 0)
+        return CLAMP(p->rtt_us + p->rtt_us / 2, 20 * 1000, 400 * 1000);
+    return 100 * 1000;
+}
+
+void sfu_layer_send_nacks(SfuRoom *room, SfuLayer *layer, gint64 now_us)
+{
+    SfuParticipant *pub = layer->track->publisher;
+    guint16 seqs[SFU_NACK_GEN_MAX];
+    RtcpWriter w;
+    gsize n;
+    int len;
+
+    if (!layer->bound || pub->links[SFU_SIDE_PUBLISH].transport == NULL ||
+        sfu_nack_gen_pending(&layer->missing) == 0)
+        return;
+    n = sfu_nack_gen_collect(&layer->missing, now_us, nack_retry_us(pub), seqs,
+                             G_N_ELEMENTS(seqs));
+    if (n == 0)
+        return;
+    rtcp_writer_init(&w, room->rtcp_buf, SFU_RTCP_BUFFER_LEN - SRTP_SESSION_MAX_OVERHEAD);
+    rtcp_writer_add_rr(&w, pub->rtcp_ssrc, NULL, 0);
+    rtcp_writer_add_nack(&w, pub->rtcp_ssrc, layer->ssrc, seqs, n);
+    len = rtcp_writer_finish(&w);
+    if (len < 0)
+        return;
+    room->counters.nacks_sent += n;
+    send_rtcp(room, pub, SFU_SIDE_PUBLISH, (gsize)len);
+}
+
+/* The publisher's REMB (sfu-uplink.h), once per report interval, for the SSRCs of the tracks
+ * that negotiated goog-remb. */
+static void send_publisher_remb(SfuRoom *room, SfuParticipant *p, gint64 now_us)
+{
+    guint32 ssrcs[SFU_MAX_STREAMS];
+    guint i, n = 0;
+    guint8 worst_lost = 0;
+    gint64 queuing_ms = 0;
+    guint64 estimate;
+    RtcpWriter w;
+    int len;
+
+    for (i = 0; i < p->n_ssrcs; i++) {
+        SfuLayer *l = p->ssrcs[i].layer;
+        gint64 queuing = sfu_delay_trend_close(&l->delay); /* once: it starts a new interval */
+
+        queuing_ms = MAX(queuing_ms, queuing);
+        worst_lost = MAX(worst_lost, l->last_fraction_lost);
+        if (l->track->feedback & SFU_FB_REMB)
+            ssrcs[n++] = l->ssrc;
+    }
+    if (n == 0 || p->links[SFU_SIDE_PUBLISH].transport == NULL)
+        return;
+    estimate = sfu_uplink_update(&p->uplink, sfu_rate_meter_get_bps(&p->rx_rate, now_us),
+                                 worst_lost / 256.0, queuing_ms);
+    rtcp_writer_init(&w, room->rtcp_buf, SFU_RTCP_BUFFER_LEN - SRTP_SESSION_MAX_OVERHEAD);
+    rtcp_writer_add_rr(&w, p->rtcp_ssrc, NULL, 0);
+    rtcp_writer_add_remb(&w, p->rtcp_ssrc, estimate, ssrcs, n);
+    len = rtcp_writer_finish(&w);
+    if (len < 0)
+        return;
+    room->counters.remb_sent++;
+    send_rtcp(room, p, SFU_SIDE_PUBLISH, (gsize)len);
 }
 
 static void send_receiver_report(SfuRoom *room, SfuParticipant *p, gint64 now_us)
@@ -418,6 +492,7 @@ static void retry_keyframes(SfuRoom *room, SfuParticipant *p, gint64 now_us)
         for (k = 0; k < track->n_layers; k++) {
             if (track->layers[k].keyframe_wanted)
                 sfu_layer_request_keyframe(room, &track->layers[k], now_us);
+            sfu_layer_send_nacks(room, &track->layers[k], now_us);
         }
     }
 }
@@ -535,6 +610,7 @@ void sfu_room_tick(SfuRoom *room, gint64 now_us)
             SfuParticipant *p = g_ptr_array_index(room->participants, i);
 
             send_receiver_report(room, p, now_us);
+            send_publisher_remb(room, p, now_us);
             send_sender_reports(room, p, now_us);
         }
         for (i = 0; i < room->taps->len; i++)

@@ -526,6 +526,7 @@ static void on_stats(gpointer user_data, gint64 meeting_id, const MediaPeerStats
     add_int(b, "dropped_muted", (gint64)c.dropped_muted);
     add_int(b, "retransmitted", (gint64)c.retransmitted);
     add_int(b, "keyframe_requests", (gint64)c.keyframe_requests);
+    add_int(b, "nacks_sent", (gint64)c.nacks_sent);
     add_int(b, "send_errors", (gint64)c.send_errors);
     json_builder_end_object(b);
     event_send(mm, b, TRUE);
@@ -644,6 +645,8 @@ static const RoomCounter room_counters[] = {
      G_STRUCT_OFFSET(MediaRoomCounters, retransmitted)},
     {"phonghop_media_keyframe_requests_total", "Key frames asked of publishers (PLI, FIR).",
      G_STRUCT_OFFSET(MediaRoomCounters, keyframe_requests)},
+    {"phonghop_media_nacks_sent_total", "Packets lost on publishers' uplinks and asked for again.",
+     G_STRUCT_OFFSET(MediaRoomCounters, nacks_sent)},
     {"phonghop_media_send_errors_total", "Packets that could not be sent.",
      G_STRUCT_OFFSET(MediaRoomCounters, send_errors)},
 };

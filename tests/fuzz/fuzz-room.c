@@ -75,13 +75,15 @@ static SfuRoom *make_room(gint64 now)
                           .payload_type = 96,
                           .clock_rate = 90000,
                           .n_layers = 3,
-                          .layers = {{.rid = "q"}, {.rid = "h"}, {.rid = "f"}}};
+                          .layers = {{.rid = "q"}, {.rid = "h"}, {.rid = "f"}},
+                          .feedback = SFU_FB_NACK | SFU_FB_PLI | SFU_FB_REMB};
     SfuTrackConfig h264 = {.mid = "w",
                            .kind = SFU_MEDIA_VIDEO,
                            .codec = SFU_CODEC_H264,
                            .payload_type = 102,
                            .clock_rate = 90000,
-                           .n_layers = 1};
+                           .n_layers = 1,
+                           .feedback = SFU_FB_NACK | SFU_FB_FIR | SFU_FB_REMB};
     SfuRoom *room = sfu_room_new(&config, NULL, NULL);
     SfuTap *t;
     guint64 id;

@@ -162,7 +162,8 @@ static void test_forwarding_does_not_allocate(void)
                             .payload_type = 96,
                             .clock_rate = 90000,
                             .n_layers = 3,
-                            .layers = {{.rid = "q"}, {.rid = "h"}, {.rid = "f"}}};
+                            .layers = {{.rid = "q"}, {.rid = "h"}, {.rid = "f"}},
+                            .feedback = SFU_FB_NACK | SFU_FB_PLI | SFU_FB_REMB};
     SfuTrackConfig audio = {.mid = "a",
                             .kind = SFU_MEDIA_AUDIO,
                             .payload_type = 111,
@@ -217,15 +218,20 @@ static void test_forwarding_does_not_allocate(void)
     }
     g_assert_cmpuint(peers[2]->n_rtp, >, 300);
 
-    /* Counted: forwarding to 32 subscribers and a tap, NACK answers, PLIs, the floor. */
+    /* Counted: forwarding to 32 subscribers and a tap, NACK answers, PLIs, the floor, and
+     * towards the publisher NACKs for packets lost on its uplink and the timer's REMB. */
     before = peers[2]->n_rtp;
     n_allocs = 0;
     counting = TRUE;
     for (step = 0; step < 1000; step++) {
         now += 10 * 1000;
+        if (step % 100 == 50)
+            layers[2].seq++; /* lost on the way from the publisher */
         for (i = 0; i < 3; i++)
             send_layer(room, pub, &layers[i], (guint8)i, step % 200 == 0, now);
         send_audio(room, chair, aseq++, now);
+        if (step % 10 == 0)
+            sfu_room_tick(room, now);
         if (step % 50 == 0) {
             guint16 seqs[3] = {1, 2, 3};
 
@@ -248,6 +254,8 @@ static void test_forwarding_does_not_allocate(void)
     g_assert_cmpuint(peers[2]->n_rtp - before, >=, 1900);
     g_assert_cmpuint(tap_bytes, >, 0);
     g_assert_cmpuint(n_allocs, ==, 0);
+    g_assert_cmpuint(sfu_room_get_counters(room)->nacks_sent, >=, 10);
+    g_assert_cmpuint(sfu_room_get_counters(room)->remb_sent, >=, 9);
 
     sfu_room_free(room);
     for (i = 0; i < N_SUBS + 2; i++)

@@ -57,6 +57,9 @@ static void test_simulcast_offer(void)
             g_assert_cmpstr(track.layers[2].rid, ==, "f");
             g_assert_cmpuint(track.layers[0].ssrc, ==, 0);
             g_assert_cmpint(track.codec, ==, SFU_CODEC_VP8);
+            /* what the offer lists for VP8: the router NACKs, asks with PLI, sends REMB */
+            g_assert_cmpuint(track.feedback, ==,
+                             SFU_FB_NACK | SFU_FB_PLI | SFU_FB_FIR | SFU_FB_REMB);
         } else {
             g_assert_cmpuint(track.n_layers, ==, 1);
             g_assert_cmpint(track.codec, ==, SFU_CODEC_OPUS);
