@@ -685,8 +685,9 @@ static gint update_sections(Session *s, Job *job, GError **error)
             }
             if (s->sections->len >= SDP_MAX_MEDIA) {
                 g_set_error(error, MEDIA_SDP_ERROR, MEDIA_SDP_ERROR_TOO_LARGE,
-                            "%s: more than %d tracks to receive on one connection", s->name,
-                            SDP_MAX_MEDIA);
+                            "%s: more than %d tracks to receive on one connection (the audio "
+                            "and video of %d publishers); receive fewer publishers",
+                            s->name, SDP_MAX_MEDIA, SDP_MAX_MEDIA / 2);
                 return -1;
             }
             if (!pick_payload_type(s, m, &sec.payload_type, error))

@@ -248,7 +248,8 @@ gboolean media_room_publish(MediaRoom *room, guint64 participant_id, const char 
 /* What @subscriber_id receives from now on: every track of each of @publisher_ids (those that
  * publish nothing yet add nothing). @func gets our offer for its receiving connection (made on
  * first use), or neither SDP nor error when nothing changed. Tracks no longer wanted become
- * inactive sections; at most 16 sections in all, as in every description phonghop reads. */
+ * inactive sections; at most 64 sections in all (audio and video of 32 publishers), as in every
+ * description phonghop reads; past that @func gets MEDIA_SDP_ERROR_TOO_LARGE. */
 gboolean media_room_subscribe(MediaRoom *room, guint64 subscriber_id, const guint64 *publisher_ids,
                               guint n_publishers, MediaSdpFunc func, gpointer user_data,
                               GError **error);

@@ -36,7 +36,7 @@ static const ConfigKey config_keys[] = {
     {"server", "web_root", KEY_STRING, 0, 0, "", F(web_root)},
     {"server", "public_url", KEY_STRING, 0, 0, "", F(public_url)},
     {"server", "max_json_bytes", KEY_INT, 1024, 16 * 1024 * 1024, "1048576", F(max_json_bytes)},
-    {"server", "max_ws_message_bytes", KEY_INT, 1024, 1024 * 1024, "65536",
+    {"server", "max_ws_message_bytes", KEY_INT, 1024, 1024 * 1024, "262144",
      F(max_ws_message_bytes)},
     {"server", "max_ws_queue_bytes", KEY_INT, 16 * 1024, 64 * 1024 * 1024, "4194304",
      F(max_ws_queue_bytes)},

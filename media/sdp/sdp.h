@@ -29,8 +29,8 @@
 
 G_BEGIN_DECLS
 
-#define SDP_MAX_TEXT_LEN    (64 * 1024)
-#define SDP_MAX_MEDIA       16
+#define SDP_MAX_TEXT_LEN    (256 * 1024) /* 64 sections of a browser's answer fit */
+#define SDP_MAX_MEDIA       64           /* audio and video of 32 publishers */
 #define SDP_MAX_LINE_LEN    4096
 #define SDP_MAX_ID_LEN      16 /* mid and rid */
 #define SDP_MAX_LAYERS      3

@@ -484,11 +484,123 @@ static void test_floor_end_to_end(void)
     fixture_clear(&fx);
 }
 
+/* ---- a site that sees every other site ---- */
+
+typedef struct {
+    guint answers;
+    guint failures;
+    char *offer;
+    GError *error;
+    gboolean done;
+} SdpResults;
+
+static void on_publish_answer(gpointer data, const char *sdp, const GError *error)
+{
+    SdpResults *r = data;
+
+    if (sdp != NULL)
+        r->answers++;
+    else
+        r->failures++;
+}
+
+static void on_receive_offer(gpointer data, const char *sdp, const GError *error)
+{
+    SdpResults *r = data;
+
+    g_clear_pointer(&r->offer, g_free);
+    g_clear_error(&r->error);
+    r->offer = g_strdup(sdp);
+    r->error = error != NULL ? g_error_copy(error) : NULL;
+    r->done = TRUE;
+}
+
+static guint count_lines(const char *text, const char *prefix)
+{
+    guint n = 0;
+    const char *p = text;
+
+    while ((p = strstr(p, prefix)) != NULL) {
+        if (p == text || p[-1] == '\n')
+            n++;
+        p += strlen(prefix);
+    }
+    return n;
+}
+
+/* A province session: 33 halls publish audio and video; one receiving connection takes the 32
+ * others (64 sections), and a 33rd publisher is refused with a message that says why. */
+static void test_receive_many_publishers(void)
+{
+    g_autofree char *path = g_build_filename(SDP_FIXTURE_DIR, "chrome-publish-simulcast.sdp", NULL);
+    g_autofree char *offer = NULL;
+    g_autoptr(MediaIceConfig) ice = media_ice_config_new();
+    MediaEngineConfig config = {.n_workers = 1};
+    g_autoptr(GError) error = NULL;
+    SdpResults pub = {0}, sub = {0};
+    guint64 ids[33];
+    Fixture fx;
+    guint i;
+
+    g_assert_true(g_file_get_contents(path, &offer, NULL, &error));
+    g_assert_true(media_ice_config_add_address(ice, "127.0.0.1", &error));
+    config.ice = ice;
+    memset(&fx, 0, sizeof(fx));
+    fx.main_context = g_main_context_new();
+    g_main_context_push_thread_default(fx.main_context);
+    fx.engine = media_engine_new(NULL, &config, &error);
+    g_assert_no_error(error);
+    fx.room = media_engine_ensure_room(fx.engine, 77, &error);
+    g_assert_no_error(error);
+    for (i = 0; i < G_N_ELEMENTS(ids); i++) {
+        ids[i] = 1000 + i;
+        g_assert_true(media_room_add_participant(fx.room, ids[i], "hall", MEDIA_ROLE_SITE, &error));
+        g_assert_true(
+            media_room_publish(fx.room, ids[i], offer, on_publish_answer, &pub, &error));
+        g_assert_no_error(error);
+    }
+    g_assert_true(media_room_add_participant(fx.room, 1, "receiving hall", MEDIA_ROLE_SITE, NULL));
+    ITERATE_UNTIL(&fx, pub.answers + pub.failures == G_N_ELEMENTS(ids));
+    g_assert_cmpuint(pub.failures, ==, 0);
+
+    /* 32 publishers: one offer of 64 sections, each track named by its publisher. */
+    g_assert_true(media_room_subscribe(fx.room, 1, ids, 32, on_receive_offer, &sub, &error));
+    ITERATE_UNTIL(&fx, sub.done);
+    g_assert_no_error(sub.error);
+    g_assert_nonnull(sub.offer);
+    g_assert_cmpuint(count_lines(sub.offer, "m="), ==, 64);
+    g_assert_cmpuint(count_lines(sub.offer, "a=msid:p1031 "), ==, 2);
+    g_assert_cmpuint(strlen(sub.offer), <, 256 * 1024);
+
+    /* One more publisher would take 66: refused, and the connection stays as it was. */
+    sub.done = FALSE;
+    g_assert_true(media_room_subscribe(fx.room, 1, ids, 33, on_receive_offer, &sub, &error));
+    ITERATE_UNTIL(&fx, sub.done);
+    g_assert_error(sub.error, MEDIA_SDP_ERROR, MEDIA_SDP_ERROR_TOO_LARGE);
+    g_assert_nonnull(strstr(sub.error->message, "more than 64 tracks to receive"));
+    g_assert_nonnull(strstr(sub.error->message, "32 publishers"));
+    g_assert_null(sub.offer);
+    /* The 32 again: nothing to change. */
+    sub.done = FALSE;
+    g_assert_true(media_room_subscribe(fx.room, 1, ids, 32, on_receive_offer, &sub, &error));
+    ITERATE_UNTIL(&fx, sub.done);
+    g_assert_no_error(sub.error);
+    g_assert_null(sub.offer);
+
+    g_clear_error(&sub.error);
+    g_clear_pointer(&fx.engine, media_engine_free);
+    while (g_main_context_iteration(fx.main_context, FALSE))
+        ;
+    g_main_context_pop_thread_default(fx.main_context);
+    g_main_context_unref(fx.main_context);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/media/engine/rooms-pinned", test_rooms_pinned);
     g_test_add_func("/media/engine/participants", test_participants);
     g_test_add_func("/media/engine/floor-end-to-end", test_floor_end_to_end);
+    g_test_add_func("/media/engine/receive-many-publishers", test_receive_many_publishers);
     return g_test_run();
 }

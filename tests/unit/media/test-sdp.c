@@ -663,32 +663,34 @@ static char *many_sections(guint n, gsize pad)
 
 static void test_limits(void)
 {
-    g_autofree char *sixteen = many_sections(16, 0);
-    g_autofree char *seventeen = many_sections(17, 0);
-    g_autofree char *big = many_sections(1, 64 * 1024 + 100);
+    g_autofree char *sixty_four = many_sections(64, 0);
+    g_autofree char *sixty_five = many_sections(65, 0);
+    g_autofree char *big = many_sections(1, 256 * 1024 + 100);
     g_autofree char *at_limit = NULL;
     g_autofree char *text = load("chrome-audio-only.sdp");
     g_autoptr(SdpDescription) d = NULL;
     GString *s;
 
-    d = parse_ok(sixteen, NULL);
-    g_assert_cmpuint(d->n_media, ==, 16);
+    /* A receiving connection of 32 publishers: 64 sections. */
+    d = parse_ok(sixty_four, NULL);
+    g_assert_cmpuint(d->n_media, ==, 64);
+    g_assert_cmpstr(d->media[63].mid, ==, "63");
     g_clear_pointer(&d, sdp_description_free);
-    parse_fails(seventeen, strlen(seventeen), MEDIA_SDP_ERROR_TOO_LARGE,
-                "too many media sections: more than 16");
-    g_assert_cmpuint(strlen(big), >, 64 * 1024);
+    parse_fails(sixty_five, strlen(sixty_five), MEDIA_SDP_ERROR_TOO_LARGE,
+                "too many media sections: more than 64");
+    g_assert_cmpuint(strlen(big), >, 256 * 1024);
     parse_fails(big, strlen(big), MEDIA_SDP_ERROR_TOO_LARGE, "SDP too large: ");
-    parse_fails(big, strlen(big), MEDIA_SDP_ERROR_TOO_LARGE, "bytes, limit 65536");
+    parse_fails(big, strlen(big), MEDIA_SDP_ERROR_TOO_LARGE, "bytes, limit 262144");
 
-    /* Exactly 64 KB is still read. */
+    /* Exactly 256 KB is still read. */
     s = g_string_new(text);
-    while (s->len + 200 < 64 * 1024)
+    while (s->len + 200 < 256 * 1024)
         g_string_append(s, "a=x-pad:0123456789012345678901234567890123456789\r\n");
     g_string_append(s, "a=x-pad:");
-    while (s->len < 64 * 1024 - 2)
+    while (s->len < 256 * 1024 - 2)
         g_string_append_c(s, 'y');
     g_string_append(s, "\r\n");
-    g_assert_cmpuint(s->len, ==, 64 * 1024);
+    g_assert_cmpuint(s->len, ==, 256 * 1024);
     at_limit = g_string_free(s, FALSE);
     d = parse_ok(at_limit, NULL);
     g_clear_pointer(&d, sdp_description_free);
