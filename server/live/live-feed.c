@@ -22,6 +22,7 @@
  * meanwhile are lost, the stored events are not.
  */
 #include "live-private.h"
+#include "live-media.h"
 
 #include "record/record.h"
 
@@ -246,6 +247,8 @@ static void feed_fetch_done(gpointer data, const GError *error, gpointer user_da
                 send_row(sub, row, shown, hidden);
         }
         f->last_seq = row->seq;
+        if (g_strcmp0(row->kind, "attendance.changed") == 0)
+            live_media_attendance_changed(f->meeting_id);
     }
     if (f->dirty || ff->rows->len == FETCH_LIMIT || f->notified > f->last_seq) {
         f->dirty = FALSE;

@@ -12,7 +12,11 @@
  * A member who speaks from a hall (checked in there, DOMAIN.md "điểm cầu") speaks into the
  * hall's microphones: when that hall has joined as a site, the floor goes to the site, not to the
  * member's own tablet. The floor first goes to the member (no wait), and a database lookup of
- * their attendance moves it to their site a few milliseconds later when they are at one.
+ * their attendance moves it to their site a few milliseconds later when they are at one. The
+ * chair is always heard, and a chair who presides from a hall speaks into its microphones: a
+ * site where a chair of the body is checked in is heard like the chair (the engine's chair
+ * role), while every other hall follows the floor. Both are looked up again when a site joins
+ * and whenever someone checks in or out (attendance.changed).
  *
  * Events from the engine are transient (who is connected, who speaks now, what the worker
  * applied, figures): they go straight to the joined connections and are not recorded; what
@@ -120,6 +124,7 @@ static void meeting_free(gpointer data)
     if (mm->room)
         media_room_destroy(mm->room);
     g_clear_pointer(&mm->mutes, g_hash_table_unref);
+    g_clear_pointer(&mm->chair_sites, g_array_unref);
     g_free(mm);
 }
 
@@ -134,6 +139,7 @@ MediaMeeting *live_media_meeting_ensure(LiveMedia *lm, gint64 meeting_id)
     mm->participants =
         g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, live_media_participant_free);
     mm->mutes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    mm->chair_sites = g_array_new(FALSE, FALSE, sizeof(gint64));
     g_hash_table_insert(lm->meetings, &mm->meeting_id, mm);
     return mm;
 }
@@ -182,6 +188,109 @@ static void apply_mutes(MediaMeeting *mm, Participant *p)
                   mm->meeting_id, p->id, error->message);
 }
 
+static gboolean is_chair_site(MediaMeeting *mm, gint64 site_id)
+{
+    for (guint i = 0; i < mm->chair_sites->len; i++) {
+        if (g_array_index(mm->chair_sites, gint64, i) == site_id)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* A site is heard like the chair while a chair is checked in there, like a member otherwise. */
+static void apply_site_role(MediaMeeting *mm, Participant *p)
+{
+    gboolean chair_hall = is_chair_site(mm, p->site_id);
+    g_autoptr(GError) error = NULL;
+
+    if (!p->site_id || !mm->room || chair_hall == p->chair_hall)
+        return;
+    if (!media_room_set_role(mm->room, p->id, chair_hall ? MEDIA_ROLE_CHAIR : MEDIA_ROLE_SITE,
+                             &error)) {
+        g_warning("meeting %" G_GINT64_FORMAT " site %" G_GINT64_FORMAT ": not applied: %s",
+                  mm->meeting_id, p->site_id, error->message);
+        return;
+    }
+    p->chair_hall = chair_hall;
+    g_debug("meeting %" G_GINT64_FORMAT ": site %" G_GINT64_FORMAT " %s", mm->meeting_id,
+            p->site_id, chair_hall ? "has a chair: heard like the chair" : "follows the floor");
+}
+
+typedef struct {
+    gint64 meeting_id;
+    guint64 lookup;
+    GArray *sites; /* out */
+} ChairSitesLookup;
+
+static void chair_sites_lookup_free(gpointer data)
+{
+    ChairSitesLookup *l = data;
+
+    g_clear_pointer(&l->sites, g_array_unref);
+    g_free(l);
+}
+
+static gboolean chair_sites_job(DbConn *conn, gpointer data, GError **error)
+{
+    ChairSitesLookup *l = data;
+    char mid[24];
+    g_snprintf(mid, sizeof(mid), "%" G_GINT64_FORMAT, l->meeting_id);
+    const char *p[] = {mid};
+    g_autoptr(DbRows) rows = db_conn_exec(
+        conn,
+        "SELECT DISTINCT a.site_id FROM attendance_current a "
+        "JOIN meetings m ON m.id = a.meeting_id "
+        "JOIN memberships s ON s.body_id = m.body_id AND s.user_id = a.user_id "
+        "  AND s.role = 'chair' "
+        "WHERE a.meeting_id = $1 AND a.present AND a.site_id IS NOT NULL",
+        1, p, error);
+    if (!rows)
+        return FALSE;
+    for (guint i = 0; i < db_rows_count(rows); i++) {
+        gint64 site = db_rows_get_int64(rows, i, 0);
+        g_array_append_val(l->sites, site);
+    }
+    return TRUE;
+}
+
+static void chair_sites_done(gpointer data, const GError *error, gpointer user_data)
+{
+    ChairSitesLookup *l = data;
+    LiveMedia *lm = live_media_current();
+    MediaMeeting *mm;
+    GHashTableIter it;
+    gpointer value;
+
+    if (!lm || error) {
+        if (error)
+            g_message("meeting %" G_GINT64_FORMAT ": cannot tell where the chair presides from "
+                      "(%s): the halls stay as they were",
+                      l->meeting_id, error->message);
+        return;
+    }
+    mm = g_hash_table_lookup(lm->meetings, &l->meeting_id);
+    if (!mm || mm->chair_lookup != l->lookup)
+        return; /* gone, or a newer lookup is on its way */
+    g_array_set_size(mm->chair_sites, 0);
+    g_array_append_vals(mm->chair_sites, l->sites->data, l->sites->len);
+    g_hash_table_iter_init(&it, mm->participants);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        apply_site_role(mm, value);
+}
+
+/* Looks up where the body's chairs are checked in; the halls' roles follow when it is back. */
+static void refresh_chair_sites(MediaMeeting *mm)
+{
+    ChairSitesLookup *l = g_new0(ChairSitesLookup, 1);
+
+    l->meeting_id = mm->meeting_id;
+    l->lookup = ++mm->lm->floor_lookups;
+    l->sites = g_array_new(FALSE, FALSE, sizeof(gint64));
+    mm->chair_lookup = l->lookup;
+    db_pool_run(mm->lm->app->db, chair_sites_job, l, chair_sites_lookup_free, chair_sites_done,
+                NULL);
+}
+
 MediaRoom *live_media_meeting_room(MediaMeeting *mm, GError **error)
 {
     if (mm->room)
@@ -213,6 +322,10 @@ void live_media_meeting_tidy(MediaMeeting *mm)
 void live_media_gate_joined(MediaMeeting *mm, Participant *p)
 {
     apply_mutes(mm, p);
+    if (p->site_id) {
+        apply_site_role(mm, p); /* from what is known now, then from a fresh lookup */
+        refresh_chair_sites(mm);
+    }
     if (p->site_id && p->site_id == mm->floor_site && mm->floor_user)
         apply_floor(mm); /* the speaker's hall arrived: its microphones take the floor */
 }
@@ -272,22 +385,41 @@ static void site_lookup_done(gpointer data, const GError *error, gpointer user_d
     apply_floor(mm);
 }
 
+/* Looks up the hall the floor holder is checked in at; the floor moves there when it is back. */
+static void lookup_floor_site(MediaMeeting *mm)
+{
+    SiteLookup *l = g_new0(SiteLookup, 1);
+
+    mm->floor_lookup = ++mm->lm->floor_lookups;
+    l->meeting_id = mm->meeting_id;
+    l->user_id = mm->floor_user;
+    l->lookup = mm->floor_lookup;
+    db_pool_run(mm->lm->app->db, site_lookup_job, l, g_free, site_lookup_done, NULL);
+}
+
 static void gate_grant(gpointer user_data, gint64 meeting_id, gint64 user_id)
 {
     LiveMedia *lm = user_data;
     MediaMeeting *mm = live_media_meeting_ensure(lm, meeting_id);
-    SiteLookup *l;
 
     g_debug("meeting %" G_GINT64_FORMAT ": floor to user %" G_GINT64_FORMAT, meeting_id, user_id);
     mm->floor_user = user_id;
     mm->floor_site = 0;
-    mm->floor_lookup = ++lm->floor_lookups;
     apply_floor(mm);
-    l = g_new0(SiteLookup, 1);
-    l->meeting_id = meeting_id;
-    l->user_id = user_id;
-    l->lookup = mm->floor_lookup;
-    db_pool_run(lm->app->db, site_lookup_job, l, g_free, site_lookup_done, NULL);
+    lookup_floor_site(mm);
+}
+
+void live_media_attendance_changed(gint64 meeting_id)
+{
+    LiveMedia *lm = live_media_current();
+    MediaMeeting *mm = lm ? g_hash_table_lookup(lm->meetings, &meeting_id) : NULL;
+
+    if (!mm)
+        return;
+    if (mm->floor_user)
+        lookup_floor_site(mm); /* the speaker may have come to a hall, or left it */
+    if (g_hash_table_size(mm->participants) > 0)
+        refresh_chair_sites(mm);
 }
 
 static void gate_revoke(gpointer user_data, gint64 meeting_id)

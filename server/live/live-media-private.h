@@ -42,6 +42,7 @@ typedef struct {
     gboolean connected;    /* a peer of it is up (peer_state) */
     gboolean muted_audio;  /* as the engine applied it */
     gboolean muted_video;
+    gboolean chair_hall; /* a site where a chair is checked in: heard like the chair */
     /* publishing, from its last accepted offer */
     gboolean publishing;
     guint n_audio, n_video, n_layers;
@@ -69,6 +70,8 @@ struct _MediaMeeting {
     gint64 floor_site;    /* the site the floor holder is checked in at, 0: none or unknown */
     guint64 floor_lookup; /* serial of the newest site lookup */
     gboolean open_microphones;
+    GArray *chair_sites;   /* gint64: sites where a chair of the body is checked in */
+    guint64 chair_lookup;  /* serial of the newest lookup of them */
     GHashTable *mutes;      /* gint64 * user -> GUINT_TO_POINTER(1 audio | 2 video) */
     guint64 speaker;        /* the last active speaker, 0 none */
     gboolean floor_applied; /* the engine confirmed the floor at least once */
@@ -102,7 +105,8 @@ MediaRoom *live_media_meeting_room(MediaMeeting *mm, GError **error);
 /* The floor holder's participant id in the room now (their site's when they speak from a hall
  * that has joined), 0 for nobody. */
 guint64 live_media_floor_participant(MediaMeeting *mm);
-/* A participant joined or left: the floor follows a site, mutes are applied. */
+/* A participant joined or left: the floor follows a site, mutes are applied, a site where a
+ * chair is checked in is heard like the chair. */
 void live_media_gate_joined(MediaMeeting *mm, Participant *p);
 void live_media_gate_left(MediaMeeting *mm, Participant *p);
 /* Frees the room when nobody is in it and the meeting's state when nothing of it is left. */

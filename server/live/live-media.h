@@ -39,6 +39,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LiveMedia, live_media_free)
 void live_media_message(PhApp *app, WsConn *conn, gint64 user_id, const char *username,
                         const char *type, JsonObject *msg, JsonNode *id);
 
+/* Someone checked in or out of @meeting_id (an attendance.changed event): where the chairs and
+ * the floor holder are may have changed, and with it which hall is heard. Does nothing when the
+ * media is not running or the meeting has no media state. */
+void live_media_attendance_changed(gint64 meeting_id);
+
 /* @conn closed: it leaves the media it joined. NULL-safe on app->media. */
 void live_media_connection_gone(PhApp *app, WsConn *conn);
 

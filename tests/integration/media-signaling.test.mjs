@@ -289,6 +289,43 @@ test('a member speaking from a hall that joined as a site: the floor goes to the
   chair.close();
 });
 
+test('a hall where the chair presides is heard like the chair; the other halls follow the floor', async () => {
+  const m = newMeeting();
+  const remote = Number(sql(`INSERT INTO sites (body_id, name) VALUES (${council}, 'Điểm cầu huyện Tân Châu') RETURNING id`).split('\n')[0]);
+  const chair = await join('chair', m);
+  // The chair's screen follows the meeting's events, as the web client does.
+  const sub = await ask(chair, { type: 'subscribe', meeting_id: m, after_seq: 0 });
+  assert.equal(sub.type, 'subscribed', JSON.stringify(sub));
+  const hall = await join('secretariat', m, { site_id: mainHall });
+  const other = await join('admin', m, { site_id: remote });
+  const hallId = 2 ** 40 + mainHall, otherId = 2 ** 40 + remote;
+  const open = (stats, id) => stats.peers.find((p) => p.participant_id === id)?.audio_open;
+  // Nobody holds the floor and no chair is in a hall: both halls are closed.
+  await chair.next((x) => x.type === 'media.stats' && open(x, hallId) === false && open(x, otherId) === false, 8000);
+
+  // The secretariat checks the chair in at the main hall: the chair speaks into its microphones.
+  let r = await clients.secretariat.post(`/api/v1/meetings/${m}/attendance/${clients.chair.userId}/check-in`,
+    { mode: 'hall', site_id: mainHall });
+  assert.equal(r.status, 200, r.text);
+  await chair.next((x) => x.type === 'media.stats' && open(x, hallId) === true && open(x, otherId) === false, 8000);
+
+  // A member in the remote hall gets the floor: that hall opens too, then closes with the turn.
+  sql(`INSERT INTO attendance_events (meeting_id, user_id, kind, mode, site_id, by_user_id)
+       VALUES (${m}, ${users.daibieu04}, 'check_in', 'remote_site', ${remote}, ${users.daibieu04})`);
+  r = await clients.chair.post(`/api/v1/meetings/${m}/floor/give`, { user_id: users.daibieu04, kind: 'speech' });
+  assert.equal(r.status, 200, r.text);
+  await chair.next((x) => x.type === 'media.floor' && x.participant_id === otherId);
+  await chair.next((x) => x.type === 'media.stats' && open(x, hallId) === true && open(x, otherId) === true, 8000);
+
+  // The chair leaves the hall: it follows the floor like any other hall again.
+  r = await clients.secretariat.post(`/api/v1/meetings/${m}/attendance/${clients.chair.userId}/check-out`, {});
+  assert.equal(r.status, 200, r.text);
+  await chair.next((x) => x.type === 'media.stats' && open(x, hallId) === false && open(x, otherId) === true, 8000);
+  hall.close();
+  other.close();
+  chair.close();
+});
+
 test('media.stats reach the chair and staff only; /metrics has the media lines', async () => {
   const m = newMeeting();
   const chair = await join('chair', m);

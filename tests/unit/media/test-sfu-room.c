@@ -471,6 +471,62 @@ static void test_floor_gate(void)
 #undef RECEIVED
 }
 
+/* Halls (DOMAIN.md "điểm cầu"): a site's room microphones are gated like a member's: heard
+ * while the floor is the site's (a member speaking from it), while the microphones are open, or
+ * while the chair presides from it (the server gives it the chair's role then). */
+static void test_site_gate(void)
+{
+    Fixture fx;
+    g_autoptr(GError) error = NULL;
+    guint16 seq = 1;
+    SfuParticipant *hall;
+    guint i;
+
+#define HALL_SENDS(n)                                \
+    for (i = 0; i < (n); i++, seq++) {               \
+        fx.now += 20 * MS;                           \
+        send_audio(&fx, 5, 0xa5, seq, 50);           \
+    }
+#define HEARD() (fx.peers[9]->rtp->len)
+    fixture_init(&fx);
+    hall = add_participant(&fx, 5, SFU_ROLE_SITE, NULL);
+    add_participant(&fx, 9, SFU_ROLE_SITE, NULL); /* another hall, listening */
+    publish_audio(&fx, 5, 0xa5);
+    subscribe(&fx, 9, 5, "a", 0x95, -1);
+    HALL_SENDS(5);
+    g_assert_false(sfu_participant_is_audio_open(hall));
+    g_assert_cmpuint(HEARD(), ==, 0);
+    /* A member speaking from the hall: the floor is the hall's. */
+    sfu_room_set_floor(fx.room, 5);
+    HALL_SENDS(5);
+    g_assert_cmpuint(HEARD(), ==, 5);
+    sfu_room_set_floor(fx.room, 0);
+    HALL_SENDS(5);
+    g_assert_cmpuint(HEARD(), ==, 5);
+    /* The chair opens every microphone: the halls' too. */
+    sfu_room_set_open_microphones(fx.room, TRUE);
+    HALL_SENDS(5);
+    g_assert_cmpuint(HEARD(), ==, 10);
+    sfu_room_set_open_microphones(fx.room, FALSE);
+    /* The chair presides from the hall: heard without the floor, until the chair leaves it. */
+    g_assert_true(sfu_room_set_role(fx.room, 5, SFU_ROLE_CHAIR, &error));
+    g_assert_no_error(error);
+    g_assert_true(sfu_participant_is_audio_open(hall));
+    HALL_SENDS(5);
+    g_assert_cmpuint(HEARD(), ==, 15);
+    g_assert_true(sfu_room_set_role(fx.room, 5, SFU_ROLE_SITE, &error));
+    HALL_SENDS(5);
+    g_assert_cmpuint(HEARD(), ==, 15);
+    /* The chair's mute holds a hall back too. */
+    sfu_room_set_floor(fx.room, 5);
+    g_assert_true(sfu_room_mute(fx.room, 5, SFU_MEDIA_AUDIO, TRUE, fx.now, &error));
+    HALL_SENDS(5);
+    g_assert_cmpuint(HEARD(), ==, 15);
+#undef HALL_SENDS
+#undef HEARD
+    fixture_clear(&fx);
+}
+
 /* A member who joins while holding the floor is heard; the floor follows the id. */
 static void test_floor_before_join(void)
 {
@@ -1573,6 +1629,7 @@ int main(int argc, char **argv)
     g_test_add_func("/media/sfu-room/extensions-rewritten", test_extensions_rewritten);
     g_test_add_func("/media/sfu-room/floor-gate", test_floor_gate);
     g_test_add_func("/media/sfu-room/floor-before-join", test_floor_before_join);
+    g_test_add_func("/media/sfu-room/site-gate", test_site_gate);
     g_test_add_func("/media/sfu-room/video-mute", test_video_mute);
     g_test_add_func("/media/sfu-room/layer-choice-from-remb", test_layer_choice_from_remb);
     g_test_add_func("/media/sfu-room/nack-answered-from-cache", test_nack_answered_from_cache);
