@@ -17,8 +17,7 @@ void sfu_nack_gen_init(SfuNackGen *gen)
 
 static void remove_at(SfuNackGen *gen, guint i)
 {
-    memmove(&gen->entries[i], &gen->entries[i + 1],
-            (gen->n - i - 1) * sizeof(gen->entries[0]));
+    memmove(&gen->entries[i], &gen->entries[i + 1], (gen->n - i - 1) * sizeof(gen->entries[0]));
     gen->n--;
 }
 

@@ -94,8 +94,7 @@ void sfu_layer_send_nacks(SfuRoom *room, SfuLayer *layer, gint64 now_us)
     if (!layer->bound || pub->links[SFU_SIDE_PUBLISH].transport == NULL ||
         sfu_nack_gen_pending(&layer->missing) == 0)
         return;
-    n = sfu_nack_gen_collect(&layer->missing, now_us, nack_retry_us(pub), seqs,
-                             G_N_ELEMENTS(seqs));
+    n = sfu_nack_gen_collect(&layer->missing, now_us, nack_retry_us(pub), seqs, G_N_ELEMENTS(seqs));
     if (n == 0)
         return;
     rtcp_writer_init(&w, room->rtcp_buf, SFU_RTCP_BUFFER_LEN - SRTP_SESSION_MAX_OVERHEAD);

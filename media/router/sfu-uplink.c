@@ -53,8 +53,7 @@ void sfu_uplink_init(SfuUplink *uplink, guint64 max_bps)
     uplink->estimate_bps = uplink->max_bps;
 }
 
-guint64 sfu_uplink_update(SfuUplink *uplink, guint64 received_bps, gdouble loss,
-                          gint64 queuing_ms)
+guint64 sfu_uplink_update(SfuUplink *uplink, guint64 received_bps, gdouble loss, gint64 queuing_ms)
 {
     guint64 est = uplink->estimate_bps;
 

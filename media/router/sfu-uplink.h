@@ -60,7 +60,6 @@ typedef struct {
 void sfu_uplink_init(SfuUplink *uplink, guint64 max_bps);
 /* One interval: what arrived (b/s), the worst fraction lost (0..1) and the worst queuing delay
  * (ms) of the publisher's streams. Returns the new estimate. */
-guint64 sfu_uplink_update(SfuUplink *uplink, guint64 received_bps, gdouble loss,
-                          gint64 queuing_ms);
+guint64 sfu_uplink_update(SfuUplink *uplink, guint64 received_bps, gdouble loss, gint64 queuing_ms);
 
 G_END_DECLS

@@ -236,14 +236,14 @@ static gboolean chair_sites_job(DbConn *conn, gpointer data, GError **error)
     char mid[24];
     g_snprintf(mid, sizeof(mid), "%" G_GINT64_FORMAT, l->meeting_id);
     const char *p[] = {mid};
-    g_autoptr(DbRows) rows = db_conn_exec(
-        conn,
-        "SELECT DISTINCT a.site_id FROM attendance_current a "
-        "JOIN meetings m ON m.id = a.meeting_id "
-        "JOIN memberships s ON s.body_id = m.body_id AND s.user_id = a.user_id "
-        "  AND s.role = 'chair' "
-        "WHERE a.meeting_id = $1 AND a.present AND a.site_id IS NOT NULL",
-        1, p, error);
+    g_autoptr(DbRows) rows =
+        db_conn_exec(conn,
+                     "SELECT DISTINCT a.site_id FROM attendance_current a "
+                     "JOIN meetings m ON m.id = a.meeting_id "
+                     "JOIN memberships s ON s.body_id = m.body_id AND s.user_id = a.user_id "
+                     "  AND s.role = 'chair' "
+                     "WHERE a.meeting_id = $1 AND a.present AND a.site_id IS NOT NULL",
+                     1, p, error);
     if (!rows)
         return FALSE;
     for (guint i = 0; i < db_rows_count(rows); i++) {

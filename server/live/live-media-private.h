@@ -70,8 +70,8 @@ struct _MediaMeeting {
     gint64 floor_site;    /* the site the floor holder is checked in at, 0: none or unknown */
     guint64 floor_lookup; /* serial of the newest site lookup */
     gboolean open_microphones;
-    GArray *chair_sites;   /* gint64: sites where a chair of the body is checked in */
-    guint64 chair_lookup;  /* serial of the newest lookup of them */
+    GArray *chair_sites;    /* gint64: sites where a chair of the body is checked in */
+    guint64 chair_lookup;   /* serial of the newest lookup of them */
     GHashTable *mutes;      /* gint64 * user -> GUINT_TO_POINTER(1 audio | 2 video) */
     guint64 speaker;        /* the last active speaker, 0 none */
     gboolean floor_applied; /* the engine confirmed the floor at least once */

@@ -555,8 +555,7 @@ static void test_receive_many_publishers(void)
     for (i = 0; i < G_N_ELEMENTS(ids); i++) {
         ids[i] = 1000 + i;
         g_assert_true(media_room_add_participant(fx.room, ids[i], "hall", MEDIA_ROLE_SITE, &error));
-        g_assert_true(
-            media_room_publish(fx.room, ids[i], offer, on_publish_answer, &pub, &error));
+        g_assert_true(media_room_publish(fx.room, ids[i], offer, on_publish_answer, &pub, &error));
         g_assert_no_error(error);
     }
     g_assert_true(media_room_add_participant(fx.room, 1, "receiving hall", MEDIA_ROLE_SITE, NULL));

@@ -56,8 +56,8 @@ static void test_nack_gen_wrap_age_and_bursts(void)
     g_assert_cmpuint(seqs[0], ==, 65535);
     g_assert_cmpuint(seqs[1], ==, 0);
     /* Too old to be of use: dropped without another NACK. */
-    g_assert_cmpuint(
-        sfu_nack_gen_collect(&g, now + SFU_NACK_GEN_MAX_AGE_US + 1, 50 * MS, seqs, 8), ==, 0);
+    g_assert_cmpuint(sfu_nack_gen_collect(&g, now + SFU_NACK_GEN_MAX_AGE_US + 1, 50 * MS, seqs, 8),
+                     ==, 0);
     g_assert_cmpuint(sfu_nack_gen_pending(&g), ==, 0);
 
     /* A burst longer than the table is not repaired packet by packet: -1 (a key frame). */

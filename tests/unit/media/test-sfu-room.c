@@ -482,10 +482,10 @@ static void test_site_gate(void)
     SfuParticipant *hall;
     guint i;
 
-#define HALL_SENDS(n)                                \
-    for (i = 0; i < (n); i++, seq++) {               \
-        fx.now += 20 * MS;                           \
-        send_audio(&fx, 5, 0xa5, seq, 50);           \
+#define HALL_SENDS(n)                      \
+    for (i = 0; i < (n); i++, seq++) {     \
+        fx.now += 20 * MS;                 \
+        send_audio(&fx, 5, 0xa5, seq, 50); \
     }
 #define HEARD() (fx.peers[9]->rtp->len)
     fixture_init(&fx);
