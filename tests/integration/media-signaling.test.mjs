@@ -19,7 +19,7 @@ const rows = (text) => sql(text).split('\n').filter(Boolean);
 before(async () => {
   pg = new Postgres();
   db = pg.createDatabase();
-  server = await Server.start({ db, config: { media: { addresses: '127.0.0.1', stats_interval_ms: 200 } } });
+  server = await Server.start({ db, config: { media: { addresses: '127.0.0.1', stats_interval_ms: 200, live_height: 0 } } });
   council = Number(sql("SELECT id FROM bodies WHERE name = 'Hội đồng nhân dân tỉnh Sơn Hà'"));
   otherBody = Number(sql("SELECT id FROM bodies WHERE kind = 'committee'"));
   mainHall = Number(sql(`SELECT id FROM sites WHERE body_id = ${council} AND kind = 'main_hall'`));
