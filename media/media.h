@@ -510,4 +510,18 @@ void media_program_get_stats(MediaProgram *program, MediaProgramStats *stats);
 void media_program_free(MediaProgram *program);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaProgram, media_program_free)
 
+/* What a recorded file holds, read through to its end (for files a crash left open, whose
+ * headers lack the duration). */
+typedef struct {
+    gint64 duration_us; /* from its first to its last frame */
+    guint64 frames;     /* buffers read */
+    guint64 size;       /* bytes */
+} MediaSegmentProbe;
+
+/* Reads @path (a recording's WebM/Matroska file) to its end without decoding. FALSE with an
+ * error naming what is wrong when it is missing, empty or does not play (MEDIA_ERROR_NOT_FOUND
+ * when missing, MEDIA_ERROR_INVALID otherwise). Blocks (about a second per GB): call it from a
+ * worker thread. Any thread. */
+gboolean media_segment_probe(const char *path, MediaSegmentProbe *probe, GError **error);
+
 G_END_DECLS

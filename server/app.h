@@ -23,6 +23,8 @@ typedef struct {
     struct _LiveMedia *media;
     /* the public live stream of open public meetings, /live/ (broadcast/broadcast.h) */
     struct _Broadcast *broadcast;
+    /* meetings recorded, their files and marks listed (recording/recording-service.h) */
+    struct _RecordingService *recordings;
     const char *conninfo; /* the database's, for connections of their own (LISTEN) */
     HttpServer *http;
     DocStore *docs; /* documents on disk (STATE_DIR/documents) */

@@ -16,7 +16,7 @@
 
 G_DEFINE_QUARK(ph_config_error, ph_config_error)
 
-typedef enum { KEY_STRING, KEY_INT, KEY_PROFILE, KEY_LOG_LEVEL } KeyType;
+typedef enum { KEY_STRING, KEY_INT, KEY_BOOL, KEY_PROFILE, KEY_LOG_LEVEL } KeyType;
 
 typedef struct {
     const char *group;
@@ -68,6 +68,12 @@ static const ConfigKey config_keys[] = {
     {"media", "stats_interval_ms", KEY_INT, 100, 60000, "2000", F(media_stats_interval_ms)},
     {"media", "live_height", KEY_INT, 0, 1080, "720", F(media_live_height)},
     {"media", "live_fps", KEY_INT, 5, 30, "15", F(media_live_fps)},
+    {"media", "record_meetings", KEY_BOOL, 0, 0, "true", F(media_record_meetings)},
+    {"media", "recording_dir", KEY_STRING, 0, 0, "", F(media_recording_dir)},
+    {"media", "recording_segment_seconds", KEY_INT, 10, 86400, "600",
+     F(media_recording_segment_seconds)},
+    {"media", "recording_min_free_mb", KEY_INT, 0, 10 * 1024 * 1024, "1024",
+     F(media_recording_min_free_mb)},
     {"log", "level", KEY_LOG_LEVEL, 0, 0, "info", F(log_level)},
 };
 
@@ -143,6 +149,21 @@ static gboolean set_value(PhConfig *config, const ConfigKey *k, const char *text
             return FALSE;
         }
         *(int *)(base + k->offset) = (int)v;
+        return TRUE;
+    }
+    case KEY_BOOL: {
+        g_autofree char *t = g_ascii_strdown(g_strstrip(g_strdup(text)), -1);
+        gboolean *field = (gboolean *)(base + k->offset);
+        if (g_str_equal(t, "true") || g_str_equal(t, "yes") || g_str_equal(t, "on"))
+            *field = TRUE;
+        else if (g_str_equal(t, "false") || g_str_equal(t, "no") || g_str_equal(t, "off"))
+            *field = FALSE;
+        else {
+            g_set_error(error, PH_CONFIG_ERROR, PH_CONFIG_ERROR_VALUE,
+                        "%s: [%s] %s: expected true or false, got '%s'", where, k->group, k->key,
+                        t);
+            return FALSE;
+        }
         return TRUE;
     }
     case KEY_PROFILE: {
@@ -311,6 +332,12 @@ static gboolean check_consistency(PhConfig *config, GError **error)
                     "%s: [media] turn_secret (time-limited credentials) and turn_username "
                     "(static credentials) exclude each other",
                     config->source);
+        return FALSE;
+    }
+    if (*config->media_recording_dir && !g_path_is_absolute(config->media_recording_dir)) {
+        g_set_error(error, PH_CONFIG_ERROR, PH_CONFIG_ERROR_VALUE,
+                    "%s: [media] recording_dir: expected an absolute path, got '%s'",
+                    config->source, config->media_recording_dir);
         return FALSE;
     }
     if (!*config->listen) {

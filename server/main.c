@@ -17,6 +17,7 @@
 #include "db.h"
 #include "floor/floor-service.h"
 #include "broadcast/broadcast.h"
+#include "recording/recording-service.h"
 #include "live/live-media.h"
 #include "live/live.h"
 #include "votes/votes.h"
@@ -194,6 +195,8 @@ static int run(PhConfig *config)
         goto out;
     }
     app.broadcast = broadcast_new(&app);
+    app.recordings = recording_service_new(&app);
+    recording_service_start(app.recordings); /* the crash scan, then the open meetings */
     app.docs = doc_store_new(config->state_dir, app.context, &error);
     if (!app.docs) {
         g_printerr("phonghop: documents: %s\n", error->message);
@@ -236,7 +239,9 @@ static int run(PhConfig *config)
 out:
     g_clear_pointer(&app.http, http_server_free);
     g_clear_pointer(&app.broadcast, broadcast_free); /* its programs are the media's */
-    g_clear_pointer(&app.media, live_media_free);    /* after the connections, before the pool */
+    /* before the media: recordings hold rooms */
+    g_clear_pointer(&app.recordings, recording_service_free);
+    g_clear_pointer(&app.media, live_media_free); /* after the connections, before the pool */
     live_feed_shutdown();
     if (app.db) {
         db_pool_free(app.db, SHUTDOWN_GRACE_MS);

@@ -569,3 +569,109 @@ void media_recording_get_stats(MediaRecording *mr, MediaRecordingStats *stats)
     stats->dropped = c.not_ready + c.dropped_full + c.dropped_idle;
     stats->keyframe_requests = c.keyframe_requests;
 }
+
+/* ---- probing a file left by a crash ---- */
+
+/* matroskademux's one pad (a recording's file has one track) to the sink. */
+static void link_demux_pad(GstElement *sink, GstPad *pad)
+{
+    g_autoptr(GstPad) sinkpad = gst_element_get_static_pad(sink, "sink");
+
+    if (!gst_pad_is_linked(sinkpad))
+        gst_pad_link(pad, sinkpad);
+}
+
+typedef struct {
+    GstClockTime first;
+    GstClockTime last;
+    guint64 frames;
+} ProbeSpan;
+
+static GstPadProbeReturn probe_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+    ProbeSpan *span = user_data;
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstClockTime t = GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : GST_BUFFER_DTS(buf);
+
+    span->frames++;
+    if (!GST_CLOCK_TIME_IS_VALID(t))
+        return GST_PAD_PROBE_OK;
+    if (GST_BUFFER_DURATION_IS_VALID(buf))
+        t += GST_BUFFER_DURATION(buf);
+    if (!GST_CLOCK_TIME_IS_VALID(span->first) || t < span->first)
+        span->first = GST_BUFFER_PTS_IS_VALID(buf) ? GST_BUFFER_PTS(buf) : t;
+    if (!GST_CLOCK_TIME_IS_VALID(span->last) || t > span->last)
+        span->last = t;
+    return GST_PAD_PROBE_OK;
+}
+
+gboolean media_segment_probe(const char *path, MediaSegmentProbe *probe, GError **error)
+{
+    g_autoptr(GstElement) pipeline = NULL;
+    g_autoptr(GstBus) bus = NULL;
+    g_autoptr(GstMessage) msg = NULL;
+    GstElement *src, *demux, *sink;
+    ProbeSpan span = {GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, 0};
+    GStatBuf st;
+    gboolean ok = FALSE;
+
+    g_return_val_if_fail(path != NULL && probe != NULL, FALSE);
+    memset(probe, 0, sizeof *probe);
+    if (g_stat(path, &st) != 0) {
+        int e = errno;
+
+        g_set_error(error, MEDIA_ERROR, MEDIA_ERROR_NOT_FOUND, "%s: %s", path, g_strerror(e));
+        return FALSE;
+    }
+    probe->size = (guint64)st.st_size;
+    if (st.st_size == 0) {
+        g_set_error(error, MEDIA_ERROR, MEDIA_ERROR_INVALID, "%s: the file is empty", path);
+        return FALSE;
+    }
+    if (!mgst_init(error))
+        return FALSE;
+    pipeline = gst_pipeline_new("probe");
+    gst_object_ref_sink(pipeline);
+    src = mgst_make("filesrc", NULL, error);
+    demux = src != NULL ? mgst_make("matroskademux", NULL, error) : NULL;
+    sink = demux != NULL ? mgst_make("fakesink", NULL, error) : NULL;
+    if (sink == NULL) {
+        if (src != NULL)
+            gst_object_unref(gst_object_ref_sink(src));
+        if (demux != NULL)
+            gst_object_unref(gst_object_ref_sink(demux));
+        return FALSE;
+    }
+    g_object_set(src, "location", path, NULL);
+    g_object_set(sink, "sync", FALSE, NULL);
+    gst_bin_add_many(GST_BIN(pipeline), src, demux, sink, NULL);
+    gst_element_link(src, demux);
+    /* one track per file: its pad, when it comes, links to the sink */
+    {
+        g_autoptr(GstPad) pad = gst_element_get_static_pad(sink, "sink");
+
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, probe_buffer, &span, NULL);
+    }
+    g_signal_connect_swapped(demux, "pad-added", G_CALLBACK(link_demux_pad), sink);
+    bus = gst_pipeline_get_bus(GST_PIPELINE(pipeline));
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    msg = gst_bus_timed_pop_filtered(bus, 120 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    if (msg == NULL) {
+        g_set_error(error, MEDIA_ERROR, MEDIA_ERROR_INVALID, "%s: not read to its end in 120 s",
+                    path);
+    } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+        g_autoptr(GError) gerr = NULL;
+
+        gst_message_parse_error(msg, &gerr, NULL);
+        g_set_error(error, MEDIA_ERROR, MEDIA_ERROR_INVALID, "%s does not play: %s", path,
+                    gerr->message);
+    } else if (span.frames == 0 || !GST_CLOCK_TIME_IS_VALID(span.first)) {
+        g_set_error(error, MEDIA_ERROR, MEDIA_ERROR_INVALID, "%s holds no frame", path);
+    } else {
+        probe->frames = span.frames;
+        probe->duration_us = (gint64)((span.last - span.first) / GST_USECOND);
+        ok = TRUE;
+    }
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    return ok;
+}

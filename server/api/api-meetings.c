@@ -21,6 +21,8 @@
  */
 #include "api-meetings.h"
 
+#include "recording/recording-service.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -747,6 +749,19 @@ static gboolean close_run(DbConn *conn, ApiCall *call, GError **error)
     return transition(conn, call, MTG_STATUS_CLOSED, error);
 }
 
+/* After the commit: the recording follows the meeting (recording-service.h). */
+static void open_after(ApiCall *call)
+{
+    if (call->status == 200 && call->app->recordings)
+        recording_service_meeting_status(call->app->recordings, call->ids[0], "open");
+}
+
+static void close_after(ApiCall *call)
+{
+    if (call->status == 200 && call->app->recordings)
+        recording_service_meeting_status(call->app->recordings, call->ids[0], "closed");
+}
+
 static gboolean archive_run(DbConn *conn, ApiCall *call, GError **error)
 {
     return transition(conn, call, MTG_STATUS_ARCHIVED, error);
@@ -1374,9 +1389,9 @@ const ApiRoute api_meeting_routes[] = {
     {HTTP_METHOD_POST, "/api/v1/meetings/{id}/unschedule", API_SCOPE_MEETING, MTG_PREPARE,
      unschedule_run, NULL},
     {HTTP_METHOD_POST, "/api/v1/meetings/{id}/open", API_SCOPE_MEETING, AUTH_ROLE_CHAIR, open_run,
-     NULL},
+     open_after},
     {HTTP_METHOD_POST, "/api/v1/meetings/{id}/close", API_SCOPE_MEETING, AUTH_ROLE_CHAIR, close_run,
-     NULL},
+     close_after},
     {HTTP_METHOD_POST, "/api/v1/meetings/{id}/archive", API_SCOPE_MEETING, MTG_PREPARE, archive_run,
      NULL},
     {HTTP_METHOD_GET, "/api/v1/meetings/{id}/sittings", API_SCOPE_MEETING, MTG_ANYONE,

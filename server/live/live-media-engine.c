@@ -308,7 +308,7 @@ MediaRoom *live_media_meeting_room(MediaMeeting *mm, GError **error)
 
 void live_media_meeting_tidy(MediaMeeting *mm)
 {
-    if (g_hash_table_size(mm->participants) > 0 || mm->program)
+    if (g_hash_table_size(mm->participants) > 0 || mm->program || mm->holds > 0)
         return;
     if (mm->room) {
         media_room_destroy(mm->room);
@@ -317,6 +317,36 @@ void live_media_meeting_tidy(MediaMeeting *mm)
     }
     if (!mm->floor_user && !mm->open_microphones && g_hash_table_size(mm->mutes) == 0)
         g_hash_table_remove(mm->lm->meetings, &mm->meeting_id); /* frees mm */
+}
+
+MediaRoom *live_media_hold_room(LiveMedia *lm, gint64 meeting_id, GError **error)
+{
+    MediaMeeting *mm = live_media_meeting_ensure(lm, meeting_id);
+    MediaRoom *room = live_media_meeting_room(mm, error);
+
+    if (!room) {
+        live_media_meeting_tidy(mm);
+        return NULL;
+    }
+    mm->holds++;
+    return room;
+}
+
+void live_media_release_room(LiveMedia *lm, gint64 meeting_id)
+{
+    MediaMeeting *mm = g_hash_table_lookup(lm->meetings, &meeting_id);
+
+    g_return_if_fail(mm != NULL && mm->holds > 0);
+    mm->holds--;
+    live_media_meeting_tidy(mm);
+}
+
+void live_media_send_to_chairs(LiveMedia *lm, gint64 meeting_id, JsonNode *node)
+{
+    MediaMeeting *mm = g_hash_table_lookup(lm->meetings, &meeting_id);
+
+    if (mm)
+        live_media_send_all(mm, node, TRUE);
 }
 
 void live_media_gate_joined(MediaMeeting *mm, Participant *p)

@@ -77,6 +77,7 @@ struct _MediaMeeting {
     gboolean floor_applied; /* the engine confirmed the floor at least once */
     guint64 applied_holder; /* what it confirmed */
     MediaProgram *program;  /* the public live stream, which keeps the room (NULL: none) */
+    guint holds;            /* live_media_hold_room(): keep the room while nobody is in it */
 };
 
 struct _LiveMedia {

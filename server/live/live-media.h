@@ -70,5 +70,14 @@ void live_media_program_set(PhApp *app, gint64 meeting_id, const LiveProgramStat
 void live_media_program_stop(PhApp *app, gint64 meeting_id);
 /* Its figures; FALSE when it does not run. */
 gboolean live_media_program_get_stats(PhApp *app, gint64 meeting_id, MediaProgramStats *stats);
+/* The meeting's media room for a consumer that needs it while nobody may have joined (the
+ * recording, the composite): made now if needed, with the floor applied, and kept (even empty)
+ * until every hold is released. Transfer none: valid until the matching
+ * live_media_release_room(). NULL with MEDIA_ERROR_BUSY. */
+MediaRoom *live_media_hold_room(LiveMedia *media, gint64 meeting_id, GError **error);
+void live_media_release_room(LiveMedia *media, gint64 meeting_id);
+
+/* Sends @node (transfer none) to the chairs and staff joined to the meeting's media. */
+void live_media_send_to_chairs(LiveMedia *media, gint64 meeting_id, JsonNode *node);
 
 G_END_DECLS

@@ -42,6 +42,10 @@ static void test_defaults(void)
     g_assert_cmpstr(c->database_url, ==, "");
     g_assert_cmpint(c->profile, ==, PH_PROFILE_INTERNET);
     g_assert_cmpint(c->log_level, ==, G_LOG_LEVEL_INFO);
+    /* sittings are recorded unless configured otherwise */
+    g_assert_true(c->media_record_meetings);
+    g_assert_cmpstr(c->media_recording_dir, ==, "");
+    g_assert_cmpint(c->media_recording_segment_seconds, ==, 600);
 }
 
 static void test_file_and_env(void)
@@ -58,6 +62,16 @@ static void test_file_and_env(void)
     g_assert_cmpint(c->database_connections, ==, 8);
     g_assert_cmpint(c->log_level, ==, G_LOG_LEVEL_DEBUG);
     g_unlink(path);
+
+    g_autofree char *rec = write_conf("[media]\nrecord_meetings = Off\n"
+                                      "recording_dir = /srv/phonghop/video\n");
+    char *env2[] = {"PHONGHOP_MEDIA_RECORDING_SEGMENT_SECONDS=60", NULL};
+    g_autoptr(PhConfig) r = ph_config_load(rec, env2, &error);
+    g_assert_no_error(error);
+    g_assert_false(r->media_record_meetings);
+    g_assert_cmpstr(r->media_recording_dir, ==, "/srv/phonghop/video");
+    g_assert_cmpint(r->media_recording_segment_seconds, ==, 60);
+    g_unlink(rec);
 }
 
 static void test_errors(void)
@@ -70,6 +84,11 @@ static void test_errors(void)
     expect_error("[server]\nprofile = public\n", NULL, "expected 'internet' or 'isolated'");
     expect_error("[tls]\nprivate_key = /k.pem\n", NULL, "must be set together");
     expect_error("garbage\n", NULL, "phonghop-test-");
+    expect_error("[media]\nrecord_meetings = maybe\n", NULL,
+                 "[media] record_meetings: expected true or false, got 'maybe'");
+    expect_error("[media]\nrecording_dir = video\n", NULL,
+                 "[media] recording_dir: expected an absolute path, got 'video'");
+    expect_error("[media]\nrecording_segment_seconds = 5\n", NULL, "from 10 to 86400");
     char *env[] = {"PHONGHOP_DATABASE_CONECTIONS=2", NULL};
     expect_error(NULL, env, "unknown variable PHONGHOP_DATABASE_CONECTIONS");
     char *env2[] = {"PHONGHOP_AUTH_LOCKOUT_SECONDS=-5", NULL};

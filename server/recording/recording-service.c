@@ -1,0 +1,960 @@
+/* recording-service.c: meetings recorded, their files listed, the crash scan (see
+ * recording-service.h for the contract).
+ *
+ * Design: one MeetingRec per meeting recorded here, on the main thread, through its states
+ * starting (the recordings row is being inserted) → running (a MediaRecording holds the room) →
+ * stopping (files being closed) → gone. Every write to the database is a job of the pool, and
+ * the jobs of one recording may complete in any order: a file's "opened" and "closed" rows are
+ * both upserts keyed by its path, so whichever commits last leaves the closed state. A stop asked
+ * while the row is still being inserted waits for the insert and then ends the row at once.
+ *
+ * The scan runs before anything is recorded, so a file it finds open can only be a dead
+ * process's: reading files to their end and hashing them takes seconds per gigabyte, so it runs
+ * on a thread of its own (GTask), between a job that lists them and a job that writes what was
+ * found. Meetings that open meanwhile are started once the scan is done.
+ */
+#include "recording-service.h"
+
+#include "api/ops.h"
+#include "db.h"
+#include "live/live-media.h"
+#include "media.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#undef G_LOG_DOMAIN
+#define G_LOG_DOMAIN "phonghop-recording"
+
+#define SITE_BASE ((guint64)1 << 40) /* a site's media participant id: 2^40 + its id */
+
+typedef enum {
+    MREC_STARTING,
+    MREC_RUNNING,
+    MREC_STOPPING,
+} MrecState;
+
+typedef struct {
+    RecordingService *svc;
+    gint64 meeting_id;
+    gint64 recording_id; /* 0 until the row is inserted */
+    MrecState state;
+    gboolean stop_wanted;
+    gboolean stopped; /* its files are all closed and listed */
+    gboolean room_held;
+    MediaRecording *rec;
+    char *dir;
+    char *last_error;
+    guint failed_participants;
+    gint64 started_us;
+    GSource *status_timer;
+} MeetingRec;
+
+struct _RecordingService {
+    PhApp *app;
+    char *base_dir;
+    GHashTable *meetings; /* gint64 * -> MeetingRec *, owned */
+    gboolean scanned;     /* the start-up scan is done: recordings may start */
+    GArray *waiting;      /* gint64: meetings to start once scanned */
+    /* for /metrics */
+    guint64 errors_total;
+    guint64 segments_total;
+    guint64 bytes_total; /* of files closed */
+    guint64 scan_found, scan_recovered, scan_unplayable, scan_missing;
+};
+
+/* The running service, NULL once freed: for jobs that complete later. */
+static RecordingService *the_service;
+static gboolean metrics_added;
+
+static void send_status(MeetingRec *mr);
+
+/* ---- meetings ---- */
+
+static void mrec_free(gpointer data)
+{
+    MeetingRec *mr = data;
+
+    if (mr->status_timer) {
+        g_source_destroy(mr->status_timer);
+        g_clear_pointer(&mr->status_timer, g_source_unref);
+    }
+    g_clear_pointer(&mr->rec, media_recording_free);
+    if (mr->room_held && mr->svc->app->media)
+        live_media_release_room(mr->svc->app->media, mr->meeting_id);
+    g_free(mr->dir);
+    g_free(mr->last_error);
+    g_free(mr);
+}
+
+static MeetingRec *mrec_of(RecordingService *svc, gint64 meeting_id)
+{
+    return g_hash_table_lookup(svc->meetings, &meeting_id);
+}
+
+static void mrec_remove(MeetingRec *mr)
+{
+    g_hash_table_remove(mr->svc->meetings, &mr->meeting_id);
+}
+
+static const char *mrec_state_name(const MeetingRec *mr)
+{
+    switch (mr->state) {
+    case MREC_STARTING:
+        return "starting";
+    case MREC_RUNNING:
+        return "recording";
+    case MREC_STOPPING:
+        return "stopping";
+    }
+    return "?";
+}
+
+/* ---- database jobs ---- */
+
+static const char *i64(char *buf, gint64 v)
+{
+    g_snprintf(buf, 24, "%" G_GINT64_FORMAT, v);
+    return buf;
+}
+
+/* A job's data names its recording by ids only: the MeetingRec may be gone when it completes. */
+typedef struct {
+    gint64 meeting_id;
+    gint64 recording_id;
+    gint64 by_user;
+    char *base_dir;
+    char *dir; /* out */
+    char *state;
+    char *error_text;
+    /* a file */
+    guint64 participant_id;
+    char *track;
+    char *kind;
+    char *codec;
+    char *path;
+    guint seq;
+    gint64 start_us, end_us;
+    guint64 size;
+    char *sha256;
+    gboolean closed;
+    gboolean complete;
+} Job;
+
+static void job_free(gpointer data)
+{
+    Job *j = data;
+
+    g_free(j->base_dir);
+    g_free(j->dir);
+    g_free(j->state);
+    g_free(j->error_text);
+    g_free(j->track);
+    g_free(j->kind);
+    g_free(j->codec);
+    g_free(j->path);
+    g_free(j->sha256);
+    g_free(j);
+}
+
+static gboolean start_job(DbConn *conn, gpointer data, GError **error)
+{
+    Job *j = data;
+    char mid[24], by[24], rid[24];
+    const char *p[] = {i64(mid, j->meeting_id), j->by_user ? i64(by, j->by_user) : NULL};
+    g_autoptr(DbRows) r =
+        db_conn_exec(conn,
+                     "INSERT INTO recordings (meeting_id, dir, started_by) "
+                     "VALUES ($1, '-', (SELECT id FROM users WHERE id = $2)) RETURNING id",
+                     2, p, error);
+    if (!r)
+        return FALSE;
+    j->recording_id = db_rows_get_int64(r, 0, 0);
+    j->dir = g_strdup_printf("%s/meeting-%" G_GINT64_FORMAT "/recording-%" G_GINT64_FORMAT,
+                             j->base_dir, j->meeting_id, j->recording_id);
+    const char *q[] = {i64(rid, j->recording_id), j->dir};
+    const char *part[] = {q[0], mid};
+    return db_conn_run(conn, "UPDATE recordings SET dir = $2 WHERE id = $1", 2, q, error) &&
+           db_conn_run(conn,
+                       "INSERT INTO recording_parts (recording_id, agenda_item_id, started_at, "
+                       "  restricted) "
+                       "SELECT $1, current_item_id, now(), "
+                       "  NOT is_public OR phonghop_item_closed(current_item_id) "
+                       "FROM meetings WHERE id = $2",
+                       2, part, error);
+}
+
+static gboolean segment_job(DbConn *conn, gpointer data, GError **error)
+{
+    Job *j = data;
+    char rid[24], pid[24], uid[24], sid[24], seq[24], start[32], end[32], size[24];
+    gboolean site = j->participant_id >= SITE_BASE;
+    const char *state = !j->closed ? "open" : j->complete ? "complete" : "cut_short";
+
+    g_snprintf(start, sizeof start, "%.6f", (double)j->start_us / G_USEC_PER_SEC);
+    g_snprintf(end, sizeof end, "%.6f", (double)j->end_us / G_USEC_PER_SEC);
+    const char *p[] = {
+        i64(rid, j->recording_id),
+        i64(pid, (gint64)j->participant_id),
+        site ? NULL : i64(uid, (gint64)j->participant_id),
+        site ? i64(sid, (gint64)(j->participant_id - SITE_BASE)) : NULL,
+        j->track,
+        j->kind,
+        j->codec,
+        j->path,
+        i64(seq, j->seq),
+        start,
+        j->closed ? end : NULL,
+        j->closed ? i64(size, (gint64)j->size) : NULL,
+        j->closed ? j->sha256 : NULL,
+        state,
+    };
+    return db_conn_run(
+        conn,
+        "INSERT INTO recording_segments (recording_id, participant_id, user_id, site_id, track, "
+        "  kind, codec, path, seq, started_at, ended_at, size, sha256, state) "
+        "VALUES ($1, $2, (SELECT id FROM users WHERE id = $3), (SELECT id FROM sites WHERE id = "
+        "$4), "
+        "  $5, $6, $7, $8, $9, to_timestamp($10::double precision), "
+        "  to_timestamp($11::double precision), $12, $13, $14) "
+        "ON CONFLICT (path) DO UPDATE SET ended_at = EXCLUDED.ended_at, size = EXCLUDED.size, "
+        "  sha256 = EXCLUDED.sha256, state = EXCLUDED.state "
+        "  WHERE EXCLUDED.state <> 'open'",
+        G_N_ELEMENTS(p), p, error);
+}
+
+static gboolean end_job(DbConn *conn, gpointer data, GError **error)
+{
+    Job *j = data;
+    char rid[24];
+    const char *p[] = {i64(rid, j->recording_id), j->state, j->error_text ? j->error_text : ""};
+
+    return db_conn_run(conn,
+                       "UPDATE recordings SET ended_at = now(), state = $2, "
+                       "  last_error = CASE WHEN $3 = '' THEN last_error ELSE left($3, 2000) END "
+                       "WHERE id = $1 AND ended_at IS NULL",
+                       3, p, error) &&
+           db_conn_run(conn,
+                       "UPDATE recording_parts SET ended_at = now() "
+                       "WHERE recording_id = $1 AND ended_at IS NULL",
+                       1, p, error);
+}
+
+static gboolean error_job(DbConn *conn, gpointer data, GError **error)
+{
+    Job *j = data;
+    char rid[24];
+    const char *p[] = {i64(rid, j->recording_id), j->error_text};
+
+    return db_conn_run(conn, "UPDATE recordings SET last_error = left($2, 2000) WHERE id = $1", 2,
+                       p, error);
+}
+
+static void logged_done(gpointer data, const GError *error, gpointer user_data)
+{
+    Job *j = data;
+
+    if (error)
+        g_warning("meeting %" G_GINT64_FORMAT " recording %" G_GINT64_FORMAT
+                  ": not written to the database: %s",
+                  j->meeting_id, j->recording_id, error->message);
+}
+
+static void run_job(RecordingService *svc, DbJobFunc fn, Job *j)
+{
+    db_pool_run(svc->app->db, fn, j, job_free, logged_done, NULL);
+}
+
+static Job *job_new(MeetingRec *mr)
+{
+    Job *j = g_new0(Job, 1);
+
+    j->meeting_id = mr->meeting_id;
+    j->recording_id = mr->recording_id;
+    return j;
+}
+
+/* Ends the row: @state "stopped" or "failed". */
+static void end_recording(MeetingRec *mr, const char *state)
+{
+    Job *j = job_new(mr);
+
+    j->state = g_strdup(state);
+    j->error_text = g_strdup(mr->last_error);
+    run_job(mr->svc, end_job, j);
+}
+
+/* ---- the media library's events ---- */
+
+static Job *segment_job_new(MeetingRec *mr, const MediaSegmentInfo *seg, gboolean closed)
+{
+    Job *j = job_new(mr);
+
+    j->participant_id = seg->participant_id;
+    j->track = g_strdup(seg->track);
+    j->kind = g_strdup(seg->kind == MEDIA_KIND_AUDIO ? "audio" : "video");
+    j->codec = g_strdup(seg->codec);
+    j->path = g_strdup(seg->path);
+    j->seq = seg->index;
+    j->start_us = seg->start_us;
+    j->end_us = seg->end_us;
+    j->size = seg->size;
+    j->sha256 = g_strdup(seg->sha256);
+    j->closed = closed;
+    j->complete = seg->complete;
+    return j;
+}
+
+static void on_segment_opened(gpointer user_data, MediaRecording *rec, const MediaSegmentInfo *seg)
+{
+    MeetingRec *mr = user_data;
+
+    run_job(mr->svc, segment_job, segment_job_new(mr, seg, FALSE));
+}
+
+static void on_segment_closed(gpointer user_data, MediaRecording *rec, const MediaSegmentInfo *seg)
+{
+    MeetingRec *mr = user_data;
+
+    mr->svc->segments_total++;
+    mr->svc->bytes_total += seg->size;
+    if (!seg->sha256)
+        g_warning("meeting %" G_GINT64_FORMAT ": %s could not be hashed", mr->meeting_id,
+                  seg->path);
+    run_job(mr->svc, segment_job, segment_job_new(mr, seg, TRUE));
+}
+
+static void on_error(gpointer user_data, MediaRecording *rec, guint64 participant_id,
+                     const GError *error, gboolean fatal)
+{
+    MeetingRec *mr = user_data;
+    Job *j;
+
+    mr->svc->errors_total++;
+    g_free(mr->last_error);
+    mr->last_error = g_strdup(error->message);
+    if (fatal)
+        mr->failed_participants++;
+    g_warning("meeting %" G_GINT64_FORMAT " participant %" G_GUINT64_FORMAT ": recording %s: %s",
+              mr->meeting_id, participant_id, fatal ? "stopped" : "restarts", error->message);
+    j = job_new(mr);
+    j->error_text = g_strdup(error->message);
+    run_job(mr->svc, error_job, j);
+    send_status(mr);
+}
+
+static void on_stopped(gpointer user_data, MediaRecording *rec)
+{
+    MeetingRec *mr = user_data;
+
+    end_recording(mr, "stopped");
+    g_message("meeting %" G_GINT64_FORMAT ": recording %" G_GINT64_FORMAT " stopped",
+              mr->meeting_id, mr->recording_id);
+    mr->state = MREC_STOPPING;
+    mr->stopped = TRUE;
+    send_status(mr); /* the last one: "stopped" */
+    mrec_remove(mr); /* frees the recording from inside its callback, which it allows */
+}
+
+static const MediaRecordingListener listener = {
+    .version = MEDIA_RECORDING_LISTENER_VERSION,
+    .segment_opened = on_segment_opened,
+    .segment_closed = on_segment_closed,
+    .error = on_error,
+    .stopped = on_stopped,
+};
+
+/* ---- the chair's view ---- */
+
+JsonNode *recording_service_status_json(RecordingService *svc, gint64 meeting_id)
+{
+    MeetingRec *mr = svc ? mrec_of(svc, meeting_id) : NULL;
+    MediaRecordingStats st = {0};
+    g_autoptr(JsonBuilder) b = NULL;
+
+    if (!mr)
+        return NULL;
+    if (mr->rec)
+        media_recording_get_stats(mr->rec, &st);
+    b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "meeting_id");
+    json_builder_add_int_value(b, mr->meeting_id);
+    json_builder_set_member_name(b, "recording_id");
+    if (mr->recording_id)
+        json_builder_add_int_value(b, mr->recording_id);
+    else
+        json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "state");
+    json_builder_add_string_value(b, mr->stopped ? "stopped" : mrec_state_name(mr));
+    json_builder_set_member_name(b, "participants");
+    json_builder_add_int_value(b, st.participants);
+    json_builder_set_member_name(b, "failed_participants");
+    json_builder_add_int_value(b, MAX(st.failed, mr->failed_participants));
+    json_builder_set_member_name(b, "tracks");
+    json_builder_add_int_value(b, st.tracks);
+    json_builder_set_member_name(b, "segments");
+    json_builder_add_int_value(b, st.segments);
+    json_builder_set_member_name(b, "bytes_written");
+    json_builder_add_int_value(b, (gint64)st.bytes_written);
+    json_builder_set_member_name(b, "packets");
+    json_builder_add_int_value(b, (gint64)st.packets);
+    json_builder_set_member_name(b, "dropped");
+    json_builder_add_int_value(b, (gint64)st.dropped);
+    json_builder_set_member_name(b, "error");
+    if (mr->last_error)
+        json_builder_add_string_value(b, mr->last_error);
+    else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+static void send_status(MeetingRec *mr)
+{
+    g_autoptr(JsonNode) node = NULL;
+
+    if (!mr->svc->app->media)
+        return;
+    node = recording_service_status_json(mr->svc, mr->meeting_id);
+    json_object_set_string_member(json_node_get_object(node), "type", "media.recording");
+    live_media_send_to_chairs(mr->svc->app->media, mr->meeting_id, node);
+}
+
+static gboolean status_tick(gpointer data)
+{
+    send_status(data);
+    return G_SOURCE_CONTINUE;
+}
+
+/* ---- starting and stopping ---- */
+
+static void start_done(gpointer data, const GError *error, gpointer user_data)
+{
+    Job *j = data;
+    RecordingService *svc = the_service;
+    MeetingRec *mr = svc ? mrec_of(svc, j->meeting_id) : NULL;
+    MediaRecordingConfig config = {0};
+    g_autoptr(GError) local = NULL;
+    MediaRoom *room;
+
+    if (!mr || mr->state != MREC_STARTING || mr->recording_id != 0)
+        return; /* the service stopped meanwhile */
+    if (error) {
+        g_warning("meeting %" G_GINT64_FORMAT ": recording not started: %s", j->meeting_id,
+                  db_error_matches_sqlstate(error, "23505")
+                      ? "the meeting is already being recorded (by another process?)"
+                      : error->message);
+        mrec_remove(mr);
+        return;
+    }
+    mr->recording_id = j->recording_id;
+    mr->dir = g_strdup(j->dir);
+    if (mr->stop_wanted) {
+        end_recording(mr, "stopped");
+        mrec_remove(mr);
+        return;
+    }
+    room = live_media_hold_room(svc->app->media, mr->meeting_id, &local);
+    if (room) {
+        mr->room_held = TRUE;
+        config.dir = mr->dir;
+        config.segment_seconds = (guint)svc->app->config->media_recording_segment_seconds;
+        config.min_free_bytes = (guint64)svc->app->config->media_recording_min_free_mb << 20;
+        mr->rec = media_recording_new(room, &config, &listener, mr, &local);
+    }
+    if (!mr->rec) {
+        g_warning("meeting %" G_GINT64_FORMAT ": recording %" G_GINT64_FORMAT " failed: %s",
+                  mr->meeting_id, mr->recording_id, local->message);
+        svc->errors_total++;
+        mr->last_error = g_strdup(local->message);
+        end_recording(mr, "failed");
+        mr->stopped = TRUE;
+        send_status(mr);
+        mrec_remove(mr);
+        return;
+    }
+    mr->state = MREC_RUNNING;
+    g_message("meeting %" G_GINT64_FORMAT ": recording %" G_GINT64_FORMAT " into %s",
+              mr->meeting_id, mr->recording_id, mr->dir);
+    mr->status_timer = g_timeout_source_new_seconds(RECORDING_STATUS_INTERVAL_S);
+    g_source_set_callback(mr->status_timer, status_tick, mr, NULL);
+    g_source_attach(mr->status_timer, svc->app->context);
+    send_status(mr);
+}
+
+void recording_service_start_meeting(RecordingService *svc, gint64 meeting_id, gint64 by_user)
+{
+    MeetingRec *mr;
+    Job *j;
+
+    g_return_if_fail(svc != NULL);
+    mr = mrec_of(svc, meeting_id);
+    if (mr) {
+        mr->stop_wanted = FALSE; /* started again before the stop took effect */
+        return;
+    }
+    if (!svc->scanned) {
+        g_array_append_val(svc->waiting, meeting_id);
+        return;
+    }
+    mr = g_new0(MeetingRec, 1);
+    mr->svc = svc;
+    mr->meeting_id = meeting_id;
+    mr->state = MREC_STARTING;
+    mr->started_us = g_get_real_time();
+    g_hash_table_insert(svc->meetings, &mr->meeting_id, mr);
+    j = job_new(mr);
+    j->by_user = by_user;
+    j->base_dir = g_strdup(svc->base_dir);
+    db_pool_run(svc->app->db, start_job, j, job_free, start_done, NULL);
+}
+
+void recording_service_stop_meeting(RecordingService *svc, gint64 meeting_id)
+{
+    MeetingRec *mr;
+    guint i;
+
+    g_return_if_fail(svc != NULL);
+    for (i = svc->waiting->len; i > 0; i--) {
+        if (g_array_index(svc->waiting, gint64, i - 1) == meeting_id)
+            g_array_remove_index(svc->waiting, i - 1);
+    }
+    mr = mrec_of(svc, meeting_id);
+    if (!mr)
+        return;
+    switch (mr->state) {
+    case MREC_STARTING:
+        mr->stop_wanted = TRUE;
+        break;
+    case MREC_RUNNING:
+        mr->state = MREC_STOPPING;
+        g_message("meeting %" G_GINT64_FORMAT ": recording %" G_GINT64_FORMAT " stops",
+                  mr->meeting_id, mr->recording_id);
+        media_recording_stop(mr->rec);
+        send_status(mr);
+        break;
+    case MREC_STOPPING:
+        break;
+    }
+}
+
+void recording_service_meeting_status(RecordingService *svc, gint64 meeting_id, const char *status)
+{
+    g_return_if_fail(svc != NULL && status != NULL);
+    if (g_str_equal(status, "open") && svc->app->config->media_record_meetings)
+        recording_service_start_meeting(svc, meeting_id, 0);
+    else if (!g_str_equal(status, "open"))
+        recording_service_stop_meeting(svc, meeting_id);
+}
+
+/* ---- the start-up scan ---- */
+
+typedef struct {
+    gint64 id;
+    char *path;
+    gint64 start_us;
+    /* found */
+    const char *state; /* recovered, unplayable, missing */
+    gint64 duration_us;
+    guint64 size;
+    char *sha256;
+    char *note;
+} Leftover;
+
+typedef struct {
+    GPtrArray *files;      /* Leftover * */
+    GArray *open_meetings; /* gint64: meetings whose status is open, after the scan */
+    guint recordings;      /* interrupted */
+    guint recovered, unplayable, missing;
+} Scan;
+
+static void leftover_free(gpointer data)
+{
+    Leftover *l = data;
+
+    g_free(l->path);
+    g_free(l->sha256);
+    g_free(l->note);
+    g_free(l);
+}
+
+static void scan_free(gpointer data)
+{
+    Scan *s = data;
+
+    g_ptr_array_unref(s->files);
+    g_array_unref(s->open_meetings);
+    g_free(s);
+}
+
+static gboolean scan_list_job(DbConn *conn, gpointer data, GError **error)
+{
+    Scan *s = data;
+    g_autoptr(DbRows) r =
+        db_conn_exec(conn,
+                     "SELECT id, path, (extract(epoch FROM started_at) * 1000000)::bigint "
+                     "FROM recording_segments WHERE state = 'open' ORDER BY id",
+                     0, NULL, error);
+
+    if (!r)
+        return FALSE;
+    for (guint i = 0; i < db_rows_count(r); i++) {
+        Leftover *l = g_new0(Leftover, 1);
+
+        l->id = db_rows_get_int64(r, i, 0);
+        l->path = g_strdup(db_rows_get(r, i, 1));
+        l->start_us = db_rows_get_int64(r, i, 2);
+        g_ptr_array_add(s->files, l);
+    }
+    return TRUE;
+}
+
+static char *sha256_of(const char *path, GError **error)
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autoptr(GFile) file = g_file_new_for_path(path);
+    g_autoptr(GFileInputStream) in = g_file_read(file, NULL, error);
+    g_autofree guchar *buf = NULL;
+    gssize n;
+
+    if (!in)
+        return NULL;
+    buf = g_malloc(1 << 20);
+    while ((n = g_input_stream_read(G_INPUT_STREAM(in), buf, 1 << 20, NULL, error)) > 0)
+        g_checksum_update(sum, buf, n);
+    if (n < 0)
+        return NULL;
+    return g_strdup(g_checksum_get_string(sum));
+}
+
+/* A thread of its own: reads and hashes every file. */
+static void scan_probe_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+    Scan *s = data;
+
+    for (guint i = 0; i < s->files->len; i++) {
+        Leftover *l = g_ptr_array_index(s->files, i);
+        g_autoptr(GError) error = NULL;
+        MediaSegmentProbe probe;
+
+        if (!media_segment_probe(l->path, &probe, &error)) {
+            gboolean missing = g_error_matches(error, MEDIA_ERROR, MEDIA_ERROR_NOT_FOUND);
+
+            l->state = missing ? "missing" : "unplayable";
+            l->size = probe.size;
+            l->note = g_strdup(error->message);
+            if (!missing)
+                l->sha256 = sha256_of(l->path, NULL);
+            continue;
+        }
+        l->sha256 = sha256_of(l->path, &error);
+        l->state = "recovered";
+        l->duration_us = probe.duration_us;
+        l->size = probe.size;
+        l->note = g_strdup_printf("left open by a stopped server; %" G_GUINT64_FORMAT
+                                  " frames, %.1f s, read to the end at start-up%s%s",
+                                  probe.frames, probe.duration_us / 1e6,
+                                  error ? "; not hashed: " : "", error ? error->message : "");
+    }
+    g_task_return_boolean(task, TRUE);
+}
+
+static gboolean scan_write_job(DbConn *conn, gpointer data, GError **error)
+{
+    Scan *s = data;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autofree char *details = NULL;
+    char n[5][24];
+
+    json_builder_begin_array(b);
+    for (guint i = 0; i < s->files->len; i++) {
+        Leftover *l = g_ptr_array_index(s->files, i);
+        char id[24], size[24], end[32];
+
+        g_snprintf(end, sizeof end, "%.6f",
+                   (double)(l->start_us + l->duration_us) / G_USEC_PER_SEC);
+        const char *p[] = {
+            i64(id, l->id),        l->state, end, i64(size, (gint64)l->size), l->sha256,
+            l->note ? l->note : ""};
+        if (!db_conn_run(conn,
+                         "UPDATE recording_segments SET state = $2, "
+                         "  ended_at = to_timestamp($3::double precision), size = $4, "
+                         "  sha256 = $5, note = left($6, 2000) WHERE id = $1 AND state = 'open'",
+                         6, p, error))
+            return FALSE;
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "segment_id");
+        json_builder_add_int_value(b, l->id);
+        json_builder_set_member_name(b, "path");
+        json_builder_add_string_value(b, l->path);
+        json_builder_set_member_name(b, "state");
+        json_builder_add_string_value(b, l->state);
+        json_builder_set_member_name(b, "duration_ms");
+        json_builder_add_int_value(b, l->duration_us / 1000);
+        json_builder_set_member_name(b, "size");
+        json_builder_add_int_value(b, (gint64)l->size);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    {
+        g_autoptr(JsonNode) root = json_builder_get_root(b);
+
+        details = json_to_string(root, FALSE);
+    }
+    g_autoptr(DbRows) r = db_conn_exec(
+        conn,
+        "UPDATE recordings r SET state = 'interrupted', "
+        "  ended_at = greatest(r.started_at, coalesce((SELECT max(s.ended_at) "
+        "    FROM recording_segments s WHERE s.recording_id = r.id), r.started_at)), "
+        "  last_error = 'the server stopped while recording; its files were checked at the next "
+        "start' "
+        "WHERE ended_at IS NULL RETURNING id",
+        0, NULL, error);
+    if (!r)
+        return FALSE;
+    s->recordings = db_rows_count(r);
+    if (!db_conn_run(conn,
+                     "UPDATE recording_parts p SET ended_at = r.ended_at FROM recordings r "
+                     "WHERE p.recording_id = r.id AND p.ended_at IS NULL "
+                     "  AND r.ended_at IS NOT NULL",
+                     0, NULL, error))
+        return FALSE;
+    if (s->files->len > 0 || s->recordings > 0) {
+        const char *p[] = {i64(n[0], s->files->len), i64(n[1], s->recovered),
+                           i64(n[2], s->unplayable), i64(n[3], s->missing),
+                           i64(n[4], s->recordings), details};
+        if (!db_conn_run(conn,
+                         "INSERT INTO recording_scans (found, recovered, unplayable, missing, "
+                         "  recordings, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+                         6, p, error))
+            return FALSE;
+    }
+    g_autoptr(DbRows) m = db_conn_exec(
+        conn, "SELECT id FROM meetings WHERE status = 'open' ORDER BY id", 0, NULL, error);
+    if (!m)
+        return FALSE;
+    for (guint i = 0; i < db_rows_count(m); i++) {
+        gint64 id = db_rows_get_int64(m, i, 0);
+
+        g_array_append_val(s->open_meetings, id);
+    }
+    return TRUE;
+}
+
+static void scan_finished(RecordingService *svc, Scan *s)
+{
+    g_autoptr(GArray) waiting = NULL;
+
+    svc->scanned = TRUE;
+    waiting = g_steal_pointer(&svc->waiting);
+    svc->waiting = g_array_new(FALSE, FALSE, sizeof(gint64));
+    if (s && svc->app->config->media_record_meetings) {
+        for (guint i = 0; i < s->open_meetings->len; i++)
+            recording_service_start_meeting(svc, g_array_index(s->open_meetings, gint64, i), 0);
+    }
+    for (guint i = 0; i < waiting->len; i++)
+        recording_service_start_meeting(svc, g_array_index(waiting, gint64, i), 0);
+}
+
+static void scan_write_done(gpointer data, const GError *error, gpointer user_data)
+{
+    Scan *s = data;
+    RecordingService *svc = the_service;
+
+    if (error)
+        g_warning("recordings: the start-up scan could not be written: %s", error->message);
+    else if (s->files->len > 0 || s->recordings > 0)
+        g_message("recordings: %u files left open by a stopped server: %u recovered, %u "
+                  "unplayable, %u missing; recordings marked interrupted: %u",
+                  s->files->len, s->recovered, s->unplayable, s->missing, s->recordings);
+    if (svc)
+        scan_finished(svc, error ? NULL : s);
+}
+
+static void scan_probed(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    Scan *s = g_task_get_task_data(G_TASK(result));
+    RecordingService *svc = the_service;
+    Scan *copy;
+
+    if (!svc)
+        return;
+    for (guint i = 0; i < s->files->len; i++) {
+        Leftover *l = g_ptr_array_index(s->files, i);
+
+        if (g_str_equal(l->state, "recovered"))
+            s->recovered++;
+        else if (g_str_equal(l->state, "missing"))
+            s->missing++;
+        else
+            s->unplayable++;
+        g_message("recordings: %s: %s (%s)", l->path, l->state, l->note ? l->note : "");
+    }
+    svc->scan_found += s->files->len;
+    svc->scan_recovered += s->recovered;
+    svc->scan_unplayable += s->unplayable;
+    svc->scan_missing += s->missing;
+    /* the task keeps its data: hand the job a scan of its own */
+    copy = g_new0(Scan, 1);
+    *copy = *s;
+    copy->files = g_ptr_array_ref(s->files);
+    copy->open_meetings = g_array_ref(s->open_meetings);
+    db_pool_run(svc->app->db, scan_write_job, copy, scan_free, scan_write_done, NULL);
+}
+
+static void scan_list_done(gpointer data, const GError *error, gpointer user_data)
+{
+    Scan *s = data;
+    RecordingService *svc = the_service;
+    Scan *mine;
+    GTask *task;
+
+    if (!svc)
+        return;
+    if (error) {
+        g_warning("recordings: the start-up scan could not list open files: %s; recording "
+                  "starts without it",
+                  error->message);
+        scan_finished(svc, NULL);
+        return;
+    }
+    mine = g_new0(Scan, 1);
+    mine->files = g_ptr_array_ref(s->files);
+    mine->open_meetings = g_array_ref(s->open_meetings);
+    if (s->files->len > 0)
+        g_message("recordings: %u files were left open by a stopped server; checking them",
+                  s->files->len);
+    task = g_task_new(NULL, NULL, scan_probed, NULL);
+    g_task_set_task_data(task, mine, scan_free);
+    g_task_set_name(task, "phonghop-recording-scan");
+    g_task_run_in_thread(task, scan_probe_thread);
+    g_object_unref(task);
+}
+
+void recording_service_start(RecordingService *svc)
+{
+    Scan *s;
+
+    g_return_if_fail(svc != NULL);
+    s = g_new0(Scan, 1);
+    s->files = g_ptr_array_new_with_free_func(leftover_free);
+    s->open_meetings = g_array_new(FALSE, FALSE, sizeof(gint64));
+    db_pool_run(svc->app->db, scan_list_job, s, scan_free, scan_list_done, NULL);
+}
+
+/* ---- /metrics ---- */
+
+static void metrics_source(GString *out, gpointer user_data)
+{
+    RecordingService *svc = the_service;
+    GHashTableIter iter;
+    MeetingRec *mr;
+    guint active = 0;
+
+    if (!svc)
+        return;
+    g_hash_table_iter_init(&iter, svc->meetings);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&mr))
+        active += mr->state == MREC_RUNNING;
+    g_string_append_printf(
+        out,
+        "# HELP phonghop_recordings_active Meetings being recorded now.\n"
+        "# TYPE phonghop_recordings_active gauge\n"
+        "phonghop_recordings_active %u\n"
+        "# HELP phonghop_recording_files_total Recorded files closed since the start.\n"
+        "# TYPE phonghop_recording_files_total counter\n"
+        "phonghop_recording_files_total %" G_GUINT64_FORMAT "\n"
+        "# HELP phonghop_recording_file_bytes_total Bytes of the recorded files closed since the "
+        "start.\n"
+        "# TYPE phonghop_recording_file_bytes_total counter\n"
+        "phonghop_recording_file_bytes_total %" G_GUINT64_FORMAT "\n"
+        "# HELP phonghop_recording_errors_total Recording failures (pipeline errors, full disk, "
+        "a recording that could not start).\n"
+        "# TYPE phonghop_recording_errors_total counter\n"
+        "phonghop_recording_errors_total %" G_GUINT64_FORMAT "\n"
+        "# HELP phonghop_recording_scan_files_total Files found left open by a stopped server at "
+        "start-up, by what they were found to be.\n"
+        "# TYPE phonghop_recording_scan_files_total counter\n"
+        "phonghop_recording_scan_files_total{result=\"recovered\"} %" G_GUINT64_FORMAT "\n"
+        "phonghop_recording_scan_files_total{result=\"unplayable\"} %" G_GUINT64_FORMAT "\n"
+        "phonghop_recording_scan_files_total{result=\"missing\"} %" G_GUINT64_FORMAT "\n",
+        active, svc->segments_total, svc->bytes_total, svc->errors_total, svc->scan_recovered,
+        svc->scan_unplayable, svc->scan_missing);
+    static const char *const per_meeting[][3] = {
+        {"phonghop_recording_bytes_written", "gauge",
+         "Bytes the meeting's recording has written so far (closed and open files)."},
+        {"phonghop_recording_tracks", "gauge", "Tracks the meeting's recording is writing now."},
+        {"phonghop_recording_packets_total", "counter",
+         "RTP packets taken into the meeting's recording."},
+        {"phonghop_recording_dropped_packets_total", "counter",
+         "Packets dropped on the way to the recording (queue full, not ready, not playing)."},
+        {"phonghop_recording_failed_participants", "gauge",
+         "Participants whose recording stopped for good (disk full, repeated errors)."},
+    };
+    for (guint k = 0; k < G_N_ELEMENTS(per_meeting); k++) {
+        g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", per_meeting[k][0],
+                               per_meeting[k][2], per_meeting[k][0], per_meeting[k][1]);
+        g_hash_table_iter_init(&iter, svc->meetings);
+        while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&mr)) {
+            MediaRecordingStats st;
+            guint64 v[5];
+
+            if (!mr->rec)
+                continue;
+            media_recording_get_stats(mr->rec, &st);
+            v[0] = st.bytes_written;
+            v[1] = st.tracks;
+            v[2] = st.packets;
+            v[3] = st.dropped;
+            v[4] = MAX(st.failed, mr->failed_participants);
+            g_string_append_printf(out,
+                                   "%s{meeting=\"%" G_GINT64_FORMAT "\"} %" G_GUINT64_FORMAT "\n",
+                                   per_meeting[k][0], mr->meeting_id, v[k]);
+        }
+    }
+}
+
+/* ---- the service ---- */
+
+RecordingService *recording_service_new(PhApp *app)
+{
+    RecordingService *svc = g_new0(RecordingService, 1);
+
+    svc->app = app;
+    svc->base_dir = *app->config->media_recording_dir
+                        ? g_strdup(app->config->media_recording_dir)
+                        : g_build_filename(app->config->state_dir, "recordings", NULL);
+    svc->meetings = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, mrec_free);
+    svc->waiting = g_array_new(FALSE, FALSE, sizeof(gint64));
+    if (!metrics_added)
+        ops_metrics_add_source(metrics_source, NULL);
+    metrics_added = TRUE;
+    the_service = svc;
+    g_message("recordings: %s%s", svc->base_dir,
+              app->config->media_record_meetings ? " (every meeting, from opening to closing)"
+                                                 : " (when the chair starts one)");
+    return svc;
+}
+
+void recording_service_free(RecordingService *svc)
+{
+    GHashTableIter iter;
+    MeetingRec *mr;
+
+    if (!svc)
+        return;
+    the_service = NULL;
+    g_hash_table_iter_init(&iter, svc->meetings);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&mr)) {
+        if (mr->rec)
+            g_message("meeting %" G_GINT64_FORMAT ": recording %" G_GINT64_FORMAT
+                      " left as it is (the next start checks its files)",
+                      mr->meeting_id, mr->recording_id);
+    }
+    g_clear_pointer(&svc->meetings, g_hash_table_unref);
+    g_clear_pointer(&svc->waiting, g_array_unref);
+    g_free(svc->base_dir);
+    g_free(svc);
+}

@@ -1,0 +1,330 @@
+// The session's record on video, end to end with real media: a GStreamer webrtcbin client
+// (tests/integration/media-peer/webrtcbin-peer.c) signed in as the chair publishes VP8 and Opus
+// through /ws into a meeting the chair opens, so the server records it ([media] record_meetings,
+// on by default). While it records, the chair moves through the agenda (a public item, then a
+// closed one: họp kín, then the public one again), gives and revokes the floor and opens and
+// closes a vote; then closes the meeting.
+// Asserted: every file was listed, closed with its size and SHA-256, and plays (GstDiscoverer:
+// the codec, a duration within a second of the time it covers, the audio as long as the time the
+// client published); the marks are listed with offsets in order; the closed part is a restricted
+// part, and the files and marks it covers are withheld from an invited guest (403 on the file)
+// but given to a member; a public file downloads with its SHA-256 and ranges; /metrics and the
+// chair's media.recording messages show the recording. Then a second meeting is recorded and
+// the server is killed (SIGKILL) mid-recording: at the next start the files it left open are
+// read to their end, hashed and listed as recovered (and they play), the recording is marked
+// interrupted, the scan is kept and logged, and the meeting, still open, is recorded again.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Postgres, Server, buildDir, sleep, waitFor } from '../common/harness.mjs';
+
+const peerBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'webrtcbin-peer');
+const discoverBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'gst-discover');
+
+let pg, db, server;
+const users = {};
+const peers = [];
+const sql = (text) => pg.psql(db.name, text).trim();
+const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
+
+function discover(files) {
+  const r = spawnSync(discoverBin, files, { encoding: 'utf8' });
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+// One webrtcbin client signed in as @username, joined to @meeting's media, publishing.
+async function startPeer(username, meeting) {
+  const c = server.client();
+  assert.equal((await c.login(username)).status, 200);
+  const ws = await c.websocket();
+  await ws.next((m) => m.type === 'welcome');
+  const proc = spawn(peerBin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const p = { username, c, ws, proc, stderr: '', errors: [], recording: [] };
+  proc.stderr.on('data', (d) => { p.stderr += d.toString(); });
+  p.exited = new Promise((resolve) => proc.on('exit', resolve));
+  p.send = (msg) => { if (proc.exitCode === null) proc.stdin.write(`${JSON.stringify(msg)}\n`); };
+  let nextId = 1;
+  p.ask = (msg) => {
+    const id = nextId++;
+    ws.sendJson({ meeting_id: meeting, ...msg, id });
+    return ws.next((m) => m.id === id || m.ref === id, 10000);
+  };
+  readline.createInterface({ input: proc.stdout }).on('line', async (line) => {
+    const m = JSON.parse(line);
+    try {
+      if (m.type === 'offer') {
+        const r = await p.ask({ type: 'media.publish', sdp: m.sdp });
+        if (r.type === 'media.answer') p.send({ type: 'answer', sdp: r.sdp });
+        else p.errors.push(r);
+      } else if (m.type === 'candidate') {
+        ws.sendJson({ type: 'media.candidate', meeting_id: meeting, connection: m.connection, candidate: m.candidate });
+      } else if (m.type === 'error') {
+        p.errors.push(m);
+      }
+    } catch (e) { p.errors.push(String(e)); }
+  });
+  ws.on('message', (data) => {
+    const m = JSON.parse(data.toString());
+    if (m.type === 'media.recording') p.recording.push(m);
+  });
+  const joined = await p.ask({ type: 'media.join' });
+  assert.equal(joined.type, 'media.joined', JSON.stringify(joined));
+  p.id = joined.participant_id;
+  peers.push(p);
+  p.send({ type: 'publish' });
+  return p;
+}
+
+async function stopPeer(p) {
+  p.send({ type: 'quit' });
+  const t = setTimeout(() => p.proc.kill('SIGKILL'), 5000);
+  await p.exited;
+  clearTimeout(t);
+  p.ws.close();
+  peers.splice(peers.indexOf(p), 1);
+}
+
+function newMeeting(title) {
+  const council = Number(sql("SELECT id FROM bodies WHERE name = 'Hội đồng nhân dân tỉnh Sơn Hà'"));
+  const m = Number(sql(`INSERT INTO meetings (body_id, title, kind, status, starts_at, location, is_public)
+    VALUES (${council}, '${title}', 'regular', 'scheduled', now(), 'Hội trường', true) RETURNING id`).split('\n')[0]);
+  for (const u of ['chutich', 'daibieu03']) {
+    sql(`INSERT INTO attendance_events (meeting_id, user_id, kind, mode, by_user_id) VALUES (${m}, ${users[u]}, 'check_in', 'online', ${users[u]})`);
+  }
+  sql(`INSERT INTO invitations (meeting_id, kind, user_id) VALUES (${m}, 'guest', ${users.khachmoi})`);
+  return m;
+}
+
+before(async () => {
+  pg = new Postgres();
+  db = pg.createDatabase();
+  server = await Server.start({
+    db,
+    config: { media: { addresses: '127.0.0.1', recording_segment_seconds: '10', recording_min_free_mb: '0' } },
+  });
+  for (const line of sql('SELECT username, id FROM users').split('\n')) {
+    const [n, id] = line.split('|');
+    users[n] = Number(id);
+  }
+});
+
+after(async () => {
+  if (process.env.PHONGHOP_TEST_SHOW_LOG) console.log(server?.log);
+  for (const p of [...peers]) await stopPeer(p);
+  await server?.destroy();
+  pg?.destroy();
+});
+
+test('a meeting is recorded from opening to closing: files play, marks and closed parts listed, the closed part withheld from a guest', async () => {
+  const meeting = newMeeting('Phiên họp được ghi hình');
+  const items = sql(`INSERT INTO agenda_items (meeting_id, position, title, is_public) VALUES
+    (${meeting}, 1, 'Tờ trình về kế hoạch đầu tư công', true),
+    (${meeting}, 2, 'Công tác cán bộ (họp kín)', false) RETURNING id`).split('\n').map(Number);
+  const chairClient = server.client();
+  await chairClient.login('chutich');
+  const secretariat = server.client();
+  await secretariat.login('vanphong');
+  const member = server.client();
+  await member.login('daibieu03');
+  const guest = server.client();
+  await guest.login('khachmoi');
+  const api = `/api/v1/meetings/${meeting}`;
+
+  // Not open yet: nothing to start.
+  assert.equal((await chairClient.post(`${api}/recording/start`, {})).status, 409);
+  assert.equal((await guest.post(`${api}/recording/start`, {})).status, 403);
+
+  let r = await chairClient.post(`${api}/open`, {});
+  assert.equal(r.status, 200, r.text);
+  const chair = await startPeer('chutich', meeting);
+  const publishedAt = Date.now();
+  // Both of the chair's tracks are being written.
+  await waitFor(async () => {
+    const res = await chairClient.get(`${api}/recordings`);
+    assert.equal(res.status, 200, res.text);
+    const l = res.data;
+    return l.recordings.length === 1 && l.segments.filter((s) => s.participant_id === chair.id).length >= 2;
+  }, { timeoutMs: 20000, intervalMs: 300, what: `the chair's files listed (${JSON.stringify(chair.errors)})` });
+
+  r = await chairClient.post(`${api}/agenda/current`, { item_id: items[0] });
+  assert.equal(r.status, 200, r.text);
+  r = await chairClient.post(`${api}/floor/give`, { user_id: users.daibieu03, kind: 'speech' });
+  assert.equal(r.status, 200, r.text);
+  await sleep(1000);
+  r = await chairClient.post(`${api}/floor/revoke`, {});
+  assert.equal(r.status, 200, r.text);
+  r = await secretariat.post(`${api}/polls`, { title: 'Thông qua kế hoạch đầu tư công', subject: 'motion', form: 'named' });
+  assert.equal(r.status, 201, r.text);
+  const poll = r.data.poll.id;
+  assert.equal((await chairClient.post(`${api}/polls/${poll}/open`, {})).status, 200);
+  await sleep(500);
+  assert.equal((await chairClient.post(`${api}/polls/${poll}/close`, {})).status, 200);
+
+  // /metrics while recording.
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /^phonghop_recordings_active 1$/m);
+  assert.match(metrics, new RegExp(`^phonghop_recording_bytes_written\\{meeting="${meeting}"\\} [1-9]`, 'm'));
+  assert.match(metrics, new RegExp(`^phonghop_recording_tracks\\{meeting="${meeting}"\\} 2$`, 'm'));
+
+  // The closed item, from about 13 s into the recording, for 4 s; then the public one again.
+  await waitFor(() => Date.now() - publishedAt > 13000, { timeoutMs: 20000, what: 'time' });
+  r = await chairClient.post(`${api}/agenda/current`, { item_id: items[1] });
+  assert.equal(r.status, 200, r.text);
+  await sleep(4000);
+  r = await chairClient.post(`${api}/agenda/current`, { item_id: items[0] });
+  assert.equal(r.status, 200, r.text);
+  await sleep(3000);
+  const publishedMs = Date.now() - publishedAt;
+  r = await chairClient.post(`${api}/close`, {});
+  assert.equal(r.status, 200, r.text);
+
+  // Closing stops the recording: every file closed, hashed, listed.
+  const list = await waitFor(async () => {
+    const l = (await member.get(`${api}/recordings`)).data;
+    return l.recordings[0].state === 'stopped' && l.segments.every((s) => s.state !== 'open') && l;
+  }, { timeoutMs: 20000, intervalMs: 300, what: 'the recording stopped' });
+  assert.deepEqual(chair.errors, []);
+  const rec = list.recordings[0];
+  assert.equal(rec.started_by, null);
+  assert.equal(rec.last_error, '');
+  const mine = list.segments.filter((s) => s.participant_id === chair.id);
+  for (const s of mine) {
+    assert.equal(s.state, 'complete', JSON.stringify(s));
+    assert.match(s.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(s.user_id, users.chutich);
+    assert.ok(s.duration_ms > 0);
+  }
+  const audio = mine.filter((s) => s.kind === 'audio');
+  const video = mine.filter((s) => s.kind === 'video');
+  assert.ok(audio.length >= 2, `audio cut in 10-second files: ${JSON.stringify(audio)}`);
+  assert.ok(video.length >= 1);
+  assert.deepEqual(audio.map((s) => s.seq), audio.map((_, i) => i));
+
+  // Every file plays, with the right codec and a duration within a second of what it covers.
+  const paths = sql(`SELECT path FROM recording_segments WHERE recording_id = ${rec.id} ORDER BY id`).split('\n');
+  const found = discover(paths);
+  const byPath = new Map(found.map((f) => [f.path, f]));
+  let audioMs = 0;
+  for (const s of mine) {
+    const p = sql(`SELECT path FROM recording_segments WHERE id = ${s.id}`);
+    const f = byPath.get(p);
+    assert.ok(f?.ok, JSON.stringify(f));
+    assert.ok(f.caps.includes(s.kind === 'audio' ? 'audio/x-opus' : 'video/x-vp8'), JSON.stringify(f));
+    assert.ok(Math.abs(f.duration_ms - s.duration_ms) < 1000, `${p}: ${f.duration_ms} ms played, ${s.duration_ms} ms listed`);
+    assert.equal(sha256(fs.readFileSync(p)), s.sha256);
+    if (s.kind === 'audio') audioMs += f.duration_ms;
+  }
+  // The chair (always heard) published until the close: the audio covers that time.
+  assert.ok(Math.abs(audioMs - publishedMs) < 2000, `audio ${audioMs} ms, published ${publishedMs} ms`);
+
+  // Marks, in order, with offsets from the recording's start.
+  const kinds = list.marks.map((k) => k.kind);
+  assert.deepEqual(kinds, ['agenda.current', 'floor.granted', 'floor.ended', 'vote.opened', 'vote.closed',
+    'agenda.current', 'agenda.current'], JSON.stringify(list.marks));
+  for (let i = 1; i < list.marks.length; i++) assert.ok(list.marks[i].offset_ms >= list.marks[i - 1].offset_ms);
+  assert.equal(list.marks[0].label, 'Tờ trình về kế hoạch đầu tư công');
+  assert.ok(list.marks[1].label.length > 0, 'the speaker is named');
+  assert.equal(list.marks[3].label, 'Thông qua kế hoạch đầu tư công');
+  assert.deepEqual(list.marks.map((k) => k.restricted), [false, false, false, false, false, true, false]);
+  // The parts: before any item, the public item, the closed item (restricted), the public item.
+  const closed = list.parts.filter((p) => p.restricted);
+  assert.equal(closed.length, 1, JSON.stringify(list.parts));
+  assert.equal(closed[0].agenda_item_id, items[1]);
+  assert.ok(Math.abs(closed[0].duration_ms - 4000) < 1500, JSON.stringify(closed[0]));
+  // A member sees the closed part; some of the chair's files are restricted, some are not.
+  assert.equal(list.closed_parts_readable, true);
+  assert.deepEqual(list.withheld, { segments: 0, marks: 0 });
+  const restricted = mine.filter((s) => s.restricted);
+  const open = mine.filter((s) => !s.restricted);
+  assert.ok(restricted.length > 0 && open.length > 0, JSON.stringify(mine));
+
+  // The guest, invited, reads the meeting but not its closed part.
+  const g = (await guest.get(`${api}/recordings`)).data;
+  assert.equal(g.closed_parts_readable, false);
+  assert.equal(g.segments.some((s) => s.restricted), false);
+  assert.equal(g.marks.some((k) => k.restricted), false);
+  assert.equal(g.withheld.marks, 1);
+  assert.ok(g.withheld.segments >= restricted.length);
+  r = await guest.get(`${api}/recording-files/${restricted[0].id}`);
+  assert.equal(r.status, 403, r.text);
+  assert.match(r.data.error.message, /họp kín/);
+  // The member may fetch it; the guest a public file, whole and in ranges.
+  r = await member.get(`${api}/recording-files/${restricted[0].id}`);
+  assert.equal(r.status, 200);
+  const pub = open.find((s) => s.kind === 'audio');
+  const whole = await fetch(`${server.url}${api}/recording-files/${pub.id}`, { headers: { cookie: guest.cookieHeader() } });
+  assert.equal(whole.status, 200);
+  assert.equal(whole.headers.get('content-type'), 'audio/webm');
+  assert.equal(whole.headers.get('x-content-sha256'), pub.sha256);
+  assert.equal(whole.headers.get('etag'), `"${pub.sha256}"`);
+  const bytes = Buffer.from(await whole.arrayBuffer());
+  assert.equal(bytes.length, pub.size);
+  assert.equal(sha256(bytes), pub.sha256);
+  const part = await fetch(`${server.url}${api}/recording-files/${pub.id}`, { headers: { cookie: guest.cookieHeader(), range: 'bytes=100-199' } });
+  assert.equal(part.status, 206);
+  assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(100, 200));
+  // Someone of another body may not read the meeting at all; a file of another meeting is not found.
+  const stranger = server.client();
+  await stranger.login('uyvien02');
+  assert.equal((await stranger.get(`${api}/recordings`)).status, 403);
+  assert.equal((await member.get(`/api/v1/meetings/${meeting}/recording-files/999999`)).status, 404);
+
+  // The chair followed the recording over /ws.
+  assert.ok(chair.recording.some((m) => m.state === 'recording' && m.meeting_id === meeting && m.tracks === 2),
+    JSON.stringify(chair.recording.slice(-3)));
+  const after = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(after, /^phonghop_recordings_active 0$/m);
+  assert.match(after, /^phonghop_recording_files_total [1-9]/m);
+  await stopPeer(chair);
+});
+
+test('files a SIGKILL left open are recovered at the next start, and the open meeting is recorded again', async () => {
+  const meeting = newMeeting('Phiên họp bị gián đoạn');
+  const chairClient = server.client();
+  await chairClient.login('chutich');
+  const api = `/api/v1/meetings/${meeting}`;
+  assert.equal((await chairClient.post(`${api}/open`, {})).status, 200);
+  const chair = await startPeer('chutich', meeting);
+  await waitFor(async () => {
+    const l = (await chairClient.get(`${api}/recordings`)).data;
+    return l.segments.filter((s) => s.participant_id === chair.id).length >= 2;
+  }, { timeoutMs: 20000, intervalMs: 300, what: 'the chair\'s files listed' });
+  await sleep(5000);
+  const killedAt = Date.now();
+  assert.deepEqual(await server.stop('SIGKILL'), { code: null, signal: 'SIGKILL' });
+  await stopPeer(chair);
+  const left = sql(`SELECT s.id || '|' || s.path FROM recording_segments s JOIN recordings r ON r.id = s.recording_id
+    WHERE r.meeting_id = ${meeting} AND s.state = 'open' ORDER BY s.id`).split('\n').filter(Boolean);
+  assert.ok(left.length >= 2, 'the files being written are listed open');
+
+  await server.spawn();
+  await waitFor(() => sql(`SELECT count(*) FROM recording_scans`) === '1', { timeoutMs: 30000, what: 'the scan' });
+  const scan = sql('SELECT found || \'|\' || recovered || \'|\' || unplayable || \'|\' || missing || \'|\' || recordings FROM recording_scans');
+  assert.equal(scan, `${left.length}|${left.length}|0|0|1`);
+  await waitFor(() => /files left open by a stopped server: \d+ recovered/.test(server.log), { what: 'the scan logged' });
+  for (const row of left) {
+    const [id, p] = row.split('|');
+    const [state, sha, size, durationMs] = sql(`SELECT state, sha256, size, (extract(epoch FROM ended_at - started_at) * 1000)::bigint
+      FROM recording_segments WHERE id = ${id}`).split('|');
+    assert.equal(state, 'recovered');
+    const bytes = fs.readFileSync(p);
+    assert.equal(Number(size), bytes.length);
+    assert.equal(sha, sha256(bytes));
+    const [f] = discover([p]);
+    assert.ok(f.ok, JSON.stringify(f));
+    // What was written before the kill plays; the listed end is where the content ends.
+    assert.ok(Number(durationMs) > 3000, `${p}: ${durationMs} ms recovered`);
+    assert.ok(Number(durationMs) <= killedAt - Number(sql(`SELECT (extract(epoch FROM started_at) * 1000)::bigint FROM recording_segments WHERE id = ${id}`)) + 1000);
+  }
+  const recs = (await (async () => { const c = server.client(); await c.login('chutich'); return c; })()).get(`${api}/recordings`);
+  const l = (await recs).data;
+  assert.equal(l.recordings[0].state, 'interrupted');
+  assert.match(l.recordings[0].last_error, /stopped while recording/);
+  // Still open: recorded again.
+  await waitFor(() => sql(`SELECT count(*) FROM recordings WHERE meeting_id = ${meeting} AND state = 'recording'`) === '1',
+    { timeoutMs: 15000, what: 'a new recording of the open meeting' });
+});
