@@ -138,12 +138,51 @@ void mgst_rtp_input_request_keyframe(MgstRtpInput *input)
         func(data);
 }
 
+static gboolean keyframe_due(GstClock *clock, GstClockTime time, GstClockID id, gpointer user_data)
+{
+    mgst_rtp_input_request_keyframe(user_data);
+    return TRUE;
+}
+
+static void input_unref_cb(gpointer data)
+{
+    mgst_rtp_input_unref(data);
+}
+
+/* A force-key-unit event asks for a key frame at a running time; splitmuxsink asks, as each
+ * segment starts, for the one that will end it (its max-size-time later). A PLI sent at once would
+ * bring that key frame at the start of the segment, too early to cut at, and no other would come:
+ * so a request for a later time waits on the pipeline's clock until then. */
 static GstPadProbeReturn upstream_event(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
+    MgstRtpInput *input = user_data;
     GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+    GstClockTime running_time = GST_CLOCK_TIME_NONE;
+    GstClock *clock = NULL;
+    GstClockTime base = 0;
 
-    if (gst_video_event_is_force_key_unit(event))
-        mgst_rtp_input_request_keyframe(user_data);
+    if (!gst_video_event_is_force_key_unit(event))
+        return GST_PAD_PROBE_OK;
+    gst_video_event_parse_upstream_force_key_unit(event, &running_time, NULL, NULL);
+    g_mutex_lock(&input->lock);
+    if (input->clock != NULL && input->state != INPUT_CLOSED) {
+        clock = gst_object_ref(input->clock);
+        base = input->base_time;
+    }
+    g_mutex_unlock(&input->lock);
+    if (clock != NULL && GST_CLOCK_TIME_IS_VALID(running_time) &&
+        base + running_time > gst_clock_get_time(clock) + 20 * GST_MSECOND) {
+        GstClockID id = gst_clock_new_single_shot_id(clock, base + running_time);
+
+        if (gst_clock_id_wait_async(id, keyframe_due, mgst_rtp_input_ref(input), input_unref_cb) !=
+            GST_CLOCK_OK)
+            mgst_rtp_input_request_keyframe(input);
+        gst_clock_id_unref(id);
+    } else {
+        mgst_rtp_input_request_keyframe(input);
+    }
+    if (clock != NULL)
+        gst_object_unref(clock);
     return GST_PAD_PROBE_OK;
 }
 
