@@ -1,8 +1,17 @@
 /* http-server.c: libwebsockets glue for HTTP requests and the /ws WebSocket.
  *
- * libwebsockets runs on our GMainContext through its glib event library
- * (LWS_SERVER_OPTION_GLIB with the loop passed as a foreign loop), so every callback here runs on
- * the main thread and nothing in this file takes a lock.
+ * libwebsockets runs on a libuv loop of its own (LWS_SERVER_OPTION_LIBUV with the loop passed as
+ * a foreign loop), and that loop runs inside our GMainContext as one GSource (UvSource below), so
+ * every callback here runs on the main thread and nothing in this file takes a lock. libuv waits
+ * with epoll: GLib polls a single descriptor (libuv's epoll descriptor) whatever the number of
+ * connections, and a wake-up costs what the ready connections cost, not what all of them cost.
+ * (With lws's glib event library every connection was a GSource of its own, and every wake-up of
+ * the main loop prepared, polled and checked every connection's descriptor.)
+ *
+ * libuv hands a watcher's change (a connection now wanting to write) to epoll only when it next
+ * runs, so whatever calls into lws from outside lws's callbacks (an answer ready after a database
+ * job, a WebSocket message to send) marks the loop as touched, and the source then runs libuv once
+ * without waiting.
  *
  * One protocol handles both HTTP and the WebSocket. Its per-connection data (Conn) points at the
  * current HttpRequest (one transaction at a time on HTTP/1.1 keep-alive; each HTTP/2 stream is its
@@ -31,7 +40,9 @@
 
 #include <libwebsockets.h>
 
+#include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <uv.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -59,9 +70,24 @@ G_DEFINE_QUARK(http_error, http_error)
 #define FILE_BUDGET (1024 * 1024)
 /* How long a request may wait for its body's next bytes, or for its answer. */
 #define BODY_TIMEOUT_S 60
+/* lws's own write protocol for a WebSocket close frame (private in lws 4.1, where
+ * enum lws_write_protocol leaves 4 to it). */
+#define WS_WRITE_CLOSE ((enum lws_write_protocol)4)
+
+/* libuv's loop as one GSource of the GMainContext: ready when libuv's epoll descriptor is, when
+ * one of its timers is due or an idle handle is active (uv_backend_timeout), or when code outside
+ * libuv's callbacks changed what lws waits for (touched). */
+typedef struct {
+    GSource source;
+    uv_loop_t *loop;
+    gpointer tag;
+    gboolean touched;
+} UvSource;
 
 struct _HttpServer {
     struct lws_context *context;
+    uv_loop_t *uv;
+    UvSource *uv_source;
     struct lws_vhost *vhost;
     GMainLoop *loop;
     HttpHandlers handlers;
@@ -153,6 +179,68 @@ typedef struct {
     gboolean lingering;   /* answered early: reading and dropping the rest of the body */
     guint64 lingered;     /* bytes dropped so far */
 } Conn;
+
+/* ---- the libuv loop inside the GLib loop ---- */
+
+static gboolean uv_source_prepare(GSource *source, gint *timeout)
+{
+    UvSource *us = (UvSource *)source;
+    if (us->touched) {
+        *timeout = 0;
+        return TRUE;
+    }
+    /* libuv's clock advances only when it runs: a timer due in 1 s was due sooner if other
+     * sources ran in between. */
+    uv_update_time(us->loop);
+    *timeout = uv_backend_timeout(us->loop);
+    return *timeout == 0;
+}
+
+static gboolean uv_source_check(GSource *source)
+{
+    UvSource *us = (UvSource *)source;
+    return us->touched || (g_source_query_unix_fd(source, us->tag) & G_IO_IN) ||
+           uv_backend_timeout(us->loop) == 0;
+}
+
+static gboolean uv_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+    (void)callback;
+    (void)user_data;
+    UvSource *us = (UvSource *)source;
+    us->touched = FALSE;
+    uv_run(us->loop, UV_RUN_NOWAIT);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs uv_source_funcs = {
+    .prepare = uv_source_prepare,
+    .check = uv_source_check,
+    .dispatch = uv_source_dispatch,
+};
+
+static UvSource *uv_source_new(uv_loop_t *loop, GMainContext *context)
+{
+    UvSource *us = (UvSource *)g_source_new(&uv_source_funcs, sizeof(UvSource));
+    us->loop = loop;
+    us->tag = g_source_add_unix_fd(&us->source, uv_backend_fd(loop), G_IO_IN);
+    g_source_set_name(&us->source, "libwebsockets (libuv)");
+    g_source_attach(&us->source, context);
+    return us;
+}
+
+/* Something outside lws's callbacks changed what lws waits for: let libuv apply it. */
+static void loop_touched(HttpServer *server)
+{
+    if (server->uv_source)
+        server->uv_source->touched = TRUE;
+}
+
+static void want_writable(HttpServer *server, struct lws *wsi)
+{
+    lws_callback_on_writable(wsi);
+    loop_touched(server);
+}
 
 /* ---- requests ---- */
 
@@ -294,6 +382,7 @@ gboolean http_request_pause_body(HttpRequest *req)
     lws_rx_flow_control(req->wsi, 0);
     /* A paused body may wait for a database answer or the disk: not for ever. */
     lws_set_timeout(req->wsi, PENDING_TIMEOUT_HTTP_CONTENT, BODY_TIMEOUT_S);
+    loop_touched(req->server);
     return TRUE;
 }
 
@@ -302,8 +391,10 @@ void http_request_resume_body(HttpRequest *req)
     if (!req->paused)
         return;
     req->paused = FALSE;
-    if (req->wsi)
+    if (req->wsi) {
         lws_rx_flow_control(req->wsi, 1);
+        loop_touched(req->server);
+    }
 }
 
 void http_request_add_header(HttpRequest *req, const char *name, const char *value)
@@ -333,7 +424,7 @@ static void request_start_answer(HttpRequest *req, guint status, const char *con
     req->content_type = g_strdup(content_type);
     count_status(req->server, status);
     if (req->wsi)
-        lws_callback_on_writable(req->wsi);
+        want_writable(req->server, req->wsi);
 }
 
 void http_request_respond(HttpRequest *req, guint status, const char *content_type, GBytes *body)
@@ -860,7 +951,7 @@ void ws_conn_close(WsConn *conn, guint16 code, const char *reason)
     conn->closing = TRUE;
     conn->close_code = code;
     conn->close_reason = g_strdup(reason ? reason : "");
-    lws_callback_on_writable(conn->wsi);
+    want_writable(conn->server, conn->wsi);
 }
 
 gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
@@ -881,7 +972,7 @@ gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
     m->len = len;
     g_queue_push_tail(&conn->out, m);
     conn->out_bytes += len;
-    lws_callback_on_writable(conn->wsi);
+    want_writable(conn->server, conn->wsi);
     return TRUE;
 }
 
@@ -894,8 +985,16 @@ gboolean ws_conn_send_json(WsConn *conn, JsonNode *node)
 static int on_ws_writeable(HttpServer *server, WsConn *conn)
 {
     if (conn->closing) {
-        lws_close_reason(conn->wsi, conn->close_code, (unsigned char *)conn->close_reason,
-                         strlen(conn->close_reason));
+        /* The close frame is written here, then the connection is dropped. (lws_close_reason()
+         * and returning -1 would leave the frame to a later writeable event, but on the libuv
+         * event library lws 4.1 closes the connection a second time within the same service
+         * call, before that event, and the peer saw no close frame.) */
+        gsize rlen = MIN(strlen(conn->close_reason), (gsize)123);
+        guint8 frame[LWS_PRE + 125];
+        frame[LWS_PRE] = (guint8)(conn->close_code >> 8);
+        frame[LWS_PRE + 1] = (guint8)(conn->close_code & 0xff);
+        memcpy(frame + LWS_PRE + 2, conn->close_reason, rlen);
+        lws_write(conn->wsi, frame + LWS_PRE, rlen + 2, WS_WRITE_CLOSE);
         return -1;
     }
     WsMessage *m = g_queue_pop_head(&conn->out);
@@ -1279,20 +1378,34 @@ HttpServer *http_server_new(const HttpServerOptions *options, GMainLoop *loop,
     server->sockets = g_hash_table_new(g_direct_hash, g_direct_equal);
     server->chunk = g_malloc(LWS_PRE + CHUNK_H1);
 
-    void *foreign_loops[] = {loop};
+    server->uv = g_new0(uv_loop_t, 1);
+    int uerr = uv_loop_init(server->uv);
+    if (uerr) {
+        g_set_error(error, HTTP_ERROR, HTTP_ERROR_LISTEN, "cannot start the event loop: %s",
+                    uv_strerror(uerr));
+        g_clear_pointer(&server->uv, g_free);
+        http_server_free(server);
+        return NULL;
+    }
+    server->uv_source = uv_source_new(server->uv, g_main_loop_get_context(loop));
+
+    void *foreign_loops[] = {server->uv};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
-    info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    /* GLib handles the process's signals (main.c): lws must not take SIGINT or SIGTERM. */
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+                   LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
     if (tls)
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.foreign_loops = foreign_loops;
+    info.pcontext = &server->context;
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.gid = (gid_t)-1;
     info.uid = (uid_t)-1;
     server->context = lws_create_context(&info);
     if (!server->context) {
         g_set_error(error, HTTP_ERROR, HTTP_ERROR_LISTEN,
-                    "cannot start libwebsockets on the GLib loop (is libwebsockets-evlib-glib "
+                    "cannot start libwebsockets on its libuv loop (is libwebsockets-evlib-uv "
                     "installed?)");
         http_server_free(server);
         return NULL;
@@ -1361,8 +1474,28 @@ void http_server_free(HttpServer *server)
     if (!server)
         return;
     server->shutting_down = TRUE;
-    if (server->context)
+    if (server->context) {
+        /* On a foreign libuv loop lws closes its handles through the loop: run it until they
+         * are closed and the context is gone (lws clears server->context through pcontext). */
         lws_context_destroy(server->context);
+        for (int i = 0; i < 1000 && uv_run(server->uv, UV_RUN_NOWAIT); i++)
+            ;
+        if (server->context) {
+            lws_context_destroy(server->context);
+            for (int i = 0; i < 1000 && uv_run(server->uv, UV_RUN_NOWAIT); i++)
+                ;
+        }
+    }
+    if (server->uv_source) {
+        g_source_destroy(&server->uv_source->source);
+        g_source_unref(&server->uv_source->source);
+        server->uv_source = NULL;
+    }
+    if (server->uv) {
+        if (uv_loop_close(server->uv) != 0)
+            g_warning("the HTTP server's event loop still had open handles at exit");
+        g_free(server->uv);
+    }
     /* A WebSocket lws destroyed without a CLOSED callback still holds the reference its
      * connection data had: tell the application it closed and drop both references. */
     GHashTableIter it;
