@@ -14,6 +14,10 @@
  * value is withheld (db_withhold_value()). Notices go to the debug
  * log instead of libpq's default of stderr.
  *
+ * Statements that run often with the same text (a vote batch's) can be prepared once per
+ * connection (db_conn_exec_prepared): PostgreSQL then parses and plans them once, not at every
+ * run. A prepared statement outlives a transaction that rolls back; a reset connection has none.
+ *
  * Threads: a DbConn is used by one thread at a time (the pool gives each worker its own);
  * DbRows are plain data and may be read from any thread once handed over.
  */
@@ -24,8 +28,14 @@
 
 G_DEFINE_QUARK(phonghop - db - error - quark, db_error)
 
+/* The most statements one connection keeps prepared (db_conn_exec_prepared); past it, a new
+ * statement runs unprepared. */
+#define DB_PREPARED_MAX 64
+
 struct _DbConn {
     PGconn *pg;
+    GHashTable *prepared; /* SQL text -> its statement name on this connection */
+    guint next_prepared;
 };
 
 struct _DbRows {
@@ -183,6 +193,7 @@ DbConn *db_conn_open(const char *conninfo, GError **error)
     PQsetNoticeProcessor(pg, db_notice_processor, NULL);
     conn = g_new0(DbConn, 1);
     conn->pg = g_steal_pointer(&pg);
+    conn->prepared = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 out:
     return conn;
 }
@@ -192,6 +203,7 @@ void db_conn_free(DbConn *conn)
     if (conn == NULL)
         return;
     g_clear_pointer(&conn->pg, PQfinish);
+    g_clear_pointer(&conn->prepared, g_hash_table_unref);
     g_free(conn);
 }
 
@@ -235,6 +247,7 @@ gboolean db_conn_reset(DbConn *conn, GError **error)
     g_return_val_if_fail(conn != NULL, FALSE);
 
     PQreset(conn->pg);
+    g_hash_table_remove_all(conn->prepared); /* a new session has none */
     if (PQstatus(conn->pg) != CONNECTION_OK) {
         g_autofree char *msg = db_tidy_message(PQerrorMessage(conn->pg));
         g_set_error(error, DB_ERROR, DB_ERROR_UNAVAILABLE, "database: cannot reconnect: %s", msg);
@@ -300,6 +313,38 @@ DbRows *db_conn_exec(DbConn *conn, const char *sql, guint n_params, const char *
 
     PGresult *res = PQexecParams(conn->pg, sql, (int)n_params, NULL, params, NULL, NULL, 0);
     return db_conn_take_result(conn, res, sql, n_params > 0, error);
+}
+
+DbRows *db_conn_exec_prepared(DbConn *conn, const char *sql, guint n_params,
+                              const char *const *params, GError **error)
+{
+    g_return_val_if_fail(conn != NULL, NULL);
+    g_return_val_if_fail(sql != NULL, NULL);
+    g_return_val_if_fail(n_params == 0 || params != NULL, NULL);
+    g_return_val_if_fail(n_params <= G_MAXUINT16, NULL);
+    g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+    const char *name = g_hash_table_lookup(conn->prepared, sql);
+    if (!name) {
+        if (g_hash_table_size(conn->prepared) >= DB_PREPARED_MAX)
+            return db_conn_exec(conn, sql, n_params, params, error);
+        g_autofree char *fresh = g_strdup_printf("phonghop_%u", ++conn->next_prepared);
+        PGresult *res = PQprepare(conn->pg, fresh, sql, (int)n_params, NULL);
+        g_autoptr(DbRows) done = db_conn_take_result(conn, res, sql, FALSE, error);
+        if (!done)
+            return NULL;
+        name = fresh;
+        g_hash_table_insert(conn->prepared, g_strdup(sql), g_steal_pointer(&fresh));
+    }
+    PGresult *res = PQexecPrepared(conn->pg, name, (int)n_params, params, NULL, NULL, 0);
+    return db_conn_take_result(conn, res, sql, n_params > 0, error);
+}
+
+gboolean db_conn_run_prepared(DbConn *conn, const char *sql, guint n_params,
+                              const char *const *params, GError **error)
+{
+    g_autoptr(DbRows) rows = db_conn_exec_prepared(conn, sql, n_params, params, error);
+    return rows != NULL;
 }
 
 gboolean db_conn_run(DbConn *conn, const char *sql, guint n_params, const char *const *params,

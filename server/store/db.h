@@ -93,6 +93,14 @@ DbRows *db_conn_exec(DbConn *conn, const char *sql, guint n_params, const char *
 gboolean db_conn_run(DbConn *conn, const char *sql, guint n_params, const char *const *params,
                      GError **error);
 
+/* As db_conn_exec, with the statement prepared on this connection the first time its text is
+ * run (parsed and planned once, then only executed). For statements whose text is fixed and
+ * that run often; the values still come as parameters. A connection keeps at most 64; past
+ * that, a new text runs as with db_conn_exec. */
+DbRows *db_conn_exec_prepared(DbConn *conn, const char *sql, guint n_params,
+                              const char *const *params, GError **error);
+gboolean db_conn_run_prepared(DbConn *conn, const char *sql, guint n_params,
+                              const char *const *params, GError **error);
 /* Runs a script of several statements without parameters (migrations, demo data). */
 gboolean db_conn_run_script(DbConn *conn, const char *sql, GError **error);
 

@@ -11,7 +11,9 @@
  * BALLOT_BATCH_MAX). One batch is one transaction with synchronous commit and a fixed number of
  * statements whatever its size: lock and read the poll (which makes the commit durable), check
  * every voter (one query), take the journal numbers, then insert the journal entries and the
- * ballots (and add to the secret counters) in one statement, commit. Only after the commit returns
+ * ballots (and add to the secret counters) in one statement, commit. These statements are prepared
+ * once per database connection (db_conn_exec_prepared), so a batch pays for executing them,
+ * not for parsing and planning them again. Only after the commit returns
  * does anyone hear "recorded"; if the transaction fails, everyone in it hears "not recorded, try
  * again", and nothing of it is stored. This is group commit done by the application, so one flush
  * serves a whole batch and a ballot waits at most for the batch in flight and its own.
@@ -314,7 +316,7 @@ static Poll *batch_poll_load(DbConn *conn, gint64 poll_id, GError **error)
 {
     char pid[24];
     const char *p[] = {vote_i64(pid, poll_id)};
-    g_autoptr(DbRows) r = db_conn_exec(
+    g_autoptr(DbRows) r = db_conn_exec_prepared(
         conn,
         "SELECT p.meeting_id, m.body_id, p.body_kind, p.subject, p.form, p.state, "
         "  p.allow_change, p.written, p.seats, p.roster_size, "
@@ -389,7 +391,7 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
         "                   %s LIMIT 1) b ON true",
         secret ? "0, NULL::text, encode(b.key_hash, 'hex')" : "b.revision, b.choice, NULL::text",
         secret ? "poll_voters" : "poll_ballots", secret ? "" : "ORDER BY x.revision DESC");
-    g_autoptr(DbRows) r = db_conn_exec(conn, sql, 4, p, error);
+    g_autoptr(DbRows) r = db_conn_exec_prepared(conn, sql, 4, p, error);
     if (!r)
         return FALSE;
     for (guint i = 0; i < db_rows_count(r); i++) {
@@ -604,13 +606,13 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
     if (!secret) {
         const char *p[] = {mid,        fs,         journal_rows, pid,        users_text,
                            extra_text, words_text, seqs_text,    hashes_text};
-        return db_conn_run(conn,
-                           VOTE_JOURNAL_INSERT
-                           "INSERT INTO poll_ballots (poll_id, user_id, revision, choice, "
-                           "journal_seq, journal_hash, cast_at) SELECT $4, u, r, c, s, "
-                           "decode(h, 'hex'), now() FROM unnest($5::bigint[], $6::int[], "
-                           "$7::text[], $8::bigint[], $9::text[]) AS x(u, r, c, s, h)",
-                           9, p, error);
+        return db_conn_run_prepared(conn,
+                                    VOTE_JOURNAL_INSERT
+                                    "INSERT INTO poll_ballots (poll_id, user_id, revision, choice, "
+                                    "journal_seq, journal_hash, cast_at) SELECT $4, u, r, c, s, "
+                                    "decode(h, 'hex'), now() FROM unnest($5::bigint[], $6::int[], "
+                                    "$7::text[], $8::bigint[], $9::text[]) AS x(u, r, c, s, h)",
+                                    9, p, error);
     }
     g_autofree char *rows = NULL, *choices = NULL, *deltas = NULL;
     sum_choices(b, accepted, &rows, &choices, &deltas);
@@ -628,7 +630,7 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
         table);
     const char *p[] = {mid,         fs,         journal_rows, pid,     users_text, seqs_text,
                        hashes_text, extra_text, rows,         choices, deltas};
-    return db_conn_run(conn, sql, 11, p, error);
+    return db_conn_run_prepared(conn, sql, 11, p, error);
 }
 
 static gboolean batch_job(DbConn *conn, gpointer data, GError **error)

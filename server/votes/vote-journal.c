@@ -47,7 +47,7 @@ gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *
      * own: one that waited for the lock must read it with a snapshot taken after the
      * transaction it waited for committed (a subquery of the UPDATE would still use the
      * statement's older snapshot and miss that transaction's entries). */
-    g_autoptr(DbRows) r = db_conn_exec(
+    g_autoptr(DbRows) r = db_conn_exec_prepared(
         conn,
         "UPDATE meetings SET journal_seq = journal_seq + $2 WHERE id = $1 RETURNING journal_seq", 2,
         p, error);
@@ -63,7 +63,7 @@ gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *
     if (first > 1) {
         char ps[24];
         const char *q[] = {mid, vote_i64(ps, first - 1)};
-        g_autoptr(DbRows) h = db_conn_exec(
+        g_autoptr(DbRows) h = db_conn_exec_prepared(
             conn,
             "SELECT encode(hash, 'hex') FROM meeting_journal WHERE meeting_id = $1 AND seq = $2", 2,
             q, error);

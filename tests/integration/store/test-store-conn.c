@@ -271,6 +271,56 @@ static void test_connection_lost(void)
     g_assert_no_error(error);
 }
 
+static void test_prepared(void)
+{
+    g_autoptr(DbConn) conn = open_conn(NULL);
+    g_autoptr(DbConn) admin = open_conn(NULL);
+    g_autoptr(GError) error = NULL;
+    const char *sql = "SELECT $1::int + 1, count(*) FROM pg_prepared_statements";
+
+    /* prepared once, then executed with other values */
+    for (int i = 0; i < 3; i++) {
+        g_autofree char *v = g_strdup_printf("%d", i * 10);
+        const char *p[] = {v};
+        g_autoptr(DbRows) r = db_conn_exec_prepared(conn, sql, 1, p, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(db_rows_get_int64(r, 0, 0), ==, i * 10 + 1);
+        g_assert_cmpint(db_rows_get_int64(r, 0, 1), ==, 1);
+    }
+    /* a failing statement is an error, and the connection stays usable */
+    const char *bad[] = {"x"};
+    g_assert_null(
+        db_conn_exec_prepared(conn, "SELECT no_such_column FROM pg_class", 0, NULL, &error));
+    g_assert_error(error, DB_ERROR, DB_ERROR_QUERY);
+    g_clear_error(&error);
+    g_assert_null(db_conn_exec_prepared(conn, sql, 1, bad, &error));
+    g_assert_error(error, DB_ERROR, DB_ERROR_QUERY);
+    g_clear_error(&error);
+    /* a prepared statement outlives a transaction that rolls back */
+    g_assert_true(db_conn_begin(conn, &error));
+    const char *one[] = {"1"};
+    g_assert_true(db_conn_run_prepared(conn, "SELECT $1::int * 2", 1, one, &error));
+    db_conn_rollback(conn);
+    g_autoptr(DbRows) after = db_conn_exec_prepared(conn, "SELECT $1::int * 2", 1, one, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(db_rows_get_int64(after, 0, 0), ==, 2);
+
+    /* after the connection was lost and reset, the statements are prepared again */
+    g_autoptr(DbRows) pid = db_conn_exec(conn, "SELECT pg_backend_pid()", 0, NULL, &error);
+    const char *params[] = {db_rows_get(pid, 0, 0)};
+    g_assert_true(
+        db_conn_run(admin, "SELECT pg_terminate_backend($1::int, 5000)", 1, params, &error));
+    g_assert_no_error(error);
+    g_assert_false(db_conn_check_alive(conn));
+    g_assert_true(db_conn_reset(conn, &error));
+    g_assert_no_error(error);
+    const char *two[] = {"41"};
+    g_autoptr(DbRows) again = db_conn_exec_prepared(conn, sql, 1, two, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(db_rows_get_int64(again, 0, 0), ==, 42);
+    g_assert_cmpint(db_rows_get_int64(again, 0, 1), ==, 1);
+}
+
 /* ---- migrations ---- */
 
 static void test_migrate_applies_once(void)
@@ -437,6 +487,7 @@ int main(int argc, char **argv)
     g_test_add_func("/store/conn/conflicts", test_conflicts);
     g_test_add_func("/store/conn/transactions", test_transactions);
     g_test_add_func("/store/conn/connection-lost", test_connection_lost);
+    g_test_add_func("/store/conn/prepared", test_prepared);
     g_test_add_func("/store/migrate/applies-once", test_migrate_applies_once);
     g_test_add_func("/store/migrate/refuses-newer-database", test_migrate_refuses_newer_database);
     g_test_add_func("/store/migrate/failure-is-atomic", test_migrate_failure_is_atomic);
