@@ -10,6 +10,8 @@
  */
 #include "api-internal.h"
 
+#include "live/live.h"
+
 #include <string.h>
 
 #undef G_LOG_DOMAIN
@@ -315,10 +317,19 @@ static gboolean password_run(DbConn *conn, ApiCall *call, GError **error)
     return TRUE;
 }
 
+/* A session ended (signed out) or others were revoked (password changed): the live connections
+ * of sessions that ended are closed now, not at the next periodic check. */
+static void sessions_changed_after(ApiCall *call)
+{
+    live_sessions_recheck(call->app);
+}
+
 const ApiRoute api_auth_routes[] = {
     {HTTP_METHOD_POST, "/api/v1/auth/login", API_SCOPE_PUBLIC, 0, login_run, NULL},
-    {HTTP_METHOD_POST, "/api/v1/auth/logout", API_SCOPE_SIGNED_IN, 0, logout_run, NULL},
+    {HTTP_METHOD_POST, "/api/v1/auth/logout", API_SCOPE_SIGNED_IN, 0, logout_run,
+     sessions_changed_after},
     {HTTP_METHOD_GET, "/api/v1/session", API_SCOPE_SIGNED_IN, 0, session_run, NULL},
-    {HTTP_METHOD_POST, "/api/v1/session/password", API_SCOPE_SIGNED_IN, 0, password_run, NULL},
+    {HTTP_METHOD_POST, "/api/v1/session/password", API_SCOPE_SIGNED_IN, 0, password_run,
+     sessions_changed_after},
     {0, NULL, 0, 0, NULL, NULL},
 };

@@ -963,6 +963,9 @@ gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
         g_info("ws %" G_GUINT64_FORMAT " (%s): send queue over %" G_GSIZE_FORMAT
                " bytes, disconnecting a client that cannot keep up",
                conn->id, conn->peer, conn->server->max_ws_queue);
+        /* What it has not read yet is dropped: only the close frame goes. */
+        g_queue_clear_full(&conn->out, ws_message_free);
+        conn->out_bytes = 0;
         ws_conn_close(conn, 1008, "too slow");
         return FALSE;
     }
@@ -984,7 +987,8 @@ gboolean ws_conn_send_json(WsConn *conn, JsonNode *node)
 
 static int on_ws_writeable(HttpServer *server, WsConn *conn)
 {
-    if (conn->closing) {
+    /* What was queued before the close goes first (an error that says why, say). */
+    if (conn->closing && g_queue_is_empty(&conn->out)) {
         /* The close frame is written here, then the connection is dropped. (lws_close_reason()
          * and returning -1 would leave the frame to a later writeable event, but on the libuv
          * event library lws 4.1 closes the connection a second time within the same service
@@ -1006,7 +1010,7 @@ static int on_ws_writeable(HttpServer *server, WsConn *conn)
     if (n < 0)
         return -1;
     server->stats.ws_messages_out++;
-    if (!g_queue_is_empty(&conn->out))
+    if (!g_queue_is_empty(&conn->out) || conn->closing)
         lws_callback_on_writable(conn->wsi);
     return 0;
 }

@@ -15,8 +15,11 @@ typedef struct {
     gboolean system_admin;
     char *username;
     char *full_name;
-    GQueue pending;   /* char* messages received before ready */
-    GHashTable *subs; /* meeting id (gint64*) -> LiveSub*, owned by live-feed.c */
+    char *token_hash;  /* the session's (hex), when signed in */
+    gint64 expires_us; /* the session's end (real time, µs), when signed in */
+    gboolean ended;    /* the session ended: the connection is closing, nothing more is read */
+    GQueue pending;    /* char* messages received before ready */
+    GHashTable *subs;  /* meeting id (gint64*) -> LiveSub*, owned by live-feed.c */
 } LiveClient;
 
 /* Sends {"type":"error","code","message","ref"}. */

@@ -21,10 +21,16 @@
 
 #define LIVE_MAX_PENDING 32
 #define LIVE_MAX_DEPTH   16
+/* How often the sessions of signed-in connections are checked again in the database. */
+#define LIVE_SESSION_CHECK_S 10
+/* The close code of a connection whose session ended (4000-4999: the application's own). */
+#define LIVE_CLOSE_SESSION_ENDED 4401
 
 typedef struct {
     WsConn *conn; /* a reference */
     char *token;
+    char *token_hash;
+    gint64 expires_us;
     gint64 user_id;
     gboolean system_admin;
     char *username;
@@ -36,6 +42,7 @@ static void client_free(gpointer p)
     LiveClient *c = p;
     g_free(c->username);
     g_free(c->full_name);
+    g_free(c->token_hash);
     g_queue_clear_full(&c->pending, g_free);
     live_feed_client_gone(c);
     g_free(c);
@@ -46,6 +53,7 @@ static void lookup_free(gpointer p)
     SessionLookup *l = p;
     ws_conn_unref(l->conn);
     g_free(l->token);
+    g_free(l->token_hash);
     g_free(l->username);
     g_free(l->full_name);
     g_free(l);
@@ -102,8 +110,185 @@ static void send_welcome(WsConn *conn, LiveClient *c)
     ws_conn_send_json(conn, node);
 }
 
+/* ---- sessions that end while their connection is open ---- */
+
+/* Signed-in connections (WsConn*, a reference each -> its LiveClient), and the timer that checks
+ * their sessions again; both exist only while a signed-in connection does. */
+static GHashTable *signed_in;
+static guint session_timer;
+static gboolean check_running, check_again;
+static PhApp *check_app;
+
+typedef struct {
+    GPtrArray *hashes; /* the session hashes checked (hex) */
+    GHashTable *valid; /* of them, those still valid: hash -> expires (gint64*) */
+} SessionCheck;
+
+static void session_end(LiveClient *c, WsConn *conn, const char *why)
+{
+    if (c->ended)
+        return;
+    c->ended = TRUE;
+    g_info("ws %" G_GUINT64_FORMAT ": user '%s': session %s, closing the connection",
+           ws_conn_get_id(conn), c->username, why);
+    live_send_error(conn, "session_ended", NULL,
+                    "your session has ended (%s): sign in again to continue", why);
+    ws_conn_close(conn, LIVE_CLOSE_SESSION_ENDED, "session ended");
+}
+
+static void session_check_free(gpointer p)
+{
+    SessionCheck *k = p;
+    g_ptr_array_unref(k->hashes);
+    g_hash_table_unref(k->valid);
+    g_free(k);
+}
+
+static gboolean session_check_job(DbConn *db, gpointer data, GError **error)
+{
+    SessionCheck *k = data;
+    GString *list = g_string_new("{");
+    for (guint i = 0; i < k->hashes->len; i++)
+        g_string_append_printf(list, "%s%s", i ? "," : "", (char *)k->hashes->pdata[i]);
+    g_string_append_c(list, '}');
+    g_autofree char *text = g_string_free(list, FALSE);
+    const char *p[] = {text};
+    g_autoptr(DbRows) rows = db_conn_exec(
+        db,
+        "SELECT encode(s.token_hash, 'hex'), (extract(epoch FROM s.expires_at) * 1000000)::bigint "
+        "FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.token_hash IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h) "
+        "  AND s.expires_at > now() AND NOT u.disabled",
+        1, p, error);
+    if (!rows)
+        return FALSE;
+    for (guint i = 0; i < db_rows_count(rows); i++) {
+        gint64 *until = g_new(gint64, 1);
+        *until = db_rows_get_int64(rows, i, 1);
+        g_hash_table_insert(k->valid, g_strdup(db_rows_get(rows, i, 0)), until);
+    }
+    return TRUE;
+}
+
+static void session_check_start(void);
+
+static void session_check_done(gpointer data, const GError *error, gpointer user_data)
+{
+    SessionCheck *k = data;
+    check_running = FALSE;
+    if (error) {
+        /* The database is away: the next check decides. */
+        g_debug("checking the sessions of live connections: %s", error->message);
+    } else if (signed_in) {
+        g_autoptr(GHashTable) checked = g_hash_table_new(g_str_hash, g_str_equal);
+        for (guint i = 0; i < k->hashes->len; i++)
+            g_hash_table_add(checked, k->hashes->pdata[i]);
+        GHashTableIter it;
+        gpointer key, value;
+        g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func((GDestroyNotify)ws_conn_unref);
+        g_hash_table_iter_init(&it, signed_in);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            LiveClient *c = value;
+            /* A connection signed in after the check started was not part of it. */
+            if (!g_hash_table_contains(checked, c->token_hash))
+                continue;
+            gint64 *until = g_hash_table_lookup(k->valid, c->token_hash);
+            if (until)
+                c->expires_us = *until;
+            else
+                g_ptr_array_add(ended, ws_conn_ref(key));
+        }
+        for (guint i = 0; i < ended->len; i++) {
+            WsConn *conn = ended->pdata[i];
+            LiveClient *c = ws_conn_get_data(conn);
+            if (c && ws_conn_is_open(conn))
+                session_end(c, conn, "signed out, expired or revoked");
+        }
+    }
+    if (check_again) {
+        check_again = FALSE;
+        session_check_start();
+    }
+}
+
+static void session_check_start(void)
+{
+    if (!signed_in || g_hash_table_size(signed_in) == 0 || !check_app)
+        return;
+    if (check_running) {
+        check_again = TRUE;
+        return;
+    }
+    SessionCheck *k = g_new0(SessionCheck, 1);
+    k->hashes = g_ptr_array_new_with_free_func(g_free);
+    k->valid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, signed_in);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        LiveClient *c = value;
+        if (c->ended || !g_hash_table_add(seen, c->token_hash))
+            continue;
+        g_ptr_array_add(k->hashes, g_strdup(c->token_hash));
+    }
+    if (k->hashes->len == 0) {
+        session_check_free(k);
+        return;
+    }
+    check_running = TRUE;
+    db_pool_run(check_app->db, session_check_job, k, session_check_free, session_check_done, NULL);
+}
+
+static gboolean session_tick(gpointer data)
+{
+    (void)data;
+    session_check_start();
+    return G_SOURCE_CONTINUE;
+}
+
+static void signed_in_add(PhApp *app, WsConn *conn, LiveClient *c)
+{
+    if (!signed_in)
+        signed_in = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                          (GDestroyNotify)ws_conn_unref, NULL);
+    check_app = app;
+    g_hash_table_insert(signed_in, ws_conn_ref(conn), c);
+    if (!session_timer) {
+        GSource *s = g_timeout_source_new_seconds(LIVE_SESSION_CHECK_S);
+        g_source_set_callback(s, session_tick, NULL, NULL);
+        session_timer = g_source_attach(s, app->context);
+        g_source_unref(s);
+    }
+}
+
+static void signed_in_remove(WsConn *conn)
+{
+    if (!signed_in || !g_hash_table_remove(signed_in, conn))
+        return;
+    if (g_hash_table_size(signed_in) == 0) {
+        g_clear_pointer(&signed_in, g_hash_table_unref);
+        if (session_timer) {
+            g_source_remove(session_timer);
+            session_timer = 0;
+        }
+    }
+}
+
+void live_sessions_recheck(PhApp *app)
+{
+    (void)app;
+    session_check_start();
+}
+
 static void handle_message(LiveClient *c, WsConn *conn, const char *text, gsize len)
 {
+    if (c->ended)
+        return;
+    if (c->user_id && c->expires_us && g_get_real_time() >= c->expires_us) {
+        session_end(c, conn, "expired");
+        return;
+    }
     if (http_json_depth(text, len) > LIVE_MAX_DEPTH) {
         live_send_error(conn, "malformed", NULL, "message nested too deeply (at most %d levels)",
                         LIVE_MAX_DEPTH);
@@ -171,7 +356,8 @@ static gboolean lookup_job(DbConn *db, gpointer data, GError **error)
     const char *p[] = {hash};
     g_autoptr(DbRows) rows =
         db_conn_exec(db,
-                     "SELECT u.id, u.username, u.full_name, u.is_system_admin FROM sessions s "
+                     "SELECT u.id, u.username, u.full_name, u.is_system_admin, "
+                     "  (extract(epoch FROM s.expires_at) * 1000000)::bigint FROM sessions s "
                      "JOIN users u ON u.id = s.user_id "
                      "WHERE s.token_hash = $1::bytea AND s.expires_at > now() AND NOT u.disabled",
                      1, p, error);
@@ -182,6 +368,8 @@ static gboolean lookup_job(DbConn *db, gpointer data, GError **error)
         l->username = g_strdup(db_rows_get(rows, 0, 1));
         l->full_name = g_strdup(db_rows_get(rows, 0, 2));
         l->system_admin = db_rows_get_bool(rows, 0, 3);
+        l->expires_us = db_rows_get_int64(rows, 0, 4);
+        l->token_hash = g_strdup(hash + 2); /* without bytea's "\\x" */
     }
     return TRUE;
 }
@@ -215,6 +403,11 @@ static void lookup_done(gpointer data, const GError *error, gpointer user_data)
     c->system_admin = l->system_admin;
     c->username = g_steal_pointer(&l->username);
     c->full_name = g_steal_pointer(&l->full_name);
+    if (c->user_id) {
+        c->token_hash = g_steal_pointer(&l->token_hash);
+        c->expires_us = l->expires_us;
+        signed_in_add(c->app, l->conn, c);
+    }
     become_ready(c, l->conn);
 }
 
@@ -256,6 +449,7 @@ void live_ws_close(PhApp *app, WsConn *conn)
     LiveClient *c = ws_conn_get_data(conn);
     if (c)
         live_feed_client_gone(c);
+    signed_in_remove(conn);
     live_media_connection_gone(app, conn);
     if (c && c->user_id)
         g_debug("ws %" G_GUINT64_FORMAT ": user '%s' disconnected", ws_conn_get_id(conn),

@@ -1,13 +1,14 @@
 // The live WebSocket: who is connected, ping, bad messages and their limits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Postgres, Server, openSocket } from '../common/harness.mjs';
+import { DEMO_PASSWORD, Postgres, Server, openSocket, sleep } from '../common/harness.mjs';
 
-let pg, server;
+let pg, db, server;
 
 before(async () => {
   pg = new Postgres();
-  server = await Server.start({ db: pg.createDatabase(), config: { server: { max_ws_message_bytes: 4096 } } });
+  db = pg.createDatabase();
+  server = await Server.start({ db, config: { server: { max_ws_message_bytes: 4096 } } });
 });
 
 after(async () => {
@@ -84,4 +85,67 @@ test('metrics count WebSocket connections', async () => {
   const r = await server.client().get('/metrics');
   assert.match(r.text, /phonghop_connections\{kind="websocket"\} [1-9]/);
   ws.close();
+});
+
+// A signed-in connection lives only as long as its session.
+async function signedInSocket(username) {
+  const c = server.client();
+  assert.equal((await c.login(username)).status, 200);
+  const ws = await c.websocket();
+  const welcome = await ws.next((m) => m.type === 'welcome');
+  assert.equal(welcome.user.username, username);
+  return { c, ws };
+}
+
+async function assertSessionEnded(ws, timeoutMs = 5000) {
+  const err = await ws.next((m) => m.type === 'error', timeoutMs);
+  assert.equal(err.code, 'session_ended');
+  assert.match(err.message, /sign in again/);
+  const { code, reason } = await ws.closed;
+  assert.equal(code, 4401);
+  assert.equal(reason, 'session ended');
+}
+
+test('signing out closes that session\'s WebSocket with 4401, and only that one', async () => {
+  const { c, ws } = await signedInSocket('daibieu11');
+  const other = await signedInSocket('daibieu11'); // the same member on a second tablet
+  assert.equal((await c.post('/api/v1/auth/logout', {})).status, 204);
+  await assertSessionEnded(ws);
+  other.ws.sendJson({ type: 'ping', id: 1 });
+  assert.equal((await other.ws.next((m) => m.type === 'pong')).id, 1);
+  other.ws.close();
+});
+
+test('a password change closes the WebSockets of the member\'s other sessions', async () => {
+  const { ws } = await signedInSocket('daibieu12');
+  const b = server.client();
+  await b.login('daibieu12');
+  const r = await b.post('/api/v1/session/password', { current_password: DEMO_PASSWORD, new_password: 'Mật khẩu mới của đại biểu 12' });
+  assert.equal(r.status, 204);
+  await assertSessionEnded(ws);
+});
+
+test('an expired session\'s WebSocket refuses the next message and closes', async () => {
+  const c = server.client();
+  assert.equal((await c.login('daibieu13')).status, 200);
+  pg.psql(db.name, "UPDATE sessions SET expires_at = now() + interval '2 seconds' WHERE user_id = (SELECT id FROM users WHERE username = 'daibieu13')");
+  const ws = await c.websocket();
+  assert.equal((await ws.next((m) => m.type === 'welcome')).user.username, 'daibieu13');
+  ws.sendJson({ type: 'ping', id: 2 });
+  assert.equal((await ws.next((m) => m.type === 'pong')).id, 2);
+  await sleep(2200);
+  ws.sendJson({ type: 'ping', id: 3 });
+  const first = await ws.next(() => true);
+  assert.equal(first.type, 'error', 'the message after the end is refused, not answered');
+  assert.equal(first.code, 'session_ended');
+  const { code } = await ws.closed;
+  assert.equal(code, 4401);
+});
+
+test('a session revoked in the database (phonghop-admin, another node) loses its WebSocket', async () => {
+  const { ws } = await signedInSocket('daibieu14');
+  const t0 = Date.now();
+  pg.psql(db.name, "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = 'daibieu14')");
+  await assertSessionEnded(ws, 12000);
+  assert.ok(Date.now() - t0 <= 11000, 'closed within the check interval (10 s)');
 });
