@@ -8,6 +8,11 @@
 // figures; never passes or fails.
 //
 //   node tests/bench/votes-bench.mjs [--members 100,500,1000] [--runs 5] [--pgbench-seconds 5]
+//                                    [--server-cpus 0 --client-cpus 1]
+//
+// With --server-cpus and --client-cpus (taskset CPU lists), phonghop and PostgreSQL run on the
+// first CPUs and the clients (this Node.js process, which plays every member, and pgbench) on the
+// others, so that the clients' CPU does not come out of the server's.
 //
 // Uses PHONGHOP_TEST_BUILD_DIR (default build/).
 import { execFileSync } from 'node:child_process';
@@ -20,6 +25,10 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (
 const SIZES = String(args.members || '100,500,1000').split(',').map(Number);
 const RUNS = Number(args.runs || 5);
 const PGBENCH_S = Number(args['pgbench-seconds'] || 5);
+const SERVER_CPUS = args['server-cpus'];
+const CLIENT_CPUS = args['client-cpus'];
+// Pins a process and all its threads to a CPU list.
+const pin = (pid, cpus) => execFileSync('taskset', ['-a', '-p', '-c', String(cpus), String(pid)], { stdio: 'ignore' });
 const median = (xs) => pct(xs, 50);
 const isRoot = process.getuid && process.getuid() === 0;
 
@@ -40,6 +49,17 @@ const server = await Server.start({ db, config: { database: { connections: 4 } }
 const statOf = (pid) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 const cpuMs = (pid) => { const f = statOf(pid); return ((Number(f[11]) + Number(f[12])) * 1000) / 100; };
 const postmaster = Number(fs.readFileSync(path.join(pg.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+if (SERVER_CPUS !== undefined) {
+  // phonghop, the postmaster and the backends it has already started (later ones inherit).
+  pin(server.proc.pid, SERVER_CPUS);
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (Number(d) === postmaster || Number(statOf(d)[1]) === postmaster) pin(d, SERVER_CPUS);
+    } catch { /* gone */ }
+  }
+}
+if (CLIENT_CPUS !== undefined) pin(process.pid, CLIENT_CPUS);
 const pgCpuMs = () => {
   let sum = 0;
   for (const d of fs.readdirSync('/proc')) {
@@ -59,7 +79,7 @@ const script = path.join(pg.dir, 'insert.sql');
 fs.writeFileSync(script, 'INSERT INTO ballots_floor (v) VALUES (1);\n');
 fs.chmodSync(script, 0o644);
 function pgbench(clients) {
-  const cmd = [path.join(pgBindir(), 'pgbench'), '-h', pg.sock, '-U', 'phonghop', '-n', '-M', 'prepared', '-f', script,
+  const cmd = [...(CLIENT_CPUS !== undefined ? ['taskset', '-c', String(CLIENT_CPUS)] : []), path.join(pgBindir(), 'pgbench'), '-h', pg.sock, '-U', 'phonghop', '-n', '-M', 'prepared', '-f', script,
     '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(PGBENCH_S), benchDb.name];
   const out = execFileSync(isRoot ? 'runuser' : cmd[0], isRoot ? ['-u', 'phonghop', '--', ...cmd] : cmd.slice(1)).toString();
   return Number(out.match(/tps = ([\d.]+)/)[1]);
@@ -67,6 +87,8 @@ function pgbench(clients) {
 const floor = { 1: [], 16: [], 64: [] };
 const measureFloor = () => { for (const c of Object.keys(floor)) floor[c].push(pgbench(Number(c))); };
 
+console.log(`phonghop pid ${server.proc.pid}`);
+console.log(`load average at the start: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 const results = [];
 measureFloor();
 for (const n of SIZES) {
@@ -155,6 +177,7 @@ for (const n of SIZES) {
 }
 
 const best = Math.max(...Object.values(floor).map(median));
+if (SERVER_CPUS !== undefined || CLIENT_CPUS !== undefined) console.log(`\nphonghop and PostgreSQL on CPUs ${SERVER_CPUS ?? 'any'}, the clients and pgbench on CPUs ${CLIENT_CPUS ?? 'any'}`);
 console.log(`\nload average at the end: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}; runs per figure: ${RUNS} (medians)`);
 console.log(`pgbench, one-row INSERT per transaction, durable (median of ${floor[1].length} measurements of ${PGBENCH_S} s): ` +
   Object.entries(floor).map(([c, v]) => `${c} clients ${median(v).toFixed(0)} tps`).join(', '));
