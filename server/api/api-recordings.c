@@ -323,7 +323,7 @@ static void start_after(ApiCall *call)
 static void stop_after(ApiCall *call)
 {
     if (call->status == 202 && call->app->recordings)
-        recording_service_stop_meeting(call->app->recordings, call->ids[0]);
+        recording_service_stop_meeting(call->app->recordings, call->ids[0], call->session.user_id);
 }
 
 const ApiRoute api_recording_routes[] = {

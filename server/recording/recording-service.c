@@ -19,6 +19,7 @@
 #include "db.h"
 #include "live/live-media.h"
 #include "media.h"
+#include "record/record.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -41,7 +42,8 @@ typedef struct {
     gint64 recording_id; /* 0 until the row is inserted */
     MrecState state;
     gboolean stop_wanted;
-    gboolean stopped; /* its files are all closed and listed */
+    gboolean stopped;  /* its files are all closed and listed */
+    gint64 stopped_by; /* who stopped it; 0: the meeting's close, or the system */
     gboolean room_held;
     MediaRecording *rec;
     char *dir;
@@ -158,6 +160,49 @@ static void job_free(gpointer data)
     g_free(j);
 }
 
+/* The meeting's own record says when it was recorded (a journaled fact, like the floor's) and
+ * when a recording fails (an event): every role of the body sees it, so nobody is recorded
+ * without the room knowing, and the chair's console follows it (recording.*). */
+static gboolean record_recording(DbConn *conn, const Job *j, const char *kind, gboolean journal,
+                                 gint64 files, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonNode) payload = NULL;
+    g_autofree char *actor =
+        j->by_user ? g_strdup_printf("user:%" G_GINT64_FORMAT, j->by_user) : NULL;
+    RecordVisibility vis = {FALSE, NULL, 0};
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "recording_id");
+    json_builder_add_int_value(b, j->recording_id);
+    if (j->state) {
+        json_builder_set_member_name(b, "state");
+        json_builder_add_string_value(b, j->state);
+    }
+    if (files >= 0) {
+        json_builder_set_member_name(b, "files");
+        json_builder_add_int_value(b, files);
+    }
+    if (j->participant_id) {
+        json_builder_set_member_name(b, "participant_id");
+        json_builder_add_int_value(b, (gint64)j->participant_id);
+    }
+    json_builder_set_member_name(b, "by");
+    if (j->by_user)
+        json_builder_add_int_value(b, j->by_user);
+    else
+        json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "error");
+    if (j->error_text && *j->error_text)
+        json_builder_add_string_value(b, j->error_text);
+    else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+    payload = json_builder_get_root(b);
+    return journal ? record_fact(conn, j->meeting_id, kind, actor, payload, &vis, error)
+                   : record_event(conn, j->meeting_id, kind, payload, &vis, NULL, error);
+}
+
 static gboolean start_job(DbConn *conn, gpointer data, GError **error)
 {
     Job *j = data;
@@ -182,7 +227,8 @@ static gboolean start_job(DbConn *conn, gpointer data, GError **error)
                        "SELECT $1, current_item_id, now(), "
                        "  NOT is_public OR phonghop_item_closed(current_item_id) "
                        "FROM meetings WHERE id = $2",
-                       2, part, error);
+                       2, part, error) &&
+           record_recording(conn, j, "recording.started", TRUE, -1, error);
 }
 
 static gboolean segment_job(DbConn *conn, gpointer data, GError **error)
@@ -230,15 +276,22 @@ static gboolean end_job(DbConn *conn, gpointer data, GError **error)
     char rid[24];
     const char *p[] = {i64(rid, j->recording_id), j->state, j->error_text ? j->error_text : ""};
 
-    return db_conn_run(conn,
-                       "UPDATE recordings SET ended_at = now(), state = $2, "
-                       "  last_error = CASE WHEN $3 = '' THEN last_error ELSE left($3, 2000) END "
-                       "WHERE id = $1 AND ended_at IS NULL",
-                       3, p, error) &&
-           db_conn_run(conn,
-                       "UPDATE recording_parts SET ended_at = now() "
-                       "WHERE recording_id = $1 AND ended_at IS NULL",
-                       1, p, error);
+    g_autoptr(DbRows) r = db_conn_exec(
+        conn,
+        "UPDATE recordings SET ended_at = now(), state = $2, "
+        "  last_error = CASE WHEN $3 = '' THEN last_error ELSE left($3, 2000) END "
+        "WHERE id = $1 AND ended_at IS NULL "
+        "RETURNING (SELECT count(*) FROM recording_segments s WHERE s.recording_id = $1)",
+        3, p, error);
+
+    if (!r || !db_conn_run(conn,
+                           "UPDATE recording_parts SET ended_at = now() "
+                           "WHERE recording_id = $1 AND ended_at IS NULL",
+                           1, p, error))
+        return FALSE;
+    /* ended already (the scan of another start): nothing more to say */
+    return db_rows_count(r) == 0 ||
+           record_recording(conn, j, "recording.stopped", TRUE, db_rows_get_int64(r, 0, 0), error);
 }
 
 static gboolean error_job(DbConn *conn, gpointer data, GError **error)
@@ -248,7 +301,8 @@ static gboolean error_job(DbConn *conn, gpointer data, GError **error)
     const char *p[] = {i64(rid, j->recording_id), j->error_text};
 
     return db_conn_run(conn, "UPDATE recordings SET last_error = left($2, 2000) WHERE id = $1", 2,
-                       p, error);
+                       p, error) &&
+           (!j->state || record_recording(conn, j, "recording.error", FALSE, -1, error));
 }
 
 static void logged_done(gpointer data, const GError *error, gpointer user_data)
@@ -282,6 +336,7 @@ static void end_recording(MeetingRec *mr, const char *state)
 
     j->state = g_strdup(state);
     j->error_text = g_strdup(mr->last_error);
+    j->by_user = mr->stopped_by;
     run_job(mr->svc, end_job, j);
 }
 
@@ -340,6 +395,9 @@ static void on_error(gpointer user_data, MediaRecording *rec, guint64 participan
               mr->meeting_id, participant_id, fatal ? "stopped" : "restarts", error->message);
     j = job_new(mr);
     j->error_text = g_strdup(error->message);
+    j->participant_id = participant_id;
+    if (fatal) /* an alarm for the chair: this participant is no longer recorded */
+        j->state = g_strdup("participant_stopped");
     run_job(mr->svc, error_job, j);
     send_status(mr);
 }
@@ -511,7 +569,7 @@ void recording_service_start_meeting(RecordingService *svc, gint64 meeting_id, g
     db_pool_run(svc->app->db, start_job, j, job_free, start_done, NULL);
 }
 
-void recording_service_stop_meeting(RecordingService *svc, gint64 meeting_id)
+void recording_service_stop_meeting(RecordingService *svc, gint64 meeting_id, gint64 by_user)
 {
     MeetingRec *mr;
     guint i;
@@ -524,6 +582,8 @@ void recording_service_stop_meeting(RecordingService *svc, gint64 meeting_id)
     mr = mrec_of(svc, meeting_id);
     if (!mr)
         return;
+    if (!mr->stopped_by)
+        mr->stopped_by = by_user;
     switch (mr->state) {
     case MREC_STARTING:
         mr->stop_wanted = TRUE;
@@ -546,7 +606,7 @@ void recording_service_meeting_status(RecordingService *svc, gint64 meeting_id, 
     if (g_str_equal(status, "open") && svc->app->config->media_record_meetings)
         recording_service_start_meeting(svc, meeting_id, 0);
     else if (!g_str_equal(status, "open"))
-        recording_service_stop_meeting(svc, meeting_id);
+        recording_service_stop_meeting(svc, meeting_id, 0);
 }
 
 /* ---- the start-up scan ---- */

@@ -17,9 +17,13 @@
  * marked interrupted; what was found is kept in recording_scans and logged. Meetings still open
  * then get a new recording.
  *
+ * The meeting's record says when it was recorded: recording.started and recording.stopped are
+ * journaled facts of the meeting (with who started or stopped it), seen by every role of the
+ * body, so nobody is recorded without the room knowing.
+ *
  * Failures of a recording (a pipeline error, a full disk) never stop the meeting: they are
- * logged, kept as the recording's last_error, sent to the chair (media.recording) and counted on
- * /metrics.
+ * logged, kept as the recording's last_error, sent to the chair (media.recording; a participant
+ * whose recording stopped for good also as the event recording.error) and counted on /metrics.
  *
  * Ownership: PhApp owns the one service (app->recordings), made after app->media and freed
  * before it (recordings in progress are then dropped at once: their files stay playable and the
@@ -51,8 +55,9 @@ void recording_service_meeting_status(RecordingService *service, gint64 meeting_
 /* Starts recording now (@by_user: who asked, 0 for the configuration). Nothing happens when one
  * is already starting or running. */
 void recording_service_start_meeting(RecordingService *service, gint64 meeting_id, gint64 by_user);
-/* Stops the meeting's recording, if any: its files are closed and listed. */
-void recording_service_stop_meeting(RecordingService *service, gint64 meeting_id);
+/* Stops the meeting's recording, if any (@by_user: who asked, 0 for the meeting's close): its
+ * files are closed and listed. */
+void recording_service_stop_meeting(RecordingService *service, gint64 meeting_id, gint64 by_user);
 
 /* The meeting's recording as the chair sees it (media.recording without "type"), or NULL when
  * none runs here. Transfer full. */

@@ -273,6 +273,15 @@ test('a meeting is recorded from opening to closing: files play, marks and close
   assert.equal((await stranger.get(`${api}/recordings`)).status, 403);
   assert.equal((await member.get(`/api/v1/meetings/${meeting}/recording-files/999999`)).status, 404);
 
+  // The meeting's own record says when it was recorded (journaled).
+  assert.equal(sql(`SELECT string_agg(kind, ',' ORDER BY seq) FROM meeting_events WHERE meeting_id = ${meeting} AND kind LIKE 'recording.%'`),
+    'recording.started,recording.stopped');
+  assert.equal(sql(`SELECT count(*) FROM meeting_journal WHERE meeting_id = ${meeting} AND kind LIKE 'recording.%'`), '2');
+  assert.equal(sql(`SELECT payload->>'files' FROM meeting_events WHERE meeting_id = ${meeting} AND kind = 'recording.stopped'`),
+    String(list.segments.length));
+  // A closed meeting is not recorded again.
+  assert.equal((await chairClient.post(`${api}/recording/start`, {})).status, 409);
+
   // The chair followed the recording over /ws.
   assert.ok(chair.recording.some((m) => m.state === 'recording' && m.meeting_id === meeting && m.tracks === 2),
     JSON.stringify(chair.recording.slice(-3)));
@@ -327,4 +336,19 @@ test('files a SIGKILL left open are recovered at the next start, and the open me
   // Still open: recorded again.
   await waitFor(() => sql(`SELECT count(*) FROM recordings WHERE meeting_id = ${meeting} AND state = 'recording'`) === '1',
     { timeoutMs: 15000, what: 'a new recording of the open meeting' });
+  // The chair stops it, and starts it again: each a recording of its own, and a fact of the record.
+  const chair2 = server.client();
+  await chair2.login('chutich');
+  let r = await chair2.post(`${api}/recording/stop`, {});
+  assert.equal(r.status, 202, r.text);
+  assert.deepEqual(r.data, { meeting_id: meeting, recording: 'stopping' });
+  await waitFor(() => sql(`SELECT count(*) FROM recordings WHERE meeting_id = ${meeting} AND state = 'recording'`) === '0',
+    { timeoutMs: 15000, what: 'the recording stopped' });
+  r = await chair2.post(`${api}/recording/start`, {});
+  assert.equal(r.status, 202, r.text);
+  await waitFor(() => sql(`SELECT count(*) FROM recordings WHERE meeting_id = ${meeting} AND state = 'recording'`) === '1',
+    { timeoutMs: 15000, what: 'started again' });
+  assert.equal(sql(`SELECT started_by FROM recordings WHERE meeting_id = ${meeting} AND state = 'recording'`), String(users.chutich));
+  await waitFor(() => sql(`SELECT count(*) FROM meeting_events WHERE meeting_id = ${meeting} AND kind = 'recording.stopped' AND (payload->>'by')::bigint = ${users.chutich}`) === '1',
+    { what: 'who stopped it, on the record' });
 });
