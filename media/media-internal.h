@@ -18,6 +18,7 @@
 
 #include "media.h"
 #include "router/sfu-room.h"
+#include "sdp/sdp.h"
 #include "router/sfu-worker.h"
 #include "transport/dtls.h"
 
@@ -50,5 +51,12 @@ MediaEngine *media_room_get_engine(MediaRoom *room);
  * media_room_remove_watch(), which must not be called once the watch has run. */
 guint media_room_add_watch(MediaRoom *room, GDestroyNotify func, gpointer data);
 void media_room_remove_watch(MediaRoom *room, guint watch_id);
+
+/* On the room's worker: @participant publishes without a connection of its own (a hall camera,
+ * media-camera.c), its tracks in the room already (sfu_room_publish()) and described by @tracks
+ * as the accepted sections of an offer would be (transfer full; NULL: none). Subscribers are
+ * offered them like a browser's tracks. */
+void media_session_set_fed_publisher(SfuRoom *room, SfuParticipant *participant,
+                                     SdpDescription *tracks);
 
 G_END_DECLS

@@ -183,6 +183,7 @@ struct _Session {
 
     MediaPeer *pub_peer;
     SdpDescription *pub_offer; /* the offer last applied: its tracks */
+    gboolean fed; /* publishes without a connection (a hall camera): pub_offer describes it */
     guint64 pub_session_id;
 
     MediaPeer *sub_peer;
@@ -336,6 +337,7 @@ static void session_free(gpointer data)
 
     drop_publishing(s);
     drop_receiving(s);
+    g_clear_pointer(&s->pub_offer, sdp_description_free); /* a fed publisher's */
     g_clear_pointer(&s->sections, g_array_unref);
     g_clear_pointer(&s->offered, g_array_unref);
     s->link->session = NULL;
@@ -659,7 +661,8 @@ static gint update_sections(Session *s, Job *job, GError **error)
         guint64 pub = job->publishers[i];
         Session *ps = g_hash_table_lookup(s->rs->sessions, &pub);
 
-        if (pub == s->id || ps == NULL || ps->pub_offer == NULL || ps->pub_peer == NULL)
+        if (pub == s->id || ps == NULL || ps->pub_offer == NULL ||
+            (ps->pub_peer == NULL && !ps->fed))
             continue; /* itself, or publishing nothing yet */
         for (j = 0; j < ps->pub_offer->n_media; j++) {
             const SdpMedia *m = &ps->pub_offer->media[j];
@@ -990,4 +993,18 @@ gboolean media_room_add_candidate(MediaRoom *room, guint64 participant_id, gbool
     job = job_new(room, JOB_CANDIDATE, participant_id, candidate, NULL, NULL);
     job->receiving = receiving;
     return job_post(room, job, error);
+}
+
+void media_session_set_fed_publisher(SfuRoom *room, SfuParticipant *participant,
+                                     SdpDescription *tracks)
+{
+    RoomSessions *rs;
+    Session *s;
+
+    g_return_if_fail(room != NULL && participant != NULL);
+    rs = room_sessions(room);
+    s = session_get(rs, sfu_participant_get_id(participant), participant);
+    g_clear_pointer(&s->pub_offer, sdp_description_free);
+    s->pub_offer = tracks;
+    s->fed = tracks != NULL;
 }

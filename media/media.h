@@ -524,4 +524,61 @@ typedef struct {
  * worker thread. Any thread. */
 gboolean media_segment_probe(const char *path, MediaSegmentProbe *probe, GError **error);
 
+/* ---- a hall's IP camera (RTSP) publishing as a site of the room ----
+ *
+ * A MediaCamera pulls a site's RTSP URL (media/gst/ingest.h: H.264 Constrained Baseline and VP8
+ * passed through, other video transcoded to Constrained Baseline, AAC to Opus; reconnects with
+ * backoff, for ever) and publishes what comes out as the tracks of a participant of the room
+ * that the caller has added (a site, MEDIA_ROLE_SITE): browsers receive it like any publisher,
+ * the floor gate applies to its audio. Packets go from GStreamer's thread to the room's worker
+ * through a bounded queue (CAMERA_QUEUE packets: past it they are dropped and counted); on the
+ * worker each track keeps one SSRC and continuous sequence numbers and timestamps across
+ * reconnections, so subscribers see one stream that paused. A PLI from a subscriber reaches
+ * the camera (honoured when transcoding; cameras often ignore it: set a 1-2 s key frame
+ * interval). G.711 audio (PCMA, PCMU) is not published (browsers' Opus only): say so in logs.
+ *
+ * Ownership: the caller owns the camera and frees it before removing the participant or
+ * destroying the room. Thread: the engine's main context; @func is called there.
+ */
+typedef struct _MediaCamera MediaCamera;
+
+#define MEDIA_CAMERA_URL_MAX 1000
+
+typedef enum {
+    MEDIA_CAMERA_CONNECTING,
+    MEDIA_CAMERA_PLAYING,
+    MEDIA_CAMERA_RECONNECTING,
+} MediaCameraState;
+
+typedef struct {
+    MediaCameraState state;
+    guint connects;
+    guint reconnects;        /* drops that led to a new attempt */
+    gboolean video, audio;   /* published now */
+    gboolean transcoding[2]; /* by MediaKind */
+    guint64 packets;         /* handed to the room */
+    guint64 dropped;         /* the queue to the worker was full */
+} MediaCameraStats;
+
+/* The camera's connection changed: @message says why it dropped (RECONNECTING), else NULL. */
+typedef void (*MediaCameraStateFunc)(gpointer user_data, MediaCamera *camera,
+                                     MediaCameraState state, const char *message);
+
+/* Whether @url can be a hall camera's address: rtsp://, rtsps:// or rtspt://, a host (a name,
+ * an IPv4 address or a bracketed IPv6 one), an optional port 1-65535, at most
+ * MEDIA_CAMERA_URL_MAX bytes, printable ASCII without spaces. FALSE with MEDIA_ERROR_INVALID
+ * and a message naming what is wrong (never the password). Any thread. */
+gboolean media_camera_check_url(const char *url, GError **error);
+/* @url without its user and password, for display (transfer full); NULL when not valid. */
+char *media_camera_dup_display_url(const char *url);
+
+/* Starts pulling @url as @participant_id's tracks (transfer full), or NULL with
+ * MEDIA_ERROR_INVALID (the URL), MEDIA_ERROR_FAILED (GStreamer elements missing) or BUSY. */
+MediaCamera *media_camera_new(MediaRoom *room, guint64 participant_id, const char *url,
+                              MediaCameraStateFunc func, gpointer user_data, GError **error);
+void media_camera_get_stats(MediaCamera *camera, MediaCameraStats *stats);
+/* Stops at once; the participant's tracks stay in the room until it is removed. */
+void media_camera_free(MediaCamera *camera);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaCamera, media_camera_free)
+
 G_END_DECLS

@@ -11,6 +11,8 @@
 #include "api-meetings.h"
 
 #include "domain/attend.h"
+#include "media.h"
+#include "record/record.h"
 
 #include <string.h>
 
@@ -187,13 +189,125 @@ static gboolean sites_run(DbConn *conn, ApiCall *call, GError **error)
 {
     char id[24];
     const char *p[] = {api_i64(id, call->body_id)};
-    g_autoptr(DbRows) rows = db_conn_exec(
-        conn, "SELECT id, name, kind FROM sites WHERE body_id = $1 ORDER BY kind, name", 1, p,
-        error);
+    g_autoptr(DbRows) rows =
+        db_conn_exec(conn,
+                     "SELECT id, name, kind, coalesce(rtsp_url, '') <> '' AS has_camera FROM sites "
+                     "WHERE body_id = $1 "
+                     "ORDER BY kind, name",
+                     1, p, error);
     if (!rows)
         return FALSE;
-    static const char *const cols[] = {"id", "name", "kind", NULL};
-    api_call_reply(call, 200, wrap("sites", rows, cols, "iss"));
+    static const char *const cols[] = {"id", "name", "kind", "has_camera", NULL};
+    api_call_reply(call, 200, wrap("sites", rows, cols, "issb"));
+    return TRUE;
+}
+
+/* The camera URL of a request (field 'rtsp_url'): *url NULL when absent or null, "" to clear.
+ * FALSE when the request has been answered 400. */
+static gboolean site_camera_url(ApiCall *call, gboolean *present, char **url)
+{
+    *present = mtg_body_has(call, "rtsp_url");
+    *url = NULL;
+    if (!*present)
+        return TRUE;
+    JsonNode *node = json_object_get_member(call->body, "rtsp_url");
+    if (JSON_NODE_HOLDS_NULL(node)) {
+        *url = g_strdup("");
+        return TRUE;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_STRING) {
+        api_call_fail(call, 400, "invalid_field",
+                      "field 'rtsp_url' must be a string (rtsp://host/path) or null");
+        return FALSE;
+    }
+    const char *text = json_node_get_string(node);
+    g_autoptr(GError) bad = NULL;
+    if (*text && !media_camera_check_url(text, &bad)) {
+        api_call_fail(call, 400, "invalid_field", "field 'rtsp_url': %s", bad->message);
+        return FALSE;
+    }
+    *url = g_strdup(text);
+    return TRUE;
+}
+
+/* {"site": {id, name, kind, has_camera, camera}}: camera is the URL without its credentials. */
+static JsonNode *site_json(DbRows *rows)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "id", db_rows_get_int64(rows, 0, 0));
+    json_object_set_string_member(o, "name", db_rows_get(rows, 0, 1));
+    json_object_set_string_member(o, "kind", db_rows_get(rows, 0, 2));
+    const char *url = db_rows_is_null(rows, 0, 3) ? "" : db_rows_get(rows, 0, 3);
+    json_object_set_boolean_member(o, "has_camera", *url != '\0');
+    g_autofree char *shown = *url ? media_camera_dup_display_url(url) : NULL;
+    if (shown)
+        json_object_set_string_member(o, "camera", shown);
+    else
+        json_object_set_null_member(o, "camera");
+    JsonObject *top = json_object_new();
+    json_object_set_object_member(top, "site", o);
+    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+    json_node_take_object(node, top);
+    return node;
+}
+
+static gboolean site_update_run(DbConn *conn, ApiCall *call, GError **error)
+{
+    static const char *const fields[] = {"name", "kind", "rtsp_url", NULL};
+    static const char *const kinds[] = {"main_hall", "remote_hall", NULL};
+    if (!mtg_body_known(call, fields))
+        return TRUE;
+    if (!call->body || json_object_get_size(call->body) == 0) {
+        api_call_fail(call, 400, "missing_field",
+                      "nothing to change: send at least one of name, kind, rtsp_url");
+        return TRUE;
+    }
+    g_autofree char *name = NULL, *kind = NULL, *url = NULL;
+    gboolean has_url = FALSE;
+    if (mtg_body_has(call, "name") && !(name = api_body_string(call, "name", 200, TRUE)))
+        return TRUE;
+    if (!mtg_body_choice(call, "kind", kinds, FALSE, &kind) ||
+        !site_camera_url(call, &has_url, &url))
+        return TRUE;
+    char bid[24], sid[24];
+    const char *p[] = {api_i64(bid, call->body_id),
+                       api_i64(sid, call->ids[1]),
+                       name,
+                       kind,
+                       has_url ? "t" : "f",
+                       url};
+    if (name) {
+        g_autoptr(DbRows) dup = db_conn_exec(
+            conn, "SELECT 1 FROM sites WHERE body_id = $1 AND id <> $2 AND name = $3", 3, p, error);
+        if (!dup)
+            return FALSE;
+        if (db_rows_count(dup)) {
+            api_call_fail(call, 409, "exists", "body %s already has a site named '%s'", bid, name);
+            return TRUE;
+        }
+    }
+    g_autoptr(DbRows) rows =
+        db_conn_exec(conn,
+                     "UPDATE sites SET name = coalesce($3, name), kind = coalesce($4, kind), "
+                     "  rtsp_url = CASE WHEN $5::boolean THEN nullif($6, '') ELSE rtsp_url END "
+                     "WHERE body_id = $1 AND id = $2 RETURNING id, name, kind, rtsp_url",
+                     6, p, error);
+    if (!rows)
+        return FALSE;
+    if (db_rows_count(rows) == 0) {
+        api_call_fail(call, 404, "not_found", "body %s has no site %s", bid, sid);
+        return TRUE;
+    }
+    /* Open meetings the site is invited to follow the change (the camera starts, stops or
+     * reconnects to the new address): their broadcast looks again on this notification. */
+    g_autoptr(DbRows) notified = db_conn_exec(
+        conn,
+        "SELECT pg_notify('" RECORD_CHANNEL "', m.id || ':0') FROM meetings m "
+        "JOIN invitations v ON v.meeting_id = m.id AND v.site_id = $1 WHERE m.status = 'open'",
+        1, p + 1, error);
+    if (!notified)
+        return FALSE;
+    api_call_reply(call, 200, site_json(rows));
     return TRUE;
 }
 
@@ -299,15 +413,10 @@ static gboolean site_create_run(DbConn *conn, ApiCall *call, GError **error)
     g_autofree char *kind = NULL;
     if (!mtg_body_choice(call, "kind", kinds, TRUE, &kind))
         return TRUE;
-    g_autofree char *rtsp = api_body_string(call, "rtsp_url", 1000, FALSE);
-    if (call->error_code)
+    g_autofree char *rtsp = NULL;
+    gboolean has_url = FALSE;
+    if (!site_camera_url(call, &has_url, &rtsp))
         return TRUE;
-    if (rtsp && *rtsp && !g_str_has_prefix(rtsp, "rtsp://") &&
-        !g_str_has_prefix(rtsp, "rtsps://")) {
-        api_call_fail(call, 400, "invalid_field",
-                      "field 'rtsp_url' must start with rtsp:// or rtsps://");
-        return TRUE;
-    }
     char id[24];
     const char *p[] = {api_i64(id, call->body_id), name, kind, rtsp && *rtsp ? rtsp : NULL};
     g_autoptr(DbRows) dup =
@@ -318,14 +427,14 @@ static gboolean site_create_run(DbConn *conn, ApiCall *call, GError **error)
         api_call_fail(call, 409, "exists", "body %s already has a site named '%s'", id, name);
         return TRUE;
     }
-    g_autoptr(DbRows) rows = db_conn_exec(conn,
-                                          "INSERT INTO sites (body_id, name, kind, rtsp_url) "
-                                          "VALUES ($1, $2, $3, $4) RETURNING id, name, kind",
-                                          4, p, error);
+    g_autoptr(DbRows) rows =
+        db_conn_exec(conn,
+                     "INSERT INTO sites (body_id, name, kind, rtsp_url) "
+                     "VALUES ($1, $2, $3, $4) RETURNING id, name, kind, rtsp_url",
+                     4, p, error);
     if (!rows)
         return FALSE;
-    static const char *const cols[] = {"id", "name", "kind", NULL};
-    api_call_reply(call, 201, wrap_one("site", rows, cols, "iss"));
+    api_call_reply(call, 201, site_json(rows));
     return TRUE;
 }
 
@@ -534,6 +643,8 @@ const ApiRoute api_body_routes[] = {
      NULL},
     {HTTP_METHOD_POST, "/api/v1/bodies/{id}/sites", API_SCOPE_BODY, AUTH_ROLE_ADMIN,
      site_create_run, NULL},
+    {HTTP_METHOD_PATCH, "/api/v1/bodies/{id}/sites/{id}", API_SCOPE_BODY, AUTH_ROLE_ADMIN,
+     site_update_run, NULL},
     {HTTP_METHOD_GET, "/api/v1/bodies/{id}/terms", API_SCOPE_BODY, ALL, terms_run, NULL},
     {HTTP_METHOD_POST, "/api/v1/bodies/{id}/terms", API_SCOPE_BODY, PREPARE, term_create_run, NULL},
     {HTTP_METHOD_GET, "/api/v1/bodies/{id}/roster", API_SCOPE_BODY, NOT_GUEST, roster_run, NULL},

@@ -43,12 +43,13 @@ typedef struct {
     guint64 segment_requests;
     guint64 bytes_requested; /* of segments */
     guint64 starts, stops;
+    guint cameras; /* hall cameras the meeting's media pulls now */
 } Stream;
 
 struct _Broadcast {
     PhApp *app;
-    char *root; /* STATE_DIR/live */
-    gboolean enabled;
+    char *root;       /* STATE_DIR/live */
+    gboolean enabled; /* [media] live_height > 0 */
     DbListener *listener;
     GHashTable *streams; /* gint64 * meeting -> Stream *, owned */
     gboolean freeing;
@@ -161,9 +162,10 @@ static void stream_stop(Stream *s)
 typedef struct {
     Broadcast *bc; /* cleared when the module goes first */
     gint64 meeting_id;
-    gboolean found, live, closed;
+    gboolean found, open, live, closed;
     char *body, *title, *item, *holder;
     gint64 deadline_us;
+    GArray *cameras; /* LiveCameraSite, strings owned */
 } Lookup;
 
 static void lookup_free(gpointer p)
@@ -173,6 +175,12 @@ static void lookup_free(gpointer p)
     g_free(l->title);
     g_free(l->item);
     g_free(l->holder);
+    for (guint i = 0; l->cameras && i < l->cameras->len; i++) {
+        LiveCameraSite *c = &g_array_index(l->cameras, LiveCameraSite, i);
+        g_free((char *)c->name);
+        g_free((char *)c->url);
+    }
+    g_clear_pointer(&l->cameras, g_array_unref);
     g_free(l);
 }
 
@@ -186,7 +194,7 @@ static gboolean lookup_job(DbConn *conn, gpointer data, GError **error)
      * (họp kín). The floor: the running turn, with its end when it has a limit. */
     g_autoptr(DbRows) rows = db_conn_exec(
         conn,
-        "SELECT m.status = 'open' AND m.is_public, "
+        "SELECT m.status = 'open' AND m.is_public, m.status = 'open', "
         "  NOT (coalesce(i.is_public, true) AND coalesce(pi.is_public, true) "
         "       AND coalesce(s.is_public, true)), "
         "  b.name, m.title, i.title, u.full_name, "
@@ -206,13 +214,34 @@ static gboolean lookup_job(DbConn *conn, gpointer data, GError **error)
         return TRUE;
     l->found = TRUE;
     l->live = g_str_equal(db_rows_get(rows, 0, 0), "t");
-    l->closed = g_str_equal(db_rows_get(rows, 0, 1), "t");
-    l->body = g_strdup(db_rows_get(rows, 0, 2));
-    l->title = g_strdup(db_rows_get(rows, 0, 3));
-    l->item = db_rows_is_null(rows, 0, 4) ? NULL : g_strdup(db_rows_get(rows, 0, 4));
-    l->holder = db_rows_is_null(rows, 0, 5) ? NULL : g_strdup(db_rows_get(rows, 0, 5));
+    l->open = g_str_equal(db_rows_get(rows, 0, 1), "t");
+    l->closed = g_str_equal(db_rows_get(rows, 0, 2), "t");
+    l->body = g_strdup(db_rows_get(rows, 0, 3));
+    l->title = g_strdup(db_rows_get(rows, 0, 4));
+    l->item = db_rows_is_null(rows, 0, 5) ? NULL : g_strdup(db_rows_get(rows, 0, 5));
+    l->holder = db_rows_is_null(rows, 0, 6) ? NULL : g_strdup(db_rows_get(rows, 0, 6));
     l->deadline_us =
-        db_rows_is_null(rows, 0, 6) ? 0 : g_ascii_strtoll(db_rows_get(rows, 0, 6), NULL, 10);
+        db_rows_is_null(rows, 0, 7) ? 0 : g_ascii_strtoll(db_rows_get(rows, 0, 7), NULL, 10);
+    if (!l->open)
+        return TRUE;
+    /* the halls invited to the open meeting that have a camera (and have not declined) */
+    g_autoptr(DbRows) cams = db_conn_exec(
+        conn,
+        "SELECT s.id, s.name, s.rtsp_url FROM invitations v JOIN sites s ON s.id = v.site_id "
+        "WHERE v.meeting_id = $1 AND v.kind = 'site' AND v.rsvp <> 'declined' "
+        "  AND coalesce(s.rtsp_url, '') <> '' ORDER BY s.id LIMIT 64",
+        1, p, error);
+    if (!cams)
+        return FALSE;
+    l->cameras = g_array_new(FALSE, FALSE, sizeof(LiveCameraSite));
+    for (guint i = 0; i < db_rows_count(cams); i++) {
+        LiveCameraSite c = {
+            .site_id = g_ascii_strtoll(db_rows_get(cams, i, 0), NULL, 10),
+            .name = g_strdup(db_rows_get(cams, i, 1)),
+            .url = g_strdup(db_rows_get(cams, i, 2)),
+        };
+        g_array_append_val(l->cameras, c);
+    }
     return TRUE;
 }
 
@@ -233,7 +262,16 @@ static void lookup_done(gpointer data, const GError *error, gpointer user_data)
          * again. */
         g_warning("meeting %" G_GINT64_FORMAT ": live stream state not read: %s", l->meeting_id,
                   error->message);
-    } else if (!l->found || !l->live) {
+        goto out;
+    }
+    /* hall cameras, for every open meeting */
+    guint n_cameras = l->cameras ? l->cameras->len : 0;
+    if (n_cameras || s->cameras)
+        live_media_cameras_set(bc->app, s->meeting_id,
+                               n_cameras ? (const LiveCameraSite *)l->cameras->data : NULL,
+                               n_cameras);
+    s->cameras = n_cameras;
+    if (!l->found || !l->live || !bc->enabled) {
         stream_stop(s);
     } else {
         if (!s->running) {
@@ -267,9 +305,10 @@ static void lookup_done(gpointer data, const GError *error, gpointer user_data)
             live_media_program_set(bc->app, s->meeting_id, &st);
         }
     }
+out:
     if (s->dirty)
         stream_look(s);
-    else if (!s->running)
+    else if (!s->running && !s->cameras)
         g_hash_table_remove(bc->streams, &s->meeting_id); /* frees s */
 }
 
@@ -303,8 +342,7 @@ static gboolean open_job(DbConn *conn, gpointer data, GError **error)
 {
     OpenMeetings *o = data;
     g_autoptr(DbRows) rows = db_conn_exec(
-        conn, "SELECT id FROM meetings WHERE status = 'open' AND is_public ORDER BY id", 0, NULL,
-        error);
+        conn, "SELECT id FROM meetings WHERE status = 'open' ORDER BY id", 0, NULL, error);
     if (!rows)
         return FALSE;
     for (guint i = 0; i < db_rows_count(rows); i++) {
@@ -569,12 +607,13 @@ Broadcast *broadcast_new(PhApp *app)
         ops_metrics_add_source(metrics, NULL);
         metrics_added = TRUE;
     }
-    if (bc->enabled) {
+    if (!bc->enabled)
+        g_message("public live stream off ([media] live_height = 0)");
+    /* the hall cameras of open meetings are followed the same way */
+    if (app->media) {
         bc->listener = db_listener_new(app->conninfo, RECORD_CHANNEL, app->context, on_notify,
                                        on_listener_state, bc);
         look_everything(bc);
-    } else {
-        g_message("public live stream off ([media] live_height = 0)");
     }
     return bc;
 }
@@ -588,8 +627,12 @@ void broadcast_free(Broadcast *bc)
     GHashTableIter it;
     gpointer value;
     g_hash_table_iter_init(&it, bc->streams);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        stream_stop(value);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        Stream *s = value;
+        stream_stop(s);
+        if (s->cameras)
+            live_media_cameras_set(bc->app, s->meeting_id, NULL, 0);
+    }
     g_clear_pointer(&bc->streams, g_hash_table_unref);
     g_free(bc->root);
     if (the_broadcast == bc)

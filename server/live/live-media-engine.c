@@ -547,6 +547,8 @@ static void on_peer_state(gpointer user_data, gint64 meeting_id, guint64 partici
     g_info("meeting %" G_GINT64_FORMAT " participant %" G_GUINT64_FORMAT ": media %s", meeting_id,
            participant_id, up ? "connected" : "disconnected");
     p->connected = up;
+    if (up && p->camera)
+        live_media_camera_up(p); /* its tracks are in the room now */
     live_media_broadcast_peers(mm);
 }
 
@@ -830,6 +832,47 @@ static void room_counter_lines(MediaRoom *room, gpointer data)
     w->n_rooms++;
 }
 
+/* The hall cameras (RTSP ingest), one line per site and figure. */
+static void camera_metrics(GString *out, LiveMedia *lm)
+{
+    static const Metric metrics[] = {
+        {"phonghop_camera_playing", "gauge", "1 while the hall camera's stream flows."},
+        {"phonghop_camera_reconnects_total", "counter",
+         "Times the camera dropped and was connected again."},
+        {"phonghop_camera_transcoding", "gauge",
+         "1 when the camera's video is decoded and encoded again (a codec browsers refuse)."},
+        {"phonghop_camera_packets_total", "counter", "RTP packets handed to the room."},
+        {"phonghop_camera_dropped_total", "counter",
+         "Packets dropped: the queue to the media worker was full."},
+    };
+    GHashTableIter mi, pi;
+    gpointer value;
+    for (guint k = 0; k < G_N_ELEMENTS(metrics); k++) {
+        metric_head(out, &metrics[k]);
+        g_hash_table_iter_init(&mi, lm->meetings);
+        while (g_hash_table_iter_next(&mi, NULL, &value)) {
+            MediaMeeting *mm = value;
+            Participant *p;
+            g_hash_table_iter_init(&pi, mm->participants);
+            while (g_hash_table_iter_next(&pi, NULL, (gpointer *)&p)) {
+                if (!p->camera)
+                    continue;
+                MediaCameraStats st;
+                media_camera_get_stats(p->camera, &st);
+                guint64 v = k == 0   ? (guint64)(st.state == MEDIA_CAMERA_PLAYING)
+                            : k == 1 ? st.reconnects
+                            : k == 2 ? (guint64)(st.transcoding[MEDIA_KIND_VIDEO] != 0)
+                            : k == 3 ? st.packets
+                                     : st.dropped;
+                g_string_append_printf(out,
+                                       "%s{meeting=\"%" G_GINT64_FORMAT
+                                       "\",site=\"%" G_GINT64_FORMAT "\"} %" G_GUINT64_FORMAT "\n",
+                                       metrics[k].name, mm->meeting_id, p->site_id, v);
+            }
+        }
+    }
+}
+
 static void metrics_source(GString *out, gpointer user_data)
 {
     LiveMedia *lm = the_media;
@@ -877,6 +920,7 @@ static void metrics_source(GString *out, gpointer user_data)
         MetricsWalk w = {out, i};
         media_engine_foreach_room(lm->engine, peer_metric_lines, &w);
     }
+    camera_metrics(out, lm);
 }
 
 /* ---- the engine ---- */

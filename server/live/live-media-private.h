@@ -58,6 +58,10 @@ typedef struct {
     gboolean sub_restart; /* an ICE restart waits for the negotiation in flight */
     JsonNode *sub_restart_ref;
     guint offer_id; /* of our last offer */
+    /* a hall's IP camera (RTSP) publishing as this site, joined by the server (conn NULL) */
+    MediaCamera *camera;
+    char *camera_url;
+    const char *camera_state; /* "connecting", "playing", "reconnecting" (static) */
 } Participant;
 
 struct _MediaMeeting {
@@ -127,5 +131,7 @@ Participant *live_media_participant(MediaMeeting *mm, guint64 participant_id);
 void live_media_pending_orphan(gpointer key, gpointer value, gpointer user_data);
 /* Drops everything of a participant (not the room's copy: the caller removes it first). */
 void live_media_participant_free(gpointer data);
+/* A camera site's media is up: the others receive it (new offers). */
+void live_media_camera_up(Participant *p);
 
 G_END_DECLS

@@ -124,7 +124,8 @@ void live_media_send_all(MediaMeeting *mm, JsonNode *node, gboolean chairs_only)
 
     g_hash_table_iter_init(&iter, mm->participants);
     while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&p)) {
-        if (chairs_only && p->role != MEDIA_ROLE_CHAIR && !g_str_equal(p->role_name, "staff"))
+        if (!p->conn ||
+            (chairs_only && p->role != MEDIA_ROLE_CHAIR && !g_str_equal(p->role_name, "staff")))
             continue;
         ws_conn_send(p->conn, text, len);
     }
@@ -170,6 +171,10 @@ JsonNode *live_media_peers_json(MediaMeeting *mm)
         json_builder_add_string_value(b, p->role_name);
         json_builder_set_member_name(b, "connected");
         json_builder_add_boolean_value(b, p->connected);
+        if (p->camera) {
+            json_builder_set_member_name(b, "camera");
+            json_builder_add_string_value(b, p->camera_state);
+        }
         json_builder_set_member_name(b, "publishing");
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "audio");
@@ -218,6 +223,8 @@ void live_media_participant_free(gpointer data)
 {
     Participant *p = data;
 
+    g_clear_pointer(&p->camera, media_camera_free); /* before its room goes */
+    g_free(p->camera_url);
     g_clear_pointer(&p->conn, ws_conn_unref);
     g_clear_pointer(&p->sub_ids, g_array_unref);
     g_clear_pointer(&p->held, g_array_unref);
@@ -264,12 +271,14 @@ static void participant_leave(Participant *p, const char *reason, JsonNode *ref)
     g_info("meeting %" G_GINT64_FORMAT " participant %" G_GUINT64_FORMAT
            " (%s): left the media%s%s",
            mm->meeting_id, id, p->name, reason ? ": " : "", reason ? reason : "");
+    g_clear_pointer(&p->camera, media_camera_free); /* no packet after this */
     if (mm->room && !media_room_remove_participant(mm->room, id, &error))
         g_warning("meeting %" G_GINT64_FORMAT " participant %" G_GUINT64_FORMAT ": %s",
                   mm->meeting_id, id, error->message);
-    g_hash_table_remove(lm->by_conn, p->conn);
+    if (p->conn)
+        g_hash_table_remove(lm->by_conn, p->conn);
     g_hash_table_steal(mm->participants, &id);
-    if (reason && ws_conn_is_open(p->conn)) {
+    if (reason && p->conn && ws_conn_is_open(p->conn)) {
         g_autoptr(JsonBuilder) b = reply_begin("media.left", ref, mm->meeting_id);
         json_builder_set_member_name(b, "reason");
         json_builder_add_string_value(b, reason);
@@ -1144,4 +1153,119 @@ void live_media_connection_gone(PhApp *app, WsConn *conn)
     p = g_hash_table_lookup(lm->by_conn, conn);
     if (p)
         participant_leave(p, NULL, NULL);
+}
+
+/* ---- hall cameras ---- */
+
+static void on_camera_state(gpointer user_data, MediaCamera *camera, MediaCameraState state,
+                            const char *message)
+{
+    Participant *p = user_data;
+    static const char *const names[] = {"connecting", "playing", "reconnecting"};
+    const char *name = names[state];
+
+    if (p->camera != camera || p->camera_state == name)
+        return;
+    if (state == MEDIA_CAMERA_RECONNECTING)
+        g_warning("meeting %" G_GINT64_FORMAT " site %" G_GINT64_FORMAT
+                  " (%s): the camera dropped (%s); reconnecting",
+                  p->mm->meeting_id, p->site_id, p->name, message ? message : "no reason given");
+    else
+        g_message("meeting %" G_GINT64_FORMAT " site %" G_GINT64_FORMAT " (%s): camera %s",
+                  p->mm->meeting_id, p->site_id, p->name, name);
+    p->camera_state = name;
+    live_media_broadcast_peers(p->mm);
+}
+
+void live_media_camera_up(Participant *p)
+{
+    MediaCameraStats st;
+    if (!p->camera)
+        return;
+    media_camera_get_stats(p->camera, &st);
+    p->publishing = TRUE;
+    p->n_video = st.video ? 1 : 0;
+    p->n_audio = st.audio ? 1 : 0;
+    p->n_layers = 1;
+    resubscribe_others(p->mm, p->id, p->id, FALSE);
+}
+
+static void camera_join(MediaMeeting *mm, const LiveCameraSite *site)
+{
+    LiveMedia *lm = mm->lm;
+    guint64 id = LIVE_MEDIA_SITE_BASE + (guint64)site->site_id;
+    g_autoptr(GError) error = NULL;
+    MediaRoom *room = live_media_meeting_room(mm, &error);
+
+    if (!room || !media_room_add_participant(room, id, site->name, MEDIA_ROLE_SITE, &error)) {
+        g_warning("meeting %" G_GINT64_FORMAT " site %" G_GINT64_FORMAT
+                  ": the camera does not join: %s",
+                  mm->meeting_id, site->site_id, error->message);
+        return;
+    }
+    Participant *p = g_new0(Participant, 1);
+    p->mm = mm;
+    p->id = id;
+    p->serial = ++lm->next_serial;
+    p->site_id = site->site_id;
+    p->name = g_strdup(site->name);
+    p->role = MEDIA_ROLE_SITE;
+    p->role_name = "site";
+    p->sub_ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+    p->held = g_array_new(FALSE, FALSE, sizeof(guint64));
+    p->camera_url = g_strdup(site->url);
+    p->camera_state = "connecting";
+    p->camera = media_camera_new(room, id, site->url, on_camera_state, p, &error);
+    if (!p->camera) {
+        g_warning("meeting %" G_GINT64_FORMAT " site %" G_GINT64_FORMAT
+                  ": the camera does not join: %s",
+                  mm->meeting_id, site->site_id, error->message);
+        media_room_remove_participant(room, id, NULL);
+        live_media_participant_free(p);
+        return;
+    }
+    g_hash_table_insert(mm->participants, &p->id, p);
+    g_autofree char *shown = media_camera_dup_display_url(site->url);
+    g_message("meeting %" G_GINT64_FORMAT " site %" G_GINT64_FORMAT " (%s): camera %s joins the "
+              "media",
+              mm->meeting_id, site->site_id, site->name, shown);
+    live_media_gate_joined(mm, p);
+    live_media_broadcast_peers(mm);
+}
+
+void live_media_cameras_set(PhApp *app, gint64 meeting_id, const LiveCameraSite *sites, guint n)
+{
+    LiveMedia *lm = app->media;
+    if (!lm)
+        return;
+    MediaMeeting *mm = n ? live_media_meeting_ensure(lm, meeting_id)
+                         : g_hash_table_lookup(lm->meetings, &meeting_id);
+    if (!mm)
+        return;
+    /* the cameras that go: not wanted any more, or another URL */
+    g_autoptr(GPtrArray) leaving = g_ptr_array_new();
+    GHashTableIter iter;
+    Participant *p;
+    g_hash_table_iter_init(&iter, mm->participants);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&p)) {
+        if (!p->camera)
+            continue;
+        gboolean keep = FALSE;
+        for (guint i = 0; i < n && !keep; i++)
+            keep = sites[i].site_id == p->site_id && g_str_equal(sites[i].url, p->camera_url);
+        if (!keep)
+            g_ptr_array_add(leaving, p);
+    }
+    for (guint i = 0; i < leaving->len; i++)
+        participant_leave(leaving->pdata[i], NULL, NULL); /* may free mm (tidied) */
+    if (n == 0)
+        return;
+    mm = live_media_meeting_ensure(lm, meeting_id);
+    /* the cameras that come; a browser that joined for the site keeps it */
+    for (guint i = 0; i < n; i++) {
+        guint64 id = LIVE_MEDIA_SITE_BASE + (guint64)sites[i].site_id;
+        if (!live_media_participant(mm, id))
+            camera_join(mm, &sites[i]);
+    }
+    live_media_meeting_tidy(mm);
 }

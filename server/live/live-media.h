@@ -68,6 +68,24 @@ gboolean live_media_program_start(PhApp *app, gint64 meeting_id, const char *hls
 void live_media_program_set(PhApp *app, gint64 meeting_id, const LiveProgramState *state);
 /* Ends it: the playlist is finished; the room goes when nobody is left in it. */
 void live_media_program_stop(PhApp *app, gint64 meeting_id);
+/* ---- hall cameras (RTSP) ----
+ *
+ * A site of the meeting's body configured with a camera URL (sites.rtsp_url) and invited to an
+ * open meeting joins its media as that site (participant LIVE_MEDIA_SITE_BASE + site id): the
+ * media library pulls the camera and publishes it (media.h, MediaCamera); browsers receive it
+ * like any site, the floor follows a member to it, and media.peers tells the chair its state
+ * ("camera": connecting, playing, reconnecting). A browser joining for the same site replaces
+ * the camera until it leaves. */
+typedef struct {
+    gint64 site_id;
+    const char *name;
+    const char *url;
+} LiveCameraSite;
+
+/* The cameras @meeting_id should have now (@n 0: none, the meeting is not open): those missing
+ * are started, those gone or whose URL changed are stopped (and started again). */
+void live_media_cameras_set(PhApp *app, gint64 meeting_id, const LiveCameraSite *sites, guint n);
+
 /* Its figures; FALSE when it does not run. */
 gboolean live_media_program_get_stats(PhApp *app, gint64 meeting_id, MediaProgramStats *stats);
 /* The meeting's media room for a consumer that needs it while nobody may have joined (the

@@ -6,8 +6,8 @@
  * (libnice), DTLS and RTP stacks. Two webrtcbins, as a browser has two connections: one publishes
  * a test pattern (VP8) and a tone (Opus) and makes the offer; the other receives, answers the
  * server's offers and counts what arrives per publisher (by the SSRCs our offers announce with
- * msid "p<participant>"), decoding the VP8 to prove the forwarded stream is valid. Both add
- * 127.0.0.1 to their ICE agents (libnice skips loopback otherwise).
+ * msid "p<participant>"), decoding the VP8 (or a hall camera's H.264) to prove the forwarded
+ * stream is valid. Both add 127.0.0.1 to their ICE agents (libnice skips loopback otherwise).
  *
  * In (stdin): {"type":"publish"}, {"type":"answer","sdp"} (to our offer),
  * {"type":"offer","offer_id","sdp"} (the server's), {"type":"stats"}, {"type":"quit"}.
@@ -246,15 +246,21 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer user_data)
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
         return;
     s = g_new0(Stream, 1);
-    s->video = st && g_strcmp0(gst_structure_get_string(st, "encoding-name"), "VP8") == 0;
+    const char *encoding = st ? gst_structure_get_string(st, "encoding-name") : NULL;
+    gboolean h264 = g_strcmp0(encoding, "H264") == 0;
+    s->video = h264 || g_strcmp0(encoding, "VP8") == 0;
     g_mutex_lock(&peer.lock);
     if (peer.n_streams < MAX_STREAMS)
         peer.streams[peer.n_streams++] = s;
     g_mutex_unlock(&peer.lock);
     if (s->video) {
         g_autoptr(GError) error = NULL;
+        /* H.264: what a hall camera publishes */
         sink = gst_parse_bin_from_description(
-            "rtpvp8depay ! vp8dec name=dec ! fakesink sync=false async=false", TRUE, &error);
+            h264 ? "rtph264depay ! h264parse ! avdec_h264 name=dec ! fakesink sync=false "
+                   "async=false"
+                 : "rtpvp8depay ! vp8dec name=dec ! fakesink sync=false async=false",
+            TRUE, &error);
         GstElement *dec = gst_bin_get_by_name(GST_BIN(sink), "dec");
         GstPad *src = gst_element_get_static_pad(dec, "src");
         gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, count_decoded, s, NULL);

@@ -1,0 +1,210 @@
+// A hall's IP camera as a site of a meeting: a local RTSP server
+// (tests/integration/media-gst/rtsp-test-server.c, gst-rtsp-server: H.264 Constrained Baseline)
+// is the camera of a site invited to an open meeting; phonghop pulls it and publishes it into
+// the meeting's media room. A webrtcbin client (the chair) receives it through /ws like any
+// site and decodes its H.264. Asserted: the camera URL is checked with a clear message (scheme,
+// host, port, length, characters; never echoing the password); the site's video reaches and
+// decodes at the subscriber; media.peers shows the camera's state; killing the camera server
+// shows "reconnecting" and restarting it brings the video back in the same stream; /metrics
+// counts it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { Postgres, Server, buildDir, freePort, sleep, waitFor } from '../common/harness.mjs';
+
+const peerBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'webrtcbin-peer');
+const rtspBin = path.join(buildDir, 'tests', 'integration', 'media-gst', 'rtsp-test-server');
+const SITE_BASE = 2 ** 40;
+
+let pg, db, server, meeting, council, site, rtspPort, camera, admin;
+const users = {};
+const peers = [];
+
+const sql = (text) => pg.psql(db.name, text).trim();
+
+function startCamera() {
+  const proc = spawn(rtspBin, [String(rtspPort), 'baseline', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.exited = new Promise((resolve) => proc.on('exit', resolve));
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('the RTSP test server did not start')), 20000);
+    readline.createInterface({ input: proc.stdout }).on('line', (l) => {
+      if (l.includes('ready')) { clearTimeout(t); resolve(proc); }
+    });
+  });
+}
+
+async function stopCamera() {
+  camera.kill('SIGKILL');
+  await camera.exited;
+}
+
+async function startPeer(username) {
+  const c = server.client();
+  assert.equal((await c.login(username)).status, 200);
+  const ws = await c.websocket();
+  await ws.next((m) => m.type === 'welcome');
+  const proc = spawn(peerBin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const p = { username, c, ws, proc, errors: [], peers: null };
+  proc.stderr.on('data', () => {});
+  p.exited = new Promise((resolve) => proc.on('exit', resolve));
+  p.send = (msg) => proc.stdin.write(`${JSON.stringify(msg)}\n`);
+  let nextId = 1;
+  p.ask = (msg) => {
+    const id = nextId++;
+    ws.sendJson({ meeting_id: meeting, ...msg, id });
+    return ws.next((m) => m.id === id || m.ref === id, 10000);
+  };
+  readline.createInterface({ input: proc.stdout }).on('line', async (line) => {
+    const m = JSON.parse(line);
+    if (m.type === 'answer') {
+      const r = await p.ask({ type: 'media.answer', offer_id: m.offer_id, sdp: m.sdp });
+      if (r.type !== 'media.answered') p.errors.push(r);
+    } else if (m.type === 'candidate') {
+      ws.sendJson({ type: 'media.candidate', meeting_id: meeting, connection: m.connection, candidate: m.candidate });
+    } else if (m.type === 'stats') {
+      p.statsWaiter?.(m.rx);
+    } else if (m.type === 'error') {
+      p.errors.push(m);
+    }
+  });
+  ws.on('message', (data) => {
+    const m = JSON.parse(data.toString());
+    if (m.type === 'media.offer') p.send({ type: 'offer', offer_id: m.offer_id, sdp: m.sdp });
+    if (m.type === 'media.peers') p.peers = m.peers;
+  });
+  p.rx = () => new Promise((resolve) => { p.statsWaiter = resolve; p.send({ type: 'stats' }); });
+  const joined = await p.ask({ type: 'media.join' });
+  assert.equal(joined.type, 'media.joined', JSON.stringify(joined));
+  peers.push(p);
+  return p;
+}
+
+before(async () => {
+  pg = new Postgres();
+  db = pg.createDatabase();
+  server = await Server.start({ db, config: { media: { addresses: '127.0.0.1', live_height: 0 } } });
+  for (const line of sql('SELECT username, id FROM users').split('\n')) {
+    const [n, id] = line.split('|');
+    users[n] = Number(id);
+  }
+  council = Number(sql("SELECT id FROM bodies WHERE name = 'Hội đồng nhân dân tỉnh Sơn Hà'"));
+  meeting = Number(sql(`INSERT INTO meetings (body_id, title, kind, status, starts_at, location, is_public, opened_at)
+    VALUES (${council}, 'Phiên họp có điểm cầu camera', 'regular', 'open', now(), 'Trực tuyến', false, now()) RETURNING id`).split('\n')[0]);
+  sql(`INSERT INTO attendance_events (meeting_id, user_id, kind, mode, by_user_id) VALUES (${meeting}, ${users.chutich}, 'check_in', 'online', ${users.chutich})`);
+  rtspPort = await freePort();
+  camera = await startCamera();
+  admin = server.client();
+  assert.equal((await admin.login('quantri')).status, 200);
+});
+
+after(async () => {
+  const stopped = await server?.stop();
+  for (const p of peers) {
+    p.send({ type: 'quit' });
+    const t = setTimeout(() => p.proc.kill('SIGKILL'), 5000);
+    await p.exited;
+    clearTimeout(t);
+    p.ws.close();
+  }
+  if (camera && camera.exitCode === null) await stopCamera();
+  await server?.destroy();
+  pg?.destroy();
+  assert.deepEqual(stopped, { code: 0, signal: null }, server?.log.slice(-4000));
+});
+
+test('a camera URL is checked, with a message that says what is wrong', async () => {
+  const cases = [
+    ['http://cam.example/live', /must start with rtsp:\/\/, rtsps:\/\/ or rtspt:\/\//],
+    ['rtsp://', /no host/],
+    ['rtsp://:554/live', /no host/],
+    ['rtsp://cam.example:99999/live', /port must be a number from 1 to 65535/],
+    ['rtsp://cam.example:0/live', /port must be a number from 1 to 65535/],
+    ['rtsp://cam example/live', /space, a control character or a non-ASCII character at byte 11/],
+    ['rtsp://hội-trường/live', /non-ASCII/],
+    ['rtsp://cam_1;rm/live', /is not a host name or an IPv4 address/],
+    ['rtsp://[zz::1]/live', /is not an IPv6 address/],
+    ['rtsp://user:s3cret@-cam/live', /is not a host name/],
+    [`rtsp://cam.example/${'a'.repeat(1000)}`, /too long: 1019 bytes, limit 1000/],
+    [42, /must be a string/],
+  ];
+  for (const [url, message] of cases) {
+    const r = await admin.post(`/api/v1/bodies/${council}/sites`, { name: 'Thử', kind: 'remote_hall', rtsp_url: url });
+    assert.equal(r.status, 400, `${url}: ${r.text}`);
+    assert.equal(r.data.error.code, 'invalid_field');
+    assert.match(r.data.error.message, /field 'rtsp_url'/);
+    assert.match(r.data.error.message, message, String(url));
+    assert.ok(!r.text.includes('s3cret'), 'the password is never echoed');
+  }
+  assert.equal(sql("SELECT count(*) FROM sites WHERE name = 'Thử'"), '0', 'nothing stored');
+  for (const [i, url] of ['rtsp://192.0.2.7:554/stream1', 'rtsps://cam.hoi-truong.example/a?b=c', 'rtspt://[2001:db8::7]:8554/x'].entries()) {
+    const r = await admin.post(`/api/v1/bodies/${council}/sites`, { name: `Hội trường ${i}`, kind: 'remote_hall', rtsp_url: url });
+    assert.equal(r.status, 201, `${url}: ${r.text}`);
+  }
+});
+
+test('the hall camera is published as a site: a subscriber decodes it; it reconnects', async () => {
+  // The site with its camera (credentials in the URL are kept but never shown).
+  let r = await admin.post(`/api/v1/bodies/${council}/sites`, { name: 'Hội trường huyện Tân Lập', kind: 'remote_hall' });
+  assert.equal(r.status, 201, r.text);
+  site = r.data.site.id;
+  assert.equal(r.data.site.has_camera, false);
+  r = await admin.request('PATCH', `/api/v1/bodies/${council}/sites/${site}`, { json: { rtsp_url: 'rtsp://nope:99999/' } });
+  assert.equal(r.status, 400);
+  r = await admin.request('PATCH', `/api/v1/bodies/${council}/sites/${site + 1000}`, { json: { rtsp_url: null } });
+  assert.equal(r.status, 404);
+  sql(`INSERT INTO invitations (meeting_id, kind, site_id) VALUES (${meeting}, 'site', ${site})`);
+  r = await admin.request('PATCH', `/api/v1/bodies/${council}/sites/${site}`,
+    { json: { rtsp_url: `rtsp://camera:secret@127.0.0.1:${rtspPort}/cam` } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.data.site.has_camera, true);
+  assert.equal(r.data.site.camera, `rtsp://127.0.0.1:${rtspPort}/cam`);
+  const listed = await admin.get(`/api/v1/bodies/${council}/sites`);
+  assert.equal(listed.data.sites.find((s) => s.id === site).has_camera, true);
+  assert.ok(!listed.text.includes('secret'));
+
+  const chair = await startPeer('chutich');
+  assert.equal((await chair.ask({ type: 'media.subscribe' })).type, 'media.subscribed');
+  const id = SITE_BASE + site;
+  const first = await waitFor(async () => {
+    const rx = await chair.rx();
+    return rx[id]?.decoded > 20 && rx[id];
+  }, { timeoutMs: 45000, intervalMs: 500, what: { toString: () => `the camera decoded at the chair (${JSON.stringify(chair.errors)}) ${server.log.slice(-2500)}` } });
+  const shown = chair.peers.find((x) => x.participant_id === id);
+  assert.equal(shown.role, 'site');
+  assert.equal(shown.site_id, site);
+  assert.equal(shown.camera, 'playing');
+  assert.equal(shown.publishing.video, true);
+  assert.equal(shown.connected, true);
+
+  // The camera goes away: the chair sees "reconnecting"; it comes back: the video flows again.
+  await stopCamera();
+  await waitFor(() => chair.peers.find((x) => x.participant_id === id)?.camera === 'reconnecting',
+    { timeoutMs: 15000, what: 'reconnecting' });
+  await sleep(1000);
+  const paused = (await chair.rx())[id].decoded;
+  camera = await startCamera();
+  const back = await waitFor(async () => {
+    const rx = await chair.rx();
+    return rx[id]?.decoded > paused + 20 && rx[id];
+  }, { timeoutMs: 45000, intervalMs: 500, what: { toString: () => `the camera back (${server.log.slice(-2500)})` } });
+  assert.ok(back.decoded > first.decoded);
+  assert.equal(chair.peers.find((x) => x.participant_id === id).camera, 'playing');
+  const m = await server.client().get('/metrics');
+  assert.match(m.text, new RegExp(`phonghop_camera_playing\\{meeting="${meeting}",site="${site}"\\} 1`));
+  assert.match(m.text, new RegExp(`phonghop_camera_reconnects_total\\{meeting="${meeting}",site="${site}"\\} [1-9]`));
+  assert.match(m.text, new RegExp(`phonghop_camera_packets_total\\{meeting="${meeting}",site="${site}"\\} [1-9]`));
+  assert.match(m.text, new RegExp(`phonghop_camera_transcoding\\{meeting="${meeting}",site="${site}"\\} 0`));
+
+  // The camera is taken off the site: it leaves the meeting's media.
+  r = await admin.request('PATCH', `/api/v1/bodies/${council}/sites/${site}`, { json: { rtsp_url: null } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.data.site.has_camera, false);
+  await waitFor(() => !chair.peers.some((x) => x.participant_id === id), { timeoutMs: 10000, what: 'the camera gone' });
+
+  // ... and put back: it joins again, and the server stops cleanly with it running (after()).
+  r = await admin.request('PATCH', `/api/v1/bodies/${council}/sites/${site}`, { json: { rtsp_url: `rtsp://127.0.0.1:${rtspPort}/cam` } });
+  assert.equal(r.status, 200, r.text);
+  await waitFor(() => chair.peers.find((x) => x.participant_id === id)?.camera === 'playing', { timeoutMs: 15000, what: 'the camera back on the site' });
+});
