@@ -206,6 +206,13 @@ describe('a sitting in real browsers', () => {
     await page.goto(url(meetingHash('chair')));
     await page.getByTestId('open-meeting').click();
     await page.getByTestId('meeting-status').filter({ hasText: 'Đang họp' }).waitFor();
+    // Opening starts the recording ([media] record_meetings); the chair sees it, may stop and
+    // start it again, each step known from the meeting's events.
+    await page.locator('[data-testid="recording-state"][data-state="recording"]').filter({ hasText: 'Đang ghi hình' }).waitFor();
+    await page.getByTestId('recording-stop').click();
+    await page.locator('[data-testid="recording-state"][data-state="off"]').waitFor();
+    await page.getByTestId('recording-start').click();
+    await page.locator('[data-testid="recording-state"][data-state="recording"]').waitFor();
     await page.getByTestId('next-item').click();
     await page.getByTestId('chair-current-item').filter({ hasText: ITEMS[0] }).waitFor();
   });

@@ -236,6 +236,17 @@ describe('live events', () => {
     expect([state.documentsVersion, state.receiptsVersion, state.invitationsVersion]).toEqual([1, 1, 1]);
   });
 
+  it('recording events reload the recordings; a failure is the chair\'s alarm until it starts again', () => {
+    let state = applyEvent(loaded(), ev('recording.started', { recording_id: 1, by: null, error: null }));
+    expect([state.recordingVersion, state.recordingAlarm]).toEqual([1, null]);
+    state = applyEvent(state, ev('recording.error', { recording_id: 1, state: 'participant_stopped', participant_id: 6, error: 'disk full' }));
+    expect([state.recordingVersion, state.recordingAlarm]).toEqual([2, 'disk full']);
+    state = applyEvent(state, ev('recording.stopped', { recording_id: 1, state: 'stopped', files: 4, by: 5, error: 'disk full' }));
+    expect([state.recordingVersion, state.recordingAlarm]).toEqual([3, 'disk full']);
+    state = applyEvent(state, ev('recording.started', { recording_id: 2, by: 5, error: null }));
+    expect([state.recordingVersion, state.recordingAlarm]).toEqual([4, null]);
+  });
+
   it('"hidden" stand-ins and unknown kinds only move the sequence number', () => {
     const before = loaded();
     const after = applyEvent(before, { type: 'event', meeting_id: 5, seq: 900, kind: 'hidden' });

@@ -390,6 +390,21 @@ export interface FloorLimit {
   own?: boolean;
 }
 
+/** One recording of a meeting (GET /meetings/{id}/recordings): from an opening or a start by
+ * the chair to the close or a stop. */
+export interface RecordingRun {
+  id: number;
+  meeting_id: number;
+  started_at: string;
+  ended_at: string | null;
+  /** interrupted: the server stopped while recording; its files were checked at the next start */
+  state: 'recording' | 'stopped' | 'failed' | 'interrupted';
+  last_error: string;
+  started_by: number | null;
+  files: number;
+  duration_ms: number;
+}
+
 export interface FloorState {
   meeting_id: number;
   status: string;
@@ -993,6 +1008,20 @@ export class ApiClient {
     if (this.csrfToken !== null) for (const name of CSRF_HEADERS) xhr.setRequestHeader(name, this.csrfToken);
     xhr.send(file);
     return { done, abort: () => xhr.abort() };
+  }
+
+  /* ---- the session's record on video ---- */
+
+  /** The meeting's recordings, oldest first (their files, marks and parts are in the same answer). */
+  async recordings(meetingId: number): Promise<RecordingRun[]> {
+    const answer = await this.request<{ recordings?: RecordingRun[] }>('GET', `/meetings/${id(meetingId)}/recordings`);
+    if (!Array.isArray(answer?.recordings)) throw new ApiError(200, BAD_RESPONSE, 'recordings: answer without "recordings"');
+    return answer.recordings;
+  }
+
+  /** Starts (or stops) recording an open meeting (chair, secretariat): 202, the events follow. */
+  async recordingControl(meetingId: number, action: 'start' | 'stop'): Promise<void> {
+    await this.request<unknown>('POST', `/meetings/${id(meetingId)}/recording/${action}`, { body: {} });
   }
 
   /* ---- the floor ---- */

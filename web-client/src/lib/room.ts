@@ -71,6 +71,10 @@ export interface RoomState {
   invitationsVersion: number;
   /** Bumped when the tally committee was set. */
   tallyVersion: number;
+  /** Bumped when a recording started, stopped or failed: the view reloads the recordings. */
+  recordingVersion: number;
+  /** The last failure of the recording the server reported (recording.error), until it restarts. */
+  recordingAlarm: string | null;
   /** The last event applied. */
   lastSeq: number;
 }
@@ -91,6 +95,8 @@ export function emptyRoom(): RoomState {
     receiptsVersion: 0,
     invitationsVersion: 0,
     tallyVersion: 0,
+    recordingVersion: 0,
+    recordingAlarm: null,
     lastSeq: 0,
   };
 }
@@ -373,6 +379,14 @@ export function applyEvent(state: RoomState, event: MeetingEvent): RoomState {
     case 'invitation.removed':
     case 'invitation.rsvp':
       return { ...next, invitationsVersion: next.invitationsVersion + 1 };
+    case 'recording.started':
+      return { ...next, recordingVersion: next.recordingVersion + 1, recordingAlarm: null };
+    case 'recording.stopped':
+      return { ...next, recordingVersion: next.recordingVersion + 1 };
+    case 'recording.error': {
+      const error = payload['error'];
+      return { ...next, recordingVersion: next.recordingVersion + 1, recordingAlarm: typeof error === 'string' ? error : '' };
+    }
     default:
       return next;
   }
