@@ -6,8 +6,9 @@
  * global one), and database work goes through the pool.
  *
  * Shutdown on SIGTERM or SIGINT: new requests get 503 and WebSockets are told the server is going
- * away; the loop keeps running until open connections are gone and database jobs in flight have
- * finished (at most SHUTDOWN_GRACE_MS), then the HTTP server, the pool and the embedded cluster
+ * away, and recordings are stopped (their files closed and listed); the loop keeps running until
+ * open connections are gone, recordings have stopped and database jobs in flight have finished
+ * (at most SHUTDOWN_GRACE_MS), then the HTTP server, the pool and the embedded cluster
  * are stopped in that order.
  */
 #include "api/api.h"
@@ -86,11 +87,14 @@ static gboolean shutdown_tick(gpointer data)
     Shutdown *s = data;
     DbPoolStats st;
     db_pool_get_stats(s->app->db, &st);
-    gboolean idle = http_server_n_connections(s->app->http) == 0 && st.in_flight == 0;
+    gboolean idle = http_server_n_connections(s->app->http) == 0 && st.in_flight == 0 &&
+                    recording_service_n_running(s->app->recordings) == 0;
     if (idle || g_get_monotonic_time() > s->deadline_us) {
         if (!idle)
-            g_message("shutdown: %u connections and %u database jobs still open after %d ms",
-                      http_server_n_connections(s->app->http), st.in_flight, SHUTDOWN_GRACE_MS);
+            g_message("shutdown: %u connections, %u database jobs and %u recordings still open "
+                      "after %d ms",
+                      http_server_n_connections(s->app->http), st.in_flight,
+                      recording_service_n_running(s->app->recordings), SHUTDOWN_GRACE_MS);
         g_main_loop_quit(s->app->loop);
         return G_SOURCE_REMOVE;
     }
@@ -108,6 +112,9 @@ static gboolean on_signal(gpointer data)
 #endif
     app->shutting_down = TRUE;
     http_server_shutdown(app->http);
+    /* the recordings' files are closed and listed while the connections drain */
+    if (app->recordings)
+        recording_service_stop_all(app->recordings);
     Shutdown *s = g_new0(Shutdown, 1);
     s->app = app;
     s->deadline_us = g_get_monotonic_time() + SHUTDOWN_GRACE_MS * 1000;

@@ -58,6 +58,7 @@ struct _RecordingService {
     char *base_dir;
     GHashTable *meetings; /* gint64 * -> MeetingRec *, owned */
     gboolean scanned;     /* the start-up scan is done: recordings may start */
+    gboolean stopping;    /* the server is stopping: none starts any more */
     GArray *waiting;      /* gint64: meetings to start once scanned */
     /* for /metrics */
     guint64 errors_total;
@@ -548,6 +549,8 @@ void recording_service_start_meeting(RecordingService *svc, gint64 meeting_id, g
     Job *j;
 
     g_return_if_fail(svc != NULL);
+    if (svc->stopping)
+        return;
     mr = mrec_of(svc, meeting_id);
     if (mr) {
         mr->stop_wanted = FALSE; /* started again before the stop took effect */
@@ -598,6 +601,27 @@ void recording_service_stop_meeting(RecordingService *svc, gint64 meeting_id, gi
     case MREC_STOPPING:
         break;
     }
+}
+
+void recording_service_stop_all(RecordingService *svc)
+{
+    GHashTableIter iter;
+    gpointer key;
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+    g_return_if_fail(svc != NULL);
+    g_array_set_size(svc->waiting, 0);
+    g_hash_table_iter_init(&iter, svc->meetings);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_array_append_val(ids, *(gint64 *)key);
+    for (guint i = 0; i < ids->len; i++)
+        recording_service_stop_meeting(svc, g_array_index(ids, gint64, i), 0);
+    svc->stopping = TRUE; /* nothing starts any more */
+}
+
+guint recording_service_n_running(RecordingService *svc)
+{
+    return svc ? g_hash_table_size(svc->meetings) : 0;
 }
 
 void recording_service_meeting_status(RecordingService *svc, gint64 meeting_id, const char *status)

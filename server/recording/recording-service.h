@@ -26,8 +26,9 @@
  * whose recording stopped for good also as the event recording.error) and counted on /metrics.
  *
  * Ownership: PhApp owns the one service (app->recordings), made after app->media and freed
- * before it (recordings in progress are then dropped at once: their files stay playable and the
- * next start's scan completes them). Thread: main thread only.
+ * before it. A clean shutdown first stops every recording (recording_service_stop_all(), within
+ * the shutdown's grace); what is still running when the service is freed is dropped at once
+ * (its files stay playable and the next start's scan completes them). Thread: main thread only.
  */
 #pragma once
 
@@ -58,6 +59,12 @@ void recording_service_start_meeting(RecordingService *service, gint64 meeting_i
 /* Stops the meeting's recording, if any (@by_user: who asked, 0 for the meeting's close): its
  * files are closed and listed. */
 void recording_service_stop_meeting(RecordingService *service, gint64 meeting_id, gint64 by_user);
+
+/* The server is stopping: every recording stops (files closed, hashed and listed) and none
+ * starts any more. recording_service_n_running() falls to 0 when they are done. */
+void recording_service_stop_all(RecordingService *service);
+/* Recordings starting, running or stopping here (NULL-safe). */
+guint recording_service_n_running(RecordingService *service);
 
 /* The meeting's recording as the chair sees it (media.recording without "type"), or NULL when
  * none runs here. Transfer full. */

@@ -351,4 +351,16 @@ test('files a SIGKILL left open are recovered at the next start, and the open me
   assert.equal(sql(`SELECT started_by FROM recordings WHERE meeting_id = ${meeting} AND state = 'recording'`), String(users.chutich));
   await waitFor(() => sql(`SELECT count(*) FROM meeting_events WHERE meeting_id = ${meeting} AND kind = 'recording.stopped' AND (payload->>'by')::bigint = ${users.chutich}`) === '1',
     { what: 'who stopped it, on the record' });
+
+  // A clean stop of the server (SIGTERM) stops the recording first: nothing is left open.
+  const again = await startPeer('chutich', meeting);
+  await waitFor(() => Number(sql(`SELECT count(*) FROM recording_segments s JOIN recordings r ON r.id = s.recording_id
+    WHERE r.meeting_id = ${meeting} AND r.state = 'recording' AND s.state = 'open'`)) >= 2, { timeoutMs: 20000, what: 'files open' });
+  await sleep(2000);
+  assert.deepEqual(await server.stop('SIGTERM'), { code: 0, signal: null });
+  await stopPeer(again);
+  assert.equal(sql(`SELECT count(*) FROM recordings WHERE meeting_id = ${meeting} AND ended_at IS NULL`), '0');
+  assert.equal(sql(`SELECT string_agg(DISTINCT s.state, ',') FROM recording_segments s JOIN recordings r ON r.id = s.recording_id
+    WHERE r.id = (SELECT max(id) FROM recordings WHERE meeting_id = ${meeting})`), 'complete');
+  assert.equal(sql(`SELECT state FROM recordings WHERE id = (SELECT max(id) FROM recordings WHERE meeting_id = ${meeting})`), 'stopped');
 });
