@@ -83,6 +83,23 @@ static gint64 nack_retry_us(const SfuParticipant *p)
     return 100 * 1000;
 }
 
+/* Whether a subscriber or a tap takes @layer now (or is switching to it): a loss on a simulcast
+ * layer nobody receives is not worth the publisher's bandwidth to repair. */
+static gboolean layer_is_forwarded(const SfuLayer *layer)
+{
+    guint i;
+
+    for (i = 0; i < layer->track->sinks->len; i++) {
+        const SfuSink *sink = g_ptr_array_index(layer->track->sinks, i);
+        guint32 current;
+
+        if (sink->layer == (gint)layer->index ||
+            (sfu_rewriter_get_current(&sink->rw, &current) && current == layer->ssrc))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 void sfu_layer_send_nacks(SfuRoom *room, SfuLayer *layer, gint64 now_us)
 {
     SfuParticipant *pub = layer->track->publisher;
@@ -94,6 +111,11 @@ void sfu_layer_send_nacks(SfuRoom *room, SfuLayer *layer, gint64 now_us)
     if (!layer->bound || pub->links[SFU_SIDE_PUBLISH].transport == NULL ||
         sfu_nack_gen_pending(&layer->missing) == 0)
         return;
+    if (!layer_is_forwarded(layer)) {
+        layer->missing.given_up += layer->missing.n;
+        layer->missing.n = 0;
+        return;
+    }
     n = sfu_nack_gen_collect(&layer->missing, now_us, nack_retry_us(pub), seqs, G_N_ELEMENTS(seqs));
     if (n == 0)
         return;

@@ -978,6 +978,19 @@ static void test_nacks_to_publisher(void)
     g_assert_cmpuint(fake_count_pli(fx.peers[1], 0xb1), ==, 2);
     fixture_clear(&fx);
 
+    /* Nobody receives the stream: its losses are not worth repairing. */
+    fixture_init(&fx);
+    add_participant(&fx, 1, SFU_ROLE_MEMBER, NULL);
+    publish_video_fb(&fx, 1, 0xb1, SFU_FB_NACK | SFU_FB_PLI);
+    send_video(&fx, 1, 0xb1, 1, TRUE, 0);
+    send_video(&fx, 1, 0xb1, 5, FALSE, 0);
+    fx.now += 200 * MS;
+    sfu_room_tick(fx.room, fx.now);
+    g_array_unref(g_steal_pointer(&first));
+    first = nacked(fx.peers[1], 0xb1);
+    g_assert_cmpuint(first->len, ==, 0);
+    fixture_clear(&fx);
+
     /* Without nack negotiated, gaps are not NACKed. */
     fixture_init(&fx);
     add_participant(&fx, 1, SFU_ROLE_MEMBER, NULL);
