@@ -1,7 +1,8 @@
 /* srtp.h: SRTP and SRTCP protection through libsrtp2 (private to media/).
  *
  * One SrtpSession per direction of one peer: the inbound session unprotects everything the peer
- * sends (any SSRC), the outbound session protects everything we send to it. Keys come from the
+ * sends (any SSRC), the outbound session protects everything we send to it (outbound RTP with
+ * AEAD_AES_128_GCM through OpenSSL, the same bytes libsrtp would write: srtp.c). Keys come from the
  * DTLS-SRTP handshake (dtls.h). Protection works in place in the caller's buffer, which must have
  * room for the authentication tag (srtp_session_get_overhead()) and be 4-byte aligned (libsrtp
  * reads the header as 32-bit words).
@@ -57,6 +58,10 @@ typedef struct _SrtpSession SrtpSession;
 SrtpSession *srtp_session_new(SrtpProfile profile, SrtpDirection direction, const guint8 *key,
                               gsize key_len, const guint8 *salt, gsize salt_len, GError **error);
 void srtp_session_free(SrtpSession *session);
+
+/* Protects everything through libsrtp, as before OpenSSL's AES-GCM took outbound GCM RTP (see
+ * srtp.c): for tests that compare the two, and for diagnosis. Before the first packet only. */
+void srtp_session_use_libsrtp_only(SrtpSession *session);
 
 SrtpProfile srtp_session_get_profile(const SrtpSession *session);
 /* Bytes protection adds to an RTP or an RTCP packet. */
