@@ -269,7 +269,11 @@ static void signed_in_remove(WsConn *conn)
     if (g_hash_table_size(signed_in) == 0) {
         g_clear_pointer(&signed_in, g_hash_table_unref);
         if (session_timer) {
-            g_source_remove(session_timer);
+            /* attached to the app's context, not the global default g_source_remove() uses */
+            GSource *s = g_main_context_find_source_by_id(check_app->context, session_timer);
+
+            if (s)
+                g_source_destroy(s);
             session_timer = 0;
         }
     }
