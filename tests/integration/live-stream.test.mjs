@@ -3,7 +3,8 @@
 // /ws; the server composes the program from the room's tap and serves HLS under /live/MEETING/.
 // Asserted: the playlist and its segments come over HTTP with the right types and caching; a
 // segment decodes (GStreamer) to the layout: the title bar across the top, the floor holder's
-// video large on the stage; a closed item (họp kín) switches the stream to the slate within
+// video large on the stage, a second publisher in the grid, swapped when the floor goes to it;
+// a closed item (họp kín) switches the stream to the slate within
 // seconds and back; a meeting that is not public or not open is 404 not_live; names that are not
 // the stream's, path escapes and other methods are refused; /metrics counts it.
 import { test, before, after } from 'node:test';
@@ -137,7 +138,9 @@ before(async () => {
     (${meeting}, 1, 'Tờ trình về kế hoạch đầu tư công', true), (${meeting}, 2, 'Nhân sự', true) RETURNING id`)
     .split('\n').map(Number);
   sql(`UPDATE meetings SET current_item_id = ${items[0]} WHERE id = ${meeting}`);
-  sql(`INSERT INTO attendance_events (meeting_id, user_id, kind, mode, by_user_id) VALUES (${meeting}, ${users.chutich}, 'check_in', 'online', ${users.chutich})`);
+  for (const u of ['chutich', 'daibieu03']) {
+    sql(`INSERT INTO attendance_events (meeting_id, user_id, kind, mode, by_user_id) VALUES (${meeting}, ${users[u]}, 'check_in', 'online', ${users[u]})`);
+  }
   // Made behind the server's back: tell it, as a committed event would.
   sql(`SELECT pg_notify('phonghop_events', '${meeting}:0'), pg_notify('phonghop_events', '${closedMeeting}:0')`);
 });
@@ -188,6 +191,7 @@ test('the program is served as HLS, shows the layout, and a closed item shows th
   const chair = await startPeer('chutich');
   chair.send({ type: 'publish' });
   // the chair holds the floor
+  let r0;
   const give = await chair.c.post(`/api/v1/meetings/${meeting}/floor/give`, { user_id: users.chutich, kind: 'speech' });
   assert.equal(give.status, 200, give.text);
 
@@ -219,6 +223,31 @@ test('the program is served as HLS, shows the layout, and a closed item shows th
     'd.', '!', 'queue', '!', 'fakesink', 'd.', '!', 'queue', '!', 'fakesink'], { encoding: 'utf8', timeout: 60000 });
   assert.match(d.stdout, /caps = video\/x-h264/);
   assert.match(d.stdout, /caps = audio\/mpeg, mpegversion=\(int\)4/);
+
+  // A member publishes too (a red picture): the floor holder is large on the left, the other in
+  // the grid on the right; giving the floor to the member swaps them.
+  const member = await startPeer('daibieu03');
+  member.send({ type: 'publish', pattern: 'red' });
+  const RED = 0xff0000;
+  const region = (f, x0, x1, rgb) => { let n = 0, t = 0; for (let y = 8; y < 32; y++) for (let x = x0; x < x1; x++) { t++; if (near(px(f, x, y), rgb, 90)) n++; } return n / t; };
+  const left = (f) => region(f, 6, 36, RED);
+  const right = (f) => region(f, 44, 63, RED);
+  await waitFor(async () => {
+    seg = await newestSegment(seg.name);
+    const f = lastFrame(seg.bytes);
+    seen = `left red ${left(f).toFixed(2)} right red ${right(f).toFixed(2)}`;
+    return left(f) < 0.05 && right(f) > 0.1;
+  }, { timeoutMs: 60000, intervalMs: 100, what: { toString: () => `the member in the grid (${seen})` } });
+  r0 = await chair.c.post(`/api/v1/meetings/${meeting}/floor/finish`, {});
+  assert.equal(r0.status, 200, r0.text);
+  r0 = await chair.c.post(`/api/v1/meetings/${meeting}/floor/give`, { user_id: users.daibieu03, kind: 'speech' });
+  assert.equal(r0.status, 200, r0.text);
+  await waitFor(async () => {
+    seg = await newestSegment(seg.name);
+    const f = lastFrame(seg.bytes);
+    seen = `left red ${left(f).toFixed(2)} right red ${right(f).toFixed(2)}`;
+    return left(f) > 0.5 && right(f) < 0.05;
+  }, { timeoutMs: 30000, intervalMs: 100, what: { toString: () => `the member large after the grant (${seen})` } });
 
   // a closed item (họp kín): the slate, within a few seconds
   const chairC = chair.c;

@@ -9,7 +9,8 @@
  * msid "p<participant>"), decoding the VP8 (or a hall camera's H.264) to prove the forwarded
  * stream is valid. Both add 127.0.0.1 to their ICE agents (libnice skips loopback otherwise).
  *
- * In (stdin): {"type":"publish"}, {"type":"answer","sdp"} (to our offer),
+ * In (stdin): {"type":"publish","pattern"?} (videotestsrc's pattern, "ball" by default),
+ * {"type":"answer","sdp"} (to our offer),
  * {"type":"offer","offer_id","sdp"} (the server's), {"type":"stats"}, {"type":"quit"}.
  * Out (stdout): {"type":"offer","sdp"}, {"type":"answer","offer_id","sdp"},
  * {"type":"candidate","connection":"publish"|"subscribe","candidate"},
@@ -279,22 +280,27 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, gpointer user_data)
     gst_object_unref(sinkpad);
 }
 
-static void start_publishing(void)
+/* @pattern: videotestsrc's (a name made of letters and '-' only), "ball" by default. */
+static void start_publishing(const char *pattern)
 {
     g_autoptr(GError) error = NULL;
+    g_autofree char *launch = NULL;
 
     if (peer.pub_pipeline)
         return;
-    peer.pub_pipeline = gst_parse_launch(
+    for (const char *c = pattern; c && *c; c++)
+        if (!g_ascii_isalpha(*c) && *c != '-')
+            pattern = NULL;
+    launch = g_strdup_printf(
         "webrtcbin name=w bundle-policy=max-bundle "
         "audiotestsrc is-live=true wave=sine freq=440 ! audioconvert ! audioresample ! "
         "audio/x-raw,rate=48000,channels=1 ! opusenc ! rtpopuspay pt=111 ! "
         "application/x-rtp,media=audio,encoding-name=OPUS,payload=111 ! w. "
-        "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=15/1 "
-        "! "
-        "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 ! rtpvp8pay pt=96 "
+        "videotestsrc is-live=true pattern=%s ! video/x-raw,width=320,height=240,framerate=15/1 "
+        "! vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 ! rtpvp8pay pt=96 "
         "picture-id-mode=15-bit ! application/x-rtp,media=video,encoding-name=VP8,payload=96 ! w.",
-        &error);
+        pattern && *pattern ? pattern : "ball");
+    peer.pub_pipeline = gst_parse_launch(launch, &error);
     if (!peer.pub_pipeline) {
         emit_error(error->message);
         return;
@@ -381,7 +387,7 @@ static void handle_line(const char *line)
     type = json_object_get_string_member_with_default(msg, "type", "");
     sdp = json_object_get_string_member_with_default(msg, "sdp", NULL);
     if (g_str_equal(type, "publish")) {
-        start_publishing();
+        start_publishing(json_object_get_string_member_with_default(msg, "pattern", NULL));
     } else if (g_str_equal(type, "answer") && sdp && peer.pub) {
         set_remote(peer.pub, GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
     } else if (g_str_equal(type, "offer") && sdp) {
