@@ -14,6 +14,11 @@
  * start-up and whenever the listening connection comes back, every open public meeting is looked
  * up the same way, so nothing is lost to a restart or a lost notification.
  *
+ * The same look-up lists the halls invited to an open meeting that have a camera URL (public
+ * meeting or not): the media integration joins each as its site and leaves them when the meeting
+ * closes or the site changes (live-media.h, live_media_cameras_set()). Look-ups are coalesced:
+ * one in flight per meeting, notifications during it make one more.
+ *
  * Serving: GET and HEAD only; the meeting id is a decimal number and the file name is exactly
  * "index.m3u8" or a segment name the program writes ("seg-<run>-NNNNN.ts"): anything else is 404
  * before the disk is touched, so no path can leave the stream's directory. The playlist changes
