@@ -734,11 +734,15 @@ static void queue_launch(BallotQueue *q)
  * "How many have voted" goes to every site as a "vote.count" event. It is not part of the
  * ballots' transactions: one event per batch would put three more statements on the path of
  * every ballot and, with hundreds of tablets subscribed, flood them with counts nobody can read.
- * After a batch stores ballots the count is announced at once, or, if one went out less than
- * COUNT_NEWS_MS ago, when that time is up; it is read from the stored ballots, so it is exact
- * when it goes out and never goes backwards. */
+ * After a batch stores ballots the count is announced COUNT_FIRST_MS later, or, if one went out
+ * less than COUNT_NEWS_MS ago, when that time is up; it is read from the stored ballots, so it is
+ * exact when it goes out and never goes backwards. The short wait keeps the count out of the way
+ * of a burst: announcing it at once, after the burst's first batch, put its transaction (which
+ * takes the meeting row's lock, as every batch does for the journal) and its fan-out to every
+ * tablet in the middle of the burst, in front of the ballots still waiting. */
 
-#define COUNT_NEWS_MS 500
+#define COUNT_NEWS_MS  500
+#define COUNT_FIRST_MS 150
 
 typedef struct {
     PhApp *app;
@@ -848,11 +852,10 @@ static void count_news_poke(PhApp *app, gint64 poll_id)
     }
     if (cn->timer)
         return;
-    gint64 wait_ms = COUNT_NEWS_MS - (g_get_monotonic_time() - cn->last_us) / 1000;
-    if (cn->last_us == 0 || wait_ms <= 0) {
-        count_news_start(cn);
-        return;
-    }
+    gint64 wait_ms = cn->last_us == 0
+                         ? COUNT_FIRST_MS
+                         : COUNT_NEWS_MS - (g_get_monotonic_time() - cn->last_us) / 1000;
+    wait_ms = MAX(wait_ms, COUNT_FIRST_MS);
     cn->timer = g_timeout_source_new((guint)wait_ms);
     g_source_set_callback(cn->timer, count_timer, cn, NULL);
     g_source_set_static_name(cn->timer, "phonghop vote count");

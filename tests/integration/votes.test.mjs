@@ -641,6 +641,9 @@ test('the record holds every poll fact; vote events reach the public of a public
   const poll = await createPoll({ title: 'Công khai', subject: 'motion', form: 'named' });
   await openPoll(poll.id);
   await castWs(await socketOf('daibieu33'), poll.id, 'for');
+  // The count follows the ballots' batch by a short wait (COUNT_FIRST_MS): a poll closed before
+  // it has its result instead.
+  await waitFor(() => events.some((e) => e.kind === 'vote.count'), { what: 'public count' });
   await closePoll(poll.id);
   await waitFor(() => events.some((e) => e.kind === 'vote.closed'), { what: 'public result' });
   const kinds = events.map((e) => e.kind);
