@@ -38,6 +38,8 @@ struct _MediaProgram {
     MgstTapFeed *feed;
     GHashTable *tracks; /* participant id (guint64 *) -> tracks reaching the program (guint) */
     gboolean failed;
+    MediaProgramErrorFunc error_func;
+    gpointer user_data;
 };
 
 static MgstRtpInput *on_track_added(gpointer user_data, const MgstTapTrack *track)
@@ -97,6 +99,8 @@ static void on_error(gpointer user_data, const GError *error, gboolean fatal)
               fatal ? "stopped" : "is restarted", error->message);
     if (fatal)
         program->failed = TRUE;
+    if (program->error_func != NULL)
+        program->error_func(program->user_data, error->message, fatal);
 }
 
 MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *config, GError **error)
@@ -123,6 +127,8 @@ MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *confi
     MediaProgram *program = g_new0(MediaProgram, 1);
 
     program->meeting_id = media_room_get_meeting_id(room);
+    program->error_func = config->error_func;
+    program->user_data = config->user_data;
     program->tracks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     /* the feed first (it selects nothing yet), so the composite's first key frame request
      * finds it */

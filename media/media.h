@@ -476,10 +476,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaRecording, media_recording_free)
  */
 typedef struct _MediaProgram MediaProgram;
 
+/* The program's pipeline failed: @fatal FALSE, it is being rebuilt (once); TRUE, it stopped. On
+ * the engine's main context. The program may not be freed from inside this callback. */
+typedef void (*MediaProgramErrorFunc)(gpointer user_data, const char *message, gboolean fatal);
+
 typedef struct {
-    const char *hls_dir; /* required; made when missing */
-    guint height;        /* 16:9 picture; 0: 720 */
-    guint fps;           /* 0: 15 */
+    const char *hls_dir;              /* required; made when missing */
+    guint height;                     /* 16:9 picture; 0: 720 */
+    guint fps;                        /* 0: 15 */
+    MediaProgramErrorFunc error_func; /* may be NULL */
+    gpointer user_data;
 } MediaProgramConfig;
 
 typedef struct {

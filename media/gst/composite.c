@@ -518,7 +518,12 @@ static gboolean restart_cb(gpointer user_data)
     g_clear_pointer(&comp->restart_source, g_source_unref);
     if (comp->state != COMP_STATE_RUNNING)
         return G_SOURCE_REMOVE;
-    if (!build(comp, &error)) {
+    /* the live stream's directory may be what went (removed under the server's feet) */
+    if (g_mkdir_with_parents(comp->hls_dir, 0755) != 0)
+        g_set_error(&error, MGST_ERROR, errno == ENOSPC ? MGST_ERROR_DISK_FULL : MGST_ERROR_IO,
+                    "cannot make the live stream directory %s again: %s", comp->hls_dir,
+                    g_strerror(errno));
+    if (error != NULL || !build(comp, &error)) {
         comp->state = COMP_STATE_FAILED;
         emit_error(comp, error, TRUE);
     }

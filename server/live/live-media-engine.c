@@ -997,6 +997,29 @@ void live_media_free(LiveMedia *lm)
 
 /* ---- the meeting's program (the public live stream) ---- */
 
+/* The program's pipeline failed: the chair and the secretariat are told (media.program), the
+ * log says why; /metrics has its restarts and whether it runs. */
+static void on_program_error(gpointer user_data, const char *message, gboolean fatal)
+{
+    LiveMedia *lm = live_media_current();
+    gint64 meeting_id = GPOINTER_TO_SIZE(user_data);
+    if (!lm)
+        return;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "media.program");
+    json_builder_set_member_name(b, "meeting_id");
+    json_builder_add_int_value(b, meeting_id);
+    json_builder_set_member_name(b, "state");
+    json_builder_add_string_value(b, fatal ? "stopped" : "restarting");
+    json_builder_set_member_name(b, "message");
+    json_builder_add_string_value(b, message);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) node = json_builder_get_root(b);
+    live_media_send_to_chairs(lm, meeting_id, node);
+}
+
 gboolean live_media_program_start(PhApp *app, gint64 meeting_id, const char *hls_dir,
                                   GError **error)
 {
@@ -1017,6 +1040,8 @@ gboolean live_media_program_start(PhApp *app, gint64 meeting_id, const char *hls
         .hls_dir = hls_dir,
         .height = (guint)app->config->media_live_height,
         .fps = (guint)app->config->media_live_fps,
+        .error_func = on_program_error,
+        .user_data = GSIZE_TO_POINTER(meeting_id),
     };
     mm->program = media_program_new(room, &config, error);
     if (!mm->program) {

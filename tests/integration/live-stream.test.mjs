@@ -277,6 +277,23 @@ test('the program is served as HLS, shows the layout, and a closed item shows th
     return share(lastFrame(seg.bytes), SLATE) < 0.05;
   }, { timeoutMs: 30000, intervalMs: 100, what: 'the program after the closed item' });
 
+  // The stream's directory disappears (a careless clean-up): the pipeline fails, the chair is
+  // told, the program is rebuilt once and the stream goes on with segments of a new run.
+  const run = (name) => name.split('-')[1];
+  const before = seg.name;
+  const told = chair.ws.next((x) => x.type === 'media.program', 30000);
+  fs.rmSync(path.join(server.stateDir, 'live', String(meeting)), { recursive: true, force: true });
+  const msg = await told;
+  assert.equal(msg.state, 'restarting', JSON.stringify(msg));
+  assert.equal(msg.meeting_id, meeting);
+  await waitFor(async () => {
+    seg = await newestSegment(seg.name);
+    return run(seg.name) !== run(before);
+  }, { timeoutMs: 30000, intervalMs: 200, what: 'segments of the rebuilt program' });
+  const m2 = await server.client().get('/metrics');
+  assert.match(m2.text, new RegExp(`phonghop_live_program_restarts_total\\{meeting="${meeting}"\\} 1`));
+  assert.match(m2.text, new RegExp(`phonghop_live_program_running\\{meeting="${meeting}"\\} 1`));
+
   // the meeting closes: the stream is gone
   r = await chairC.post(`/api/v1/meetings/${meeting}/close`, {});
   if (r.status === 200) {
