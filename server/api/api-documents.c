@@ -876,6 +876,48 @@ static gboolean record_receipt(DbConn *conn, ApiCall *call, const DocRow *row, g
     return record_event(conn, row->meeting_id, "document.opened", payload, &vis, NULL, error);
 }
 
+/* Answers the bytes of version of row (deferred to content_after); receipt: a member's first
+ * open is recorded. */
+static gboolean content_answer(DbConn *conn, ApiCall *call, const DocRow *row, gint64 version,
+                               gboolean receipt, const char *cache_control, GError **error)
+{
+    char did[24], ver[24];
+    const char *p[] = {api_i64(did, row->id), api_i64(ver, version)};
+    g_autoptr(DbRows) r = db_conn_exec(
+        conn, VERSION_SELECT "WHERE v.document_id = $1 AND v.version = $2", 2, p, error);
+    if (!r)
+        return FALSE;
+    const char *sha = db_rows_get(r, 0, 1);
+    g_autofree char *path = doc_store_content_path(call->app->docs, sha);
+    /* On the worker, not the main loop: a file missing from the store is a damaged store. */
+    if (!path || !g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        g_warning("document %" G_GINT64_FORMAT " version %" G_GINT64_FORMAT
+                  ": its content (sha256 %s) is missing from the store",
+                  row->id, version, sha);
+        api_call_fail(call, 500, "content_missing",
+                      "the content of document %" G_GINT64_FORMAT " version %" G_GINT64_FORMAT
+                      " is missing from the server's store",
+                      row->id, version);
+        return TRUE;
+    }
+    if (receipt && http_request_get_method(call->req) == HTTP_METHOD_GET &&
+        !record_receipt(conn, call, row, version, error))
+        return FALSE;
+    FileAnswer *f = g_new0(FileAnswer, 1);
+    f->path = g_steal_pointer(&path);
+    f->media_type = g_strdup(db_rows_get(r, 0, 3));
+    f->etag = g_strdup_printf("\"%s\"", sha);
+    f->sha256 = g_strdup(sha);
+    const char *download = http_request_get_query(call->req, "download");
+    f->disposition = doc_content_disposition(
+        db_rows_get(r, 0, 4), download && g_str_equal(download, "1") ? "attachment" : "inline");
+    f->cache_control = g_strdup(cache_control);
+    call->route_data = f;
+    call->route_data_free = file_answer_free;
+    call->deferred = TRUE;
+    return TRUE;
+}
+
 static gboolean content_run(DbConn *conn, ApiCall *call, GError **error)
 {
     g_auto(DocRow) row = {0};
@@ -891,45 +933,41 @@ static gboolean content_run(DbConn *conn, ApiCall *call, GError **error)
                       row.id, version);
         return TRUE;
     }
-    char did[24], ver[24];
-    const char *p[] = {api_i64(did, row.id), api_i64(ver, version)};
-    g_autoptr(DbRows) r = db_conn_exec(
-        conn, VERSION_SELECT "WHERE v.document_id = $1 AND v.version = $2", 2, p, error);
-    if (!r)
-        return FALSE;
-    const char *sha = db_rows_get(r, 0, 1);
-    g_autofree char *path = doc_store_content_path(call->app->docs, sha);
-    /* On the worker, not the main loop: a file missing from the store is a damaged store. */
-    if (!path || !g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-        g_warning("document %" G_GINT64_FORMAT " version %" G_GINT64_FORMAT
-                  ": its content (sha256 %s) is missing from the store",
-                  row.id, version, sha);
-        api_call_fail(call, 500, "content_missing",
-                      "the content of document %" G_GINT64_FORMAT " version %" G_GINT64_FORMAT
-                      " is missing from the server's store",
-                      row.id, version);
-        return TRUE;
-    }
-    if (http_request_get_method(call->req) == HTTP_METHOD_GET &&
-        !record_receipt(conn, call, &row, version, error))
-        return FALSE;
-    FileAnswer *f = g_new0(FileAnswer, 1);
-    f->path = g_steal_pointer(&path);
-    f->media_type = g_strdup(db_rows_get(r, 0, 3));
-    f->etag = g_strdup_printf("\"%s\"", sha);
-    f->sha256 = g_strdup(sha);
-    const char *download = http_request_get_query(call->req, "download");
-    f->disposition = doc_content_disposition(
-        db_rows_get(r, 0, 4), download && g_str_equal(download, "1") ? "attachment" : "inline");
     /* A version's bytes never change, but a member's right to them may: tablets may keep a
      * version for a day and must ask again for "the latest"; classified content is not kept. */
-    f->cache_control = g_strdup(is_classified(row.classification) ? "no-store"
-                                : pinned                          ? "private, max-age=86400"
-                                                                  : "private, no-cache");
-    call->route_data = f;
-    call->route_data_free = file_answer_free;
-    call->deferred = TRUE;
-    return TRUE;
+    return content_answer(conn, call, &row, version, TRUE,
+                          is_classified(row.classification) ? "no-store"
+                          : pinned                          ? "private, max-age=86400"
+                                                            : "private, no-cache",
+                          error);
+}
+
+/* The released version of a public document for anyone (api-public.c lists them): released,
+ * unclassified, marked public, without an access list, in a public meeting that is no longer a
+ * draft, on a public item. Anything else is the same 404 as a document that does not exist. */
+static gboolean public_content_run(DbConn *conn, ApiCall *call, GError **error)
+{
+    g_auto(DocRow) row = {0};
+    if (!doc_row_load(conn, call, call->ids[0], &row, error))
+        return FALSE;
+    gboolean item_public = FALSE;
+    if (row.id) {
+        char iid[24];
+        const char *p[] = {row.agenda_item_id ? api_i64(iid, row.agenda_item_id) : NULL};
+        g_autoptr(DbRows) r =
+            db_conn_exec(conn, "SELECT phonghop_item_public($1::bigint)", 1, p, error);
+        if (!r)
+            return FALSE;
+        item_public = db_rows_get_bool(r, 0, 0);
+    }
+    if (!row.id || !row.is_public || !row.meeting_public || is_classified(row.classification) ||
+        row.restricted || row.released_version < 1 || !item_public ||
+        g_str_equal(row.meeting_status, "draft")) {
+        api_call_fail(call, 404, "not_found", "no public document %" G_GINT64_FORMAT, call->ids[0]);
+        return TRUE;
+    }
+    return content_answer(conn, call, &row, row.released_version, FALSE, "public, max-age=300",
+                          error);
 }
 
 static void content_after(ApiCall *call)
@@ -1297,6 +1335,8 @@ const ApiRoute api_document_routes[] = {
     {HTTP_METHOD_GET, "/api/v1/documents/{id}", API_SCOPE_DOCUMENT, ALL, document_get_run, NULL},
     {HTTP_METHOD_POST, "/api/v1/documents/{id}/versions", API_SCOPE_DOCUMENT, MANAGERS, commit_run,
      NULL},
+    {HTTP_METHOD_GET, "/api/v1/public/documents/{id}/content", API_SCOPE_PUBLIC, 0,
+     public_content_run, content_after},
     {HTTP_METHOD_GET, "/api/v1/documents/{id}/content", API_SCOPE_DOCUMENT, ALL, content_run,
      content_after},
     {HTTP_METHOD_GET, "/api/v1/documents/{id}/versions/{id}/content", API_SCOPE_DOCUMENT, ALL,

@@ -128,6 +128,8 @@ extern const ApiRoute api_attendance_routes[];
 extern const ApiRoute api_document_routes[];
 extern const ApiRoute api_consultation_routes[];
 extern const ApiRoute api_recording_routes[];
+extern const ApiRoute api_public_routes[];
+extern const ApiRoute api_screen_routes[];
 extern const ApiStreamRoute api_document_stream_routes[];
 
 /* Sets an error answer ({"error":{code,message}}) with status. */

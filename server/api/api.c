@@ -27,7 +27,8 @@
 static const ApiRoute *const route_tables[] = {
     api_auth_routes,       api_body_routes,     api_meeting_routes,      api_agenda_routes,
     api_attendance_routes, api_document_routes, api_consultation_routes, api_floor_routes,
-    api_journal_routes,    api_minutes_routes,  api_vote_routes,         api_recording_routes};
+    api_journal_routes,    api_minutes_routes,  api_vote_routes,         api_recording_routes,
+    api_public_routes,     api_screen_routes};
 /* Routes whose request body is streamed (uploads); each also appears in route_tables. */
 static const ApiStreamRoute *const stream_tables[] = {api_document_stream_routes};
 

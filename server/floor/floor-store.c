@@ -43,6 +43,7 @@ typedef struct {
     GHashTable *new_ids;     /* floor id -> database id of rows inserted in this change */
     GHashTable *was_waiting; /* floor ids of the requests restored as waiting */
     GHashTable *names;       /* user id -> full name */
+    GHashTable *titles;      /* user id -> title (position), "" when none */
     gboolean microphones_open;
     gint64 *audience; /* the readers of a meeting that is not public, once loaded */
     guint n_audience;
@@ -55,6 +56,7 @@ static void ctx_clear(FloorCtx *ctx)
     g_clear_pointer(&ctx->new_ids, g_hash_table_unref);
     g_clear_pointer(&ctx->was_waiting, g_hash_table_unref);
     g_clear_pointer(&ctx->names, g_hash_table_unref);
+    g_clear_pointer(&ctx->titles, g_hash_table_unref);
     g_clear_pointer(&ctx->audience, g_free);
 }
 
@@ -91,9 +93,11 @@ static gboolean load_meeting(DbConn *conn, FloorCtx *ctx, gboolean lock, GError 
     const char *p[] = {i64(mid, ctx->meeting_id)};
     g_autoptr(DbRows) r =
         db_conn_exec(conn,
-                     lock ? "SELECT body_id, status, is_public FROM meetings WHERE id = $1 "
-                            "FOR UPDATE"
-                          : "SELECT body_id, status, is_public FROM meetings WHERE id = $1",
+                     lock ? "SELECT body_id, status, is_public AND "
+                            "  phonghop_item_public(current_item_id) FROM meetings "
+                            "WHERE id = $1 FOR UPDATE"
+                          : "SELECT body_id, status, is_public AND "
+                            "  phonghop_item_public(current_item_id) FROM meetings WHERE id = $1",
                      1, p, error);
     if (!r)
         return FALSE;
@@ -157,6 +161,7 @@ static gboolean load_floor(DbConn *conn, FloorCtx *ctx, GError **error)
     ctx->new_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     ctx->was_waiting = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     ctx->names = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    ctx->titles = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 
     /* Times as epoch microseconds, exact (extract returns numeric). */
     g_autoptr(DbRows) q = db_conn_exec(
@@ -211,7 +216,9 @@ static gboolean load_floor(DbConn *conn, FloorCtx *ctx, GError **error)
     return TRUE;
 }
 
-/* Loads the full names of the people the floor and events name, in one query. */
+/* Loads the full names and titles of the people the floor and events name, in one query. The
+ * title (users.title: "Đại biểu HĐND tỉnh, Tổ đại biểu số 3", a guest's office) goes into every
+ * turn, so a hall screen, a guest or the public page names the speaker without the roster. */
 static gboolean load_names(DbConn *conn, FloorCtx *ctx, GArray *events, GError **error)
 {
     g_autoptr(GString) ids = g_string_new("{");
@@ -234,12 +241,15 @@ static gboolean load_names(DbConn *conn, FloorCtx *ctx, GArray *events, GError *
     g_string_append_c(ids, '}');
     const char *p[] = {ids->str};
     g_autoptr(DbRows) r = db_conn_exec(
-        conn, "SELECT id, full_name FROM users WHERE id = ANY($1::bigint[])", 1, p, error);
+        conn, "SELECT id, full_name, title FROM users WHERE id = ANY($1::bigint[])", 1, p, error);
     if (!r)
         return FALSE;
-    for (guint i = 0; i < db_rows_count(r); i++)
+    for (guint i = 0; i < db_rows_count(r); i++) {
         g_hash_table_replace(ctx->names, id_key(db_rows_get_int64(r, i, 0)),
                              g_strdup(db_rows_get(r, i, 1)));
+        g_hash_table_replace(ctx->titles, id_key(db_rows_get_int64(r, i, 0)),
+                             g_strdup(db_rows_get(r, i, 2)));
+    }
     return TRUE;
 }
 
@@ -247,6 +257,12 @@ static const char *name_of(FloorCtx *ctx, gint64 user_id)
 {
     const char *n = g_hash_table_lookup(ctx->names, &user_id);
     return n ? n : "";
+}
+
+static const char *title_of(FloorCtx *ctx, gint64 user_id)
+{
+    const char *t = g_hash_table_lookup(ctx->titles, &user_id);
+    return t ? t : "";
 }
 
 /* ---- describing ---- */
@@ -279,6 +295,7 @@ static void add_queue(JsonBuilder *b, FloorCtx *ctx)
         add_int(b, "request_id", db_id(ctx, r->id));
         add_int(b, "user_id", r->person_id);
         add_str(b, "full_name", name_of(ctx, r->person_id));
+        add_str(b, "title", title_of(ctx, r->person_id));
         add_str(b, "kind", floor_kind_to_string(r->kind));
         add_int(b, "position", i);
         add_time(b, "requested_at", r->requested_us);
@@ -300,6 +317,7 @@ static JsonNode *describe(FloorCtx *ctx, gint64 now_us)
         add_int(b, "request_id", db_id(ctx, turn.request.id));
         add_int(b, "user_id", turn.request.person_id);
         add_str(b, "full_name", name_of(ctx, turn.request.person_id));
+        add_str(b, "title", title_of(ctx, turn.request.person_id));
         add_str(b, "kind", floor_kind_to_string(turn.request.kind));
         add_time(b, "started_at", turn.granted_us);
         add_int(b, "limit_ms", turn.limit_us / US_PER_MS);
@@ -348,8 +366,10 @@ static char *actor_of(gint64 user_id)
 }
 
 /* Who receives the floor's events: everyone, the public included, when the meeting is public and
- * no longer a draft; otherwise only those who may read the meeting now (the schema's
- * phonghop_may_read_meeting: a guest only when invited), as the meeting's own events do. */
+ * no longer a draft and the item under discussion is not closed (họp kín, DOMAIN.md: no public
+ * stream; phonghop_item_public in the schema); otherwise only those who may read the meeting now
+ * (the schema's phonghop_may_read_meeting: a guest only when invited), as the meeting's own events
+ * do. */
 static gboolean visibility_of(DbConn *conn, FloorCtx *ctx, RecordVisibility *vis, GError **error)
 {
     memset(vis, 0, sizeof(*vis));
@@ -449,6 +469,7 @@ static JsonBuilder *turn_payload(FloorCtx *ctx, const FloorEvent *ev, gint64 sta
     add_int(b, "request_id", db_id(ctx, ev->request.id));
     add_int(b, "user_id", ev->request.person_id);
     add_str(b, "full_name", name_of(ctx, ev->request.person_id));
+    add_str(b, "title", title_of(ctx, ev->request.person_id));
     add_str(b, "kind", floor_kind_to_string(ev->request.kind));
     add_time(b, "started_at", started_us);
     return b;

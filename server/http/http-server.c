@@ -786,6 +786,8 @@ static gboolean request_parse(HttpRequest *req, struct lws *wsi, const char *uri
     /* The session's anti-forgery token. lws 4.1 keeps no unknown headers under HTTP/2, so it
      * travels in a header lws knows in both versions. */
     capture_header(req, wsi, "x-auth-token", WSI_TOKEN_X_AUTH_TOKEN);
+    /* "Bearer TOKEN": a hall screen's token (api-screens.c). */
+    capture_header(req, wsi, "authorization", WSI_TOKEN_HTTP_AUTHORIZATION);
 
     char peer[128] = "";
     lws_get_peer_simple(wsi, peer, sizeof(peer));

@@ -44,6 +44,7 @@ typedef struct {
     gint64 last_seq;
     gboolean live; /* replay done: receives the broadcast */
     gboolean public_only;
+    gboolean screen;    /* a hall screen of the meeting (screen.auth): public_only + hall kinds */
     gboolean replaying; /* a replay job is in flight */
     JsonNode *ref;      /* the subscribe message's id, for the answer */
     gboolean gone;
@@ -165,8 +166,40 @@ static gboolean fetch_rows(DbConn *conn, gint64 meeting_id, gint64 after, GPtrAr
     return TRUE;
 }
 
+/* What a hall's screen shows (docs/web-client.md): the meeting's state, its agenda and current
+ * item, attendance, the floor and the votes as they open, count and close. A screen sits inside
+ * the meeting's own halls, so of its meeting it receives these even when the meeting or the item
+ * is closed to the public; never documents, invitations, corrections or anything addressed to
+ * chosen people. */
+static gboolean hall_kind(const char *kind)
+{
+    static const char *const kinds[] = {"meeting.updated",
+                                        "meeting.status",
+                                        "sitting.changed",
+                                        "agenda.changed",
+                                        "agenda.current",
+                                        "attendance.changed",
+                                        "floor.granted",
+                                        "floor.extended",
+                                        "floor.warning",
+                                        "floor.ended",
+                                        "floor.microphones",
+                                        "vote.opened",
+                                        "vote.count",
+                                        "vote.extended",
+                                        "vote.closed",
+                                        "vote.cancelled",
+                                        NULL};
+    for (guint i = 0; kinds[i]; i++)
+        if (g_str_equal(kind, kinds[i]))
+            return TRUE;
+    return FALSE;
+}
+
 static gboolean visible_to(const Row *row, const LiveSub *sub)
 {
+    if (sub->screen && hall_kind(row->kind))
+        return TRUE;
     if (sub->public_only)
         return row->is_public;
     if (!row->audience)
@@ -316,6 +349,7 @@ typedef struct {
     gboolean system_admin;
     gint64 after;
     gboolean check_access;
+    gboolean screen; /* the client is a hall screen of this meeting */
     /* results */
     gboolean exists;
     gboolean allowed;
@@ -353,7 +387,7 @@ static gboolean replay_job(DbConn *conn, gpointer data, GError **error)
         if (!r->exists)
             return TRUE;
         gboolean member = db_rows_get_bool(m, 0, 1);
-        r->allowed = member || db_rows_get_bool(m, 0, 0);
+        r->allowed = member || r->screen || db_rows_get_bool(m, 0, 0);
         r->public_only = !member;
         if (!r->allowed)
             return TRUE;
@@ -385,7 +419,9 @@ static void sub_send_subscribed(LiveSub *sub)
     json_builder_set_member_name(b, "last_seq");
     json_builder_add_int_value(b, sub->last_seq);
     json_builder_set_member_name(b, "access");
-    json_builder_add_string_value(b, sub->public_only ? "public" : "member");
+    json_builder_add_string_value(b, !sub->public_only ? "member"
+                                     : sub->screen     ? "screen"
+                                                       : "public");
     json_builder_end_object(b);
     g_autoptr(JsonNode) node = json_builder_get_root(b);
     ws_conn_send_json(sub->conn, node);
@@ -431,8 +467,10 @@ static void replay_done(gpointer data, const GError *error, gpointer user_data)
         g_hash_table_remove(client->subs, &meeting_id);
         return;
     }
-    if (r->check_access)
+    if (r->check_access) {
         sub->public_only = r->public_only;
+        sub->screen = r->screen && r->public_only;
+    }
     if (!f->ready) {
         f->ready = TRUE;
         f->last_seq = r->max_seq;
@@ -468,6 +506,7 @@ static void replay_start(LiveSub *sub, gboolean check_access)
     r->system_admin = sub->client->system_admin;
     r->after = sub->last_seq;
     r->check_access = check_access;
+    r->screen = live_client_screen_for(sub->client, r->meeting_id) != NULL;
     r->rows = g_ptr_array_new_with_free_func(row_free);
     sub->replaying = TRUE;
     db_pool_run(sub->client->app->db, replay_job, r, replay_free, replay_done, NULL);

@@ -673,6 +673,7 @@ typedef struct {
     WsConn *conn;
     JsonNode *ref;
     gint64 meeting_id, site_id, user_id;
+    gboolean screen; /* a hall screen bound to site_id (its token checked at screen.auth) */
     char *username;
     /* out */
     gboolean found, site_found;
@@ -703,6 +704,23 @@ static gboolean join_lookup_job(DbConn *conn, gpointer data, GError **error)
     g_snprintf(uid, sizeof(uid), "%" G_GINT64_FORMAT, j->user_id);
     g_snprintf(sid, sizeof(sid), "%" G_GINT64_FORMAT, j->site_id);
     const char *p[] = {mid, uid, sid};
+    if (j->screen) {
+        g_autoptr(DbRows) s = db_conn_exec(
+            conn,
+            "SELECT m.status, (SELECT name FROM sites t WHERE t.id = $2 AND t.body_id = m.body_id) "
+            "FROM meetings m WHERE m.id = $1",
+            2, (const char *[]){mid, sid}, error);
+        if (!s)
+            return FALSE;
+        if (db_rows_count(s) != 1)
+            return TRUE;
+        j->found = TRUE;
+        j->status = g_strdup(db_rows_get(s, 0, 0));
+        j->site_found = !db_rows_is_null(s, 0, 1);
+        if (j->site_found)
+            j->site_name = g_strdup(db_rows_get(s, 0, 1));
+        return TRUE;
+    }
     /* The caller's roles in the meeting's body; a guest counts only when invited. */
     g_autoptr(DbRows) r = db_conn_exec(
         conn,
@@ -805,9 +823,10 @@ static void join_lookup_done(gpointer data, const GError *error, gpointer user_d
                        "site %" G_GINT64_FORMAT " is not a site of the meeting's body", j->site_id);
             return;
         }
-        if (!j->staff && !j->system_admin) {
+        if (!j->screen && !j->staff && !j->system_admin) {
             send_error(j->conn, "forbidden", j->ref, j->meeting_id,
-                       "only the body's secretariat or administrators join for a site (hall)");
+                       "only the body's secretariat or administrators, or a screen bound to the "
+                       "site, join for a site (hall)");
             return;
         }
         id = LIVE_MEDIA_SITE_BASE + (guint64)j->site_id;
@@ -872,8 +891,9 @@ static void join_lookup_done(gpointer data, const GError *error, gpointer user_d
 }
 
 static void handle_join(LiveMedia *lm, WsConn *conn, gint64 user_id, const char *username,
-                        JsonObject *msg, JsonNode *id)
+                        const ScreenBinding *screen, JsonObject *msg, JsonNode *id)
 {
+    g_autofree char *screen_user = NULL;
     gint64 meeting_id = 0, site_id = 0;
     Participant *p;
     JoinLookup *j;
@@ -887,9 +907,24 @@ static void handle_join(LiveMedia *lm, WsConn *conn, gint64 user_id, const char 
                    "'site_id' is the id of a site (a hall), a positive integer, or absent");
         return;
     }
-    if (!user_id) {
-        send_error(conn, "unauthenticated", id, meeting_id, "sign in to join a meeting's media");
+    /* A hall screen joins its own meeting as its site, whoever else is signed in on it. */
+    if (screen && (screen->meeting_id != meeting_id || screen->expires_us <= g_get_real_time()))
+        screen = NULL;
+    if (screen && site_id && site_id != screen->site_id) {
+        send_error(conn, "forbidden", id, meeting_id,
+                   "this screen is bound to site %" G_GINT64_FORMAT ", not site %" G_GINT64_FORMAT,
+                   screen->site_id, site_id);
         return;
+    }
+    if (!user_id && !screen) {
+        send_error(conn, "unauthenticated", id, meeting_id,
+                   "sign in, or bind this screen to a site (screen.auth), to join a meeting's "
+                   "media");
+        return;
+    }
+    if (screen) {
+        screen_user = g_strdup_printf("screen-%" G_GINT64_FORMAT, screen->screen_id);
+        username = screen_user;
     }
     p = g_hash_table_lookup(lm->by_conn, conn);
     if (p || g_hash_table_contains(lm->joining, conn)) {
@@ -904,8 +939,9 @@ static void handle_join(LiveMedia *lm, WsConn *conn, gint64 user_id, const char 
     j->conn = ws_conn_ref(conn);
     j->ref = id ? json_node_copy(id) : NULL;
     j->meeting_id = meeting_id;
-    j->site_id = site_id;
-    j->user_id = user_id;
+    j->site_id = screen ? screen->site_id : site_id;
+    j->user_id = screen ? 0 : user_id;
+    j->screen = screen != NULL;
     j->username = g_strdup(username);
     db_pool_run(lm->app->db, join_lookup_job, j, join_lookup_free, join_lookup_done, NULL);
 }
@@ -1108,7 +1144,8 @@ static void handle_ice_restart(LiveMedia *lm, WsConn *conn, JsonObject *msg, Jso
 }
 
 void live_media_message(PhApp *app, WsConn *conn, gint64 user_id, const char *username,
-                        const char *type, JsonObject *msg, JsonNode *id)
+                        const ScreenBinding *screen, const char *type, JsonObject *msg,
+                        JsonNode *id)
 {
     LiveMedia *lm = app->media;
     static const struct {
@@ -1129,7 +1166,7 @@ void live_media_message(PhApp *app, WsConn *conn, gint64 user_id, const char *us
         return;
     }
     if (g_str_equal(type, "media.join")) {
-        handle_join(lm, conn, user_id, username, msg, id);
+        handle_join(lm, conn, user_id, username, screen, msg, id);
         return;
     }
     for (guint i = 0; i < G_N_ELEMENTS(handlers); i++) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "app.h"
+#include "live.h"
 #include "media.h"
 
 #include <json-glib/json-glib.h>
@@ -33,11 +34,14 @@ void live_media_free(LiveMedia *media);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LiveMedia, live_media_free)
 
 /* A message whose type starts with "media." from @conn, signed in as @user_id (0: public
- * client) with @username (for TURN credentials; NULL for a public client). @id: the message's
+ * client) with @username (for TURN credentials; NULL for a public client). @screen (transfer
+ * none, NULL when not one): the connection is a hall screen; its media.join for its own meeting
+ * joins as its site, gated as a site. @id: the message's
  * "id" (transfer none, may be NULL), echoed in the answer. Without app->media (never started)
  * the client is told media is unavailable. */
 void live_media_message(PhApp *app, WsConn *conn, gint64 user_id, const char *username,
-                        const char *type, JsonObject *msg, JsonNode *id);
+                        const ScreenBinding *screen, const char *type, JsonObject *msg,
+                        JsonNode *id);
 
 /* Someone checked in or out of @meeting_id (an attendance.changed event): where the chairs and
  * the floor holder are may have changed, and with it which hall is heard. Does nothing when the

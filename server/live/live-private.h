@@ -20,7 +20,15 @@ typedef struct {
     gboolean ended;    /* the session ended: the connection is closing, nothing more is read */
     GQueue pending;    /* char* messages received before ready */
     GHashTable *subs;  /* meeting id (gint64*) -> LiveSub*, owned by live-feed.c */
+    /* A hall screen (screen.auth): screen.screen_id 0 when the connection is not one. */
+    ScreenBinding screen;
+    WsConn *conn;          /* borrowed, set while bound: the client lives as long as it */
+    GSource *screen_timer; /* closes the connection when the token expires */
 } LiveClient;
+
+/* The connection's screen binding when it is a screen of meeting_id and has not expired, else
+ * NULL. */
+const ScreenBinding *live_client_screen_for(const LiveClient *c, gint64 meeting_id);
 
 /* Sends {"type":"error","code","message","ref"}. */
 void live_send_error(WsConn *conn, const char *code, JsonNode *ref, const char *format, ...)

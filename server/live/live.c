@@ -37,9 +37,24 @@ typedef struct {
     char *full_name;
 } SessionLookup;
 
+/* Clients bound to a hall screen (LiveClient*), for revocation. Main thread. */
+static GHashTable *screen_clients;
+
+static void screen_unbind(LiveClient *c)
+{
+    if (screen_clients)
+        g_hash_table_remove(screen_clients, c);
+    if (c->screen_timer) {
+        g_source_destroy(c->screen_timer);
+        g_clear_pointer(&c->screen_timer, g_source_unref);
+    }
+    c->conn = NULL;
+}
+
 static void client_free(gpointer p)
 {
     LiveClient *c = p;
+    screen_unbind(c);
     g_free(c->username);
     g_free(c->full_name);
     g_free(c->token_hash);
@@ -285,6 +300,170 @@ void live_sessions_recheck(PhApp *app)
     session_check_start();
 }
 
+gboolean live_screen_lookup(DbConn *conn, const char *token, ScreenBinding *out, GError **error)
+{
+    memset(out, 0, sizeof(*out));
+    if (!token || !*token || strlen(token) > 128)
+        return TRUE;
+    g_autofree char *hash = auth_token_hash_hex(token);
+    const char *p[] = {hash};
+    g_autoptr(DbRows) r = db_conn_exec(
+        conn,
+        "UPDATE site_screens x SET last_used_at = now() FROM sites t, meetings m "
+        "WHERE x.token_hash = $1::bytea AND x.revoked_at IS NULL AND x.expires_at > now() "
+        "  AND t.id = x.site_id AND m.id = x.meeting_id "
+        "RETURNING x.id, x.meeting_id, x.site_id, t.name, "
+        "  (extract(epoch FROM x.expires_at) * 1000000)::bigint, phonghop_ts(x.expires_at), "
+        "  m.body_id",
+        1, p, error);
+    if (!r)
+        return FALSE;
+    if (db_rows_count(r) != 1)
+        return TRUE;
+    out->screen_id = db_rows_get_int64(r, 0, 0);
+    out->meeting_id = db_rows_get_int64(r, 0, 1);
+    out->site_id = db_rows_get_int64(r, 0, 2);
+    g_strlcpy(out->site_name, db_rows_get(r, 0, 3), sizeof(out->site_name));
+    out->expires_us = db_rows_get_int64(r, 0, 4);
+    g_strlcpy(out->expires_at, db_rows_get(r, 0, 5), sizeof(out->expires_at));
+    out->body_id = db_rows_get_int64(r, 0, 6);
+    return TRUE;
+}
+
+const ScreenBinding *live_client_screen_for(const LiveClient *c, gint64 meeting_id)
+{
+    if (!c || !c->screen.screen_id || c->screen.meeting_id != meeting_id ||
+        c->screen.expires_us <= g_get_real_time())
+        return NULL;
+    return &c->screen;
+}
+
+void live_screen_revoked(gint64 screen_id)
+{
+    if (!screen_clients)
+        return;
+    GHashTableIter it;
+    gpointer key;
+    g_autoptr(GPtrArray) conns = g_ptr_array_new_with_free_func((GDestroyNotify)ws_conn_unref);
+    g_hash_table_iter_init(&it, screen_clients);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        LiveClient *c = key;
+        if (c->screen.screen_id == screen_id && c->conn)
+            g_ptr_array_add(conns, ws_conn_ref(c->conn));
+    }
+    for (guint i = 0; i < conns->len; i++) {
+        g_info("hall screen %" G_GINT64_FORMAT ": revoked, closing ws %" G_GUINT64_FORMAT,
+               screen_id, ws_conn_get_id(conns->pdata[i]));
+        ws_conn_close(conns->pdata[i], 4001, "screen revoked");
+    }
+}
+
+typedef struct {
+    WsConn *conn; /* a reference */
+    JsonNode *ref;
+    char *token;
+    ScreenBinding screen;
+} ScreenAuth;
+
+static void screen_auth_free(gpointer p)
+{
+    ScreenAuth *a = p;
+    ws_conn_unref(a->conn);
+    if (a->ref)
+        json_node_unref(a->ref);
+    g_free(a->token);
+    g_free(a);
+}
+
+static gboolean screen_auth_job(DbConn *db, gpointer data, GError **error)
+{
+    ScreenAuth *a = data;
+    return live_screen_lookup(db, a->token, &a->screen, error);
+}
+
+static gboolean screen_expired(gpointer data)
+{
+    LiveClient *c = data;
+    WsConn *conn = c->conn;
+    g_clear_pointer(&c->screen_timer, g_source_unref);
+    if (conn) {
+        g_info("hall screen %" G_GINT64_FORMAT ": its token expired, closing ws %" G_GUINT64_FORMAT,
+               c->screen.screen_id, ws_conn_get_id(conn));
+        ws_conn_close(conn, 4001, "screen token expired");
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void screen_auth_done(gpointer data, const GError *error, gpointer user_data)
+{
+    ScreenAuth *a = data;
+    LiveClient *c = ws_conn_get_data(a->conn);
+    if (!ws_conn_is_open(a->conn) || !c)
+        return;
+    if (error) {
+        live_send_error(a->conn, "database_unavailable", a->ref,
+                        "cannot check this screen's token right now: try again in a few seconds");
+        return;
+    }
+    if (!a->screen.screen_id) {
+        live_send_error(a->conn, "screen_token", a->ref,
+                        "this screen's token is unknown, revoked or expired: ask the secretariat "
+                        "for a new one");
+        return;
+    }
+    screen_unbind(c);
+    c->screen = a->screen;
+    c->conn = a->conn;
+    if (!screen_clients)
+        screen_clients = g_hash_table_new(NULL, NULL);
+    g_hash_table_add(screen_clients, c);
+    gint64 left_ms = MAX(0, (c->screen.expires_us - g_get_real_time()) / 1000);
+    c->screen_timer = g_timeout_source_new((guint)MIN(left_ms + 1, (gint64)G_MAXUINT32 / 2));
+    g_source_set_callback(c->screen_timer, screen_expired, c, NULL);
+    g_source_attach(c->screen_timer, c->app->context);
+
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "screen.bound");
+    if (a->ref) {
+        json_builder_set_member_name(b, "id");
+        json_builder_add_value(b, json_node_copy(a->ref));
+    }
+    json_builder_set_member_name(b, "screen_id");
+    json_builder_add_int_value(b, c->screen.screen_id);
+    json_builder_set_member_name(b, "meeting_id");
+    json_builder_add_int_value(b, c->screen.meeting_id);
+    json_builder_set_member_name(b, "site_id");
+    json_builder_add_int_value(b, c->screen.site_id);
+    json_builder_set_member_name(b, "site_name");
+    json_builder_add_string_value(b, c->screen.site_name);
+    json_builder_set_member_name(b, "expires_at");
+    json_builder_add_string_value(b, c->screen.expires_at);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) node = json_builder_get_root(b);
+    ws_conn_send_json(a->conn, node);
+    g_info("hall screen %" G_GINT64_FORMAT " (meeting %" G_GINT64_FORMAT ", site %" G_GINT64_FORMAT
+           "): bound to ws %" G_GUINT64_FORMAT,
+           c->screen.screen_id, c->screen.meeting_id, c->screen.site_id, ws_conn_get_id(a->conn));
+}
+
+static void handle_screen_auth(LiveClient *c, WsConn *conn, JsonObject *msg, JsonNode *id)
+{
+    JsonNode *t = json_object_get_member(msg, "token");
+    if (!t || !JSON_NODE_HOLDS_VALUE(t) || json_node_get_value_type(t) != G_TYPE_STRING ||
+        !*json_node_get_string(t) || strlen(json_node_get_string(t)) > 128) {
+        live_send_error(conn, "malformed", id,
+                        "screen.auth needs 'token': the screen's token, 1 to 128 characters");
+        return;
+    }
+    ScreenAuth *a = g_new0(ScreenAuth, 1);
+    a->conn = ws_conn_ref(conn);
+    a->ref = id ? json_node_copy(id) : NULL;
+    a->token = g_strdup(json_node_get_string(t));
+    db_pool_run(c->app->db, screen_auth_job, a, screen_auth_free, screen_auth_done, NULL);
+}
+
 static void handle_message(LiveClient *c, WsConn *conn, const char *text, gsize len)
 {
     if (c->ended)
@@ -341,8 +520,13 @@ static void handle_message(LiveClient *c, WsConn *conn, const char *text, gsize 
         live_feed_unsubscribe(c->app, conn, c, msg, id);
         return;
     }
+    if (g_str_equal(type, "screen.auth")) {
+        handle_screen_auth(c, conn, msg, id);
+        return;
+    }
     if (g_str_has_prefix(type, "media.")) {
-        live_media_message(c->app, conn, c->user_id, c->username, type, msg, id);
+        live_media_message(c->app, conn, c->user_id, c->username,
+                           c->screen.screen_id ? &c->screen : NULL, type, msg, id);
         return;
     }
     if (g_str_has_prefix(type, "vote.")) {

@@ -769,7 +769,8 @@ static gboolean count_job(DbConn *conn, gpointer data, GError **error)
     const char *p[] = {vote_i64(pid, j->cn->poll_id)};
     g_autoptr(DbRows) r = db_conn_exec(
         conn,
-        "SELECT p.meeting_id, m.is_public AND m.status <> 'draft', p.roster_size, "
+        "SELECT p.meeting_id, m.is_public AND m.status <> 'draft' "
+        "  AND phonghop_item_public(p.agenda_item_id), p.roster_size, "
         "  (SELECT count(*) FROM poll_voters v WHERE v.poll_id = p.id) + "
         "  (SELECT count(DISTINCT b.user_id) FROM poll_ballots b WHERE b.poll_id = p.id) "
         "FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = $1 AND p.state = 'open'",

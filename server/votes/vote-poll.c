@@ -186,19 +186,20 @@ static char *opt_str(DbRows *r, guint col)
 }
 
 /* One query for the poll, its meeting's facts, its rows (as JSON) and how many have voted. */
-#define POLL_COLUMNS                                                                          \
-    "p.id, p.meeting_id, m.body_id, p.agenda_item_id, p.title, p.decision, p.body_kind, "     \
-    "p.subject, p.form, p.threshold, p.threshold_given, p.written, p.allow_change, p.seats, " \
-    "p.round, p.previous_round_id, p.state, p.duration_s, p.roster_size, p.present, "         \
-    "(SELECT count(*) FROM poll_voters v WHERE v.poll_id = p.id) + "                          \
-    "(SELECT count(DISTINCT x.user_id) FROM poll_ballots x WHERE x.poll_id = p.id), "         \
-    "to_char(p.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "          \
-    "to_char(p.closes_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "          \
-    "to_char(p.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "          \
-    "(extract(epoch FROM p.closes_at) * 1000000)::bigint, p.created_by, p.cancel_reason, "    \
-    "p.counts::text, p.tally_minutes, p.result::text, p.wording_vi, p.wording_en, p.passed, " \
-    "m.status, m.is_public AND m.status <> 'draft', b.level, t.seats, t.ends_on::text, "      \
-    "(SELECT json_agg(json_build_array(r.position, r.name, r.user_id) ORDER BY r.position) "  \
+#define POLL_COLUMNS                                                                             \
+    "p.id, p.meeting_id, m.body_id, p.agenda_item_id, p.title, p.decision, p.body_kind, "        \
+    "p.subject, p.form, p.threshold, p.threshold_given, p.written, p.allow_change, p.seats, "    \
+    "p.round, p.previous_round_id, p.state, p.duration_s, p.roster_size, p.present, "            \
+    "(SELECT count(*) FROM poll_voters v WHERE v.poll_id = p.id) + "                             \
+    "(SELECT count(DISTINCT x.user_id) FROM poll_ballots x WHERE x.poll_id = p.id), "            \
+    "to_char(p.opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "             \
+    "to_char(p.closes_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "             \
+    "to_char(p.closed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "             \
+    "(extract(epoch FROM p.closes_at) * 1000000)::bigint, p.created_by, p.cancel_reason, "       \
+    "p.counts::text, p.tally_minutes, p.result::text, p.wording_vi, p.wording_en, p.passed, "    \
+    "m.status, m.is_public AND m.status <> 'draft' AND phonghop_item_public(p.agenda_item_id), " \
+    "b.level, t.seats, t.ends_on::text, "                                                        \
+    "(SELECT json_agg(json_build_array(r.position, r.name, r.user_id) ORDER BY r.position) "     \
     " FROM poll_rows r WHERE r.poll_id = p.id)::text "
 #define POLL_FROM                                                                            \
     "FROM polls p JOIN meetings m ON m.id = p.meeting_id JOIN bodies b ON b.id = m.body_id " \

@@ -97,7 +97,8 @@ typedef struct {
     gint passed; /* -1 unknown, 0, 1 */
     /* the meeting */
     char *meeting_status;
-    gboolean meeting_public; /* public and no longer a draft: its events reach the public */
+    gboolean meeting_public; /* public, no longer a draft, and its item (and the item's sitting)
+                              * not closed (họp kín): its events reach the public */
     char *body_level;
     gint64 term_seats;  /* elected members of the term, 0 unknown */
     char *term_ends_on; /* YYYY-MM-DD or NULL */

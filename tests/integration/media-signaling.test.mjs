@@ -139,6 +139,40 @@ test('who joins a meeting\'s media, and as what', async () => {
   for (const ws of [...sockets, hall]) ws.close();
 });
 
+test('a hall screen bound by its token joins as its site, whoever is signed in on the browser', async () => {
+  const m = newMeeting();
+  const remote = Number(sql(`SELECT min(id) FROM sites WHERE body_id = ${council} AND kind = 'remote_hall'`));
+  const issued = await clients.secretariat.post(`/api/v1/meetings/${m}/screens`, { site_id: remote, hours: 1 });
+  assert.equal(issued.status, 201, issued.text);
+  // A member's browser bound as the screen: the screen's media is the site, not the member.
+  for (const who of ['anonymous', 'member']) {
+    const ws = await socket(who);
+    const bound = await ask(ws, { type: 'screen.auth', token: issued.data.token });
+    assert.equal(bound.type, 'screen.bound');
+    // Naming another site is refused; its own, or none, joins as the site.
+    const wrong = await ask(ws, { type: 'media.join', meeting_id: m, site_id: mainHall });
+    assert.equal(wrong.code, 'forbidden');
+    const r = await ask(ws, { type: 'media.join', meeting_id: m });
+    assert.equal(r.type, 'media.joined', JSON.stringify(r));
+    assert.equal(r.role, 'site');
+    assert.equal(r.participant_id, 2 ** 40 + remote);
+    // Another meeting's media: the screen counts for nothing there.
+    const other = await socket(who);
+    await ask(other, { type: 'screen.auth', token: issued.data.token });
+    const elsewhere = await ask(other, { type: 'media.join', meeting_id: newMeeting() });
+    if (who === 'anonymous') assert.equal(elsewhere.code, 'unauthenticated', JSON.stringify(elsewhere));
+    else assert.equal(elsewhere.role, 'member', JSON.stringify(elsewhere));
+    other.close();
+    // Revoking closes the screen's connections.
+    if (who === 'member') {
+      await clients.secretariat.post(`/api/v1/meetings/${m}/screens/${issued.data.screen.id}/revoke`, {});
+      assert.equal((await ws.closed).code, 4001);
+    } else {
+      ws.close();
+    }
+  }
+});
+
 test('protocol errors of the media messages', async () => {
   const m = newMeeting();
   const ws = await socket('member');
