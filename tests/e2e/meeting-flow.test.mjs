@@ -14,7 +14,10 @@
 //   member's page catches up;
 //   when the server has the vote routes: the chair opens a named vote, the members vote (each
 //   sees "recorded" with a receipt only after the server acknowledged), the chair closes it, and
-//   every page shows the same result with the legal wording.
+//   every page shows the same result with the legal wording; the public page (no sign-in) reads
+//   the agenda built while the meeting was a draft and the result from the public view; the hall
+//   screen runs on an address the secretariat issued for the main hall (no account signed in on
+//   it), shows the speaker's title, and stops when the secretariat revokes it.
 //
 // Screenshots of each screen at 1024x768, 1920x1080 and 390x844 go to tests/artifacts/screenshots/.
 // Every screen is also checked for text contrast (WCAG AA), controls without an accessible name,
@@ -41,6 +44,7 @@ let pg, db, server, webRoot, builtHere = false;
 let skipReason = null;
 const people = {}; // name -> { context, page, log, close }
 let meetingId = null;
+let screenAddress = null;
 let memberNames = {};
 const checks = []; // accessibility findings per screen, reported at the end
 
@@ -175,6 +179,13 @@ describe('a sitting in real browsers', () => {
     await page.getByTestId('meeting-status').filter({ hasText: 'Đã lên lịch' }).waitFor();
     await screen('prepare', page);
 
+    // A hall screen for the main hall: an address of its own, shown once, no account on it.
+    await page.getByTestId('screen-site').selectOption({ index: 0 });
+    await page.getByTestId('screen-issue').click();
+    screenAddress = (await page.getByTestId('screen-address').textContent()).trim();
+    assert.match(screenAddress, /\/#\/screen\/[A-Za-z0-9_-]{40,}$/);
+    await screen('prepare-screens', page, { show: '[data-testid=screens-panel]' });
+
     // What the server now holds.
     const meeting = await api('vanphong', 'GET', `/api/v1/meetings/${meetingId}`);
     assert.equal(meeting.data.meeting.status, 'scheduled');
@@ -281,16 +292,19 @@ describe('a sitting in real browsers', () => {
     await a.getByText('Danh sách chờ phát biểu (2)').waitFor();
     await screen('room', a);
 
-    // The hall screen and the public page follow along.
+    // The hall screen (bound to the main hall by the secretariat's address, nobody signed in on
+    // it) and the public page (no sign-in) follow along.
     const hall = people.hall = await launchUser('hall', { size: SIZES.hall });
-    await login(hall, server.url, 'vanphong', DEMO_PASSWORD);
-    await hall.page.goto(url(meetingHash('hall')));
+    await hall.page.goto(screenAddress);
+    await hall.page.waitForURL(/#\/screen$/); // the token leaves the address bar
     await hall.page.getByTestId('hall-item').filter({ hasText: ITEMS[0] }).waitFor();
     const visitor = people.public = await launchUser('public', { size: SIZES.phone });
     await visitor.page.goto(url(`/public/${meetingId}`));
-    // Built from public live events alone (the server has no public HTTP read of a meeting yet):
-    // the meeting's title came with its scheduling; the agenda, edited while a draft, did not.
+    // The public read of the meeting: the agenda built while it was a draft, and its body.
     await visitor.page.getByRole('heading', { name: MEETING_TITLE }).waitFor();
+    await visitor.page.getByTestId('public-item').filter({ hasText: ITEMS[0] }).waitFor();
+    for (const title of ITEMS) await visitor.page.getByText(title, { exact: false }).first().waitFor();
+    await visitor.page.getByTestId('public-body').filter({ hasText: 'Hội đồng nhân dân tỉnh Sơn Hà' }).waitFor();
 
     const chair = people.chair.page;
     await chair.getByTestId('queue-entry').nth(1).waitFor();
@@ -303,6 +317,16 @@ describe('a sitting in real browsers', () => {
     await b.getByTestId('my-place').filter({ hasText: 'Bạn đang ở vị trí thứ 1/1' }).waitFor();
     await hall.page.getByTestId('hall-speaker').filter({ hasText: memberNames[MEMBERS[0]] }).waitFor();
     await visitor.page.getByTestId('public-speaker').filter({ hasText: memberNames[MEMBERS[0]] }).waitFor();
+    // The speaker's title comes with the floor's events: the hall screen and the public page show
+    // it without the roster (neither may read it).
+    const speakerTitle = (await api('vanphong', 'GET', `/api/v1/meetings/${meetingId}/floor`)).data.floor.speaker.title;
+    assert.ok(speakerTitle, 'the demo member has a title');
+    await hall.page.getByTestId('hall-speaker-title').filter({ hasText: speakerTitle }).waitFor();
+    await visitor.page.getByTestId('public-speaker').filter({ hasText: `${memberNames[MEMBERS[0]]}, ${speakerTitle}` }).waitFor();
+    // The hall screen is in the meeting's media as the main hall, not as a person.
+    const peers = (await api('vanphong', 'GET', `/api/v1/meetings/${meetingId}/screens`)).data.screens;
+    assert.equal(peers.length, 1);
+    assert.ok(peers[0].last_used_at, 'the screen used its token');
     // The speaker's camera (Chromium's fake device) reaches the others through the media server:
     // their speaker tile and the hall screen play it (frames decoded, time running).
     for (const [page, selector] of [[b, 'speaker-video'], [c, 'speaker-video'], [hall.page, 'hall-video']]) {
@@ -391,6 +415,27 @@ describe('a sitting in real browsers', () => {
     }
     await screen('vote-result', first, { show: '[data-testid=vote-panel]' });
     await screen('hall-result', people.hall.page);
+  });
+
+  test('the public page shows the result without signing in; a revoked hall screen says so', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const visitor = people.public.page;
+    // A fresh visit reads the result from the public view (not only from the live events).
+    await visitor.reload();
+    await visitor.getByTestId('vote-wording').first().waitFor();
+    const view = await (await fetch(`${server.url}/api/v1/public/meetings/${meetingId}`)).json();
+    const closed = view.polls.find((p) => p.state === 'closed');
+    assert.ok(closed && closed.named.some((n) => n.choice === 'for'), 'the named record is public');
+    assert.equal((await visitor.getByTestId('vote-wording').first().locator('p').allTextContents()).join('\n'), closed.wording.vi.join('\n'));
+    await screen('public-result', visitor);
+
+    // The secretariat revokes the hall screen: it stops at once and says what to do.
+    const sec = people.secretariat.page;
+    await sec.goto(url(meetingHash('prepare')));
+    await sec.getByTestId('screens-panel').getByRole('button', { name: 'Thu hồi' }).click();
+    await sec.getByTestId('screens-panel').getByText('hết hiệu lực').waitFor();
+    await people.hall.page.getByTestId('hall-screen-revoked').waitFor({ timeout: 30000 });
+    await screen('hall-revoked', people.hall.page, { sizes: ['hall'] });
   });
 
   test('English is one tap away, with the same screens', async (t) => {

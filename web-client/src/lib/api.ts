@@ -124,6 +124,63 @@ export interface Sitting {
   is_public: boolean;
 }
 
+/** A released public document as the public view lists it. */
+export interface PublicDocument {
+  id: number;
+  agenda_item_id: number | null;
+  title: string;
+  kind: string;
+  version: number;
+  sha256: string;
+  size: number;
+  media_type: string;
+  file_name: string;
+}
+
+/** A closed named vote's record, per member, as the public view publishes it. */
+export interface NamedChoice {
+  user_id: number;
+  full_name: string;
+  choice: 'for' | 'against' | 'abstain' | null;
+  choice_vi: string;
+}
+
+/** GET /public/meetings/{id} (and a hall screen's view). */
+export interface PublicMeeting {
+  meeting: Meeting & { body?: { id: number; name: string; kind: string; level: string } };
+  sittings: Sitting[];
+  agenda: AgendaItem[];
+  documents: PublicDocument[];
+  speaker: Omit<FloorSpeaker, 'request_id'> | null;
+  polls: (Poll & { named?: NamedChoice[] })[];
+  last_seq: number;
+}
+
+export interface ScreenView extends PublicMeeting {
+  screen: { id: number; meeting_id: number; site_id: number; site_name: string; expires_at: string };
+}
+
+/** A hall screen's token as the secretariat's desk lists it (never the token itself). */
+export interface HallScreen {
+  id: number;
+  meeting_id: number;
+  site_id: number;
+  site_name: string;
+  site_kind: string;
+  label: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  active: boolean;
+}
+
+export interface IssuedScreen {
+  screen: HallScreen;
+  /** Shown once: the screen's address carries it. */
+  token: string;
+}
+
 export interface MeetingDetail {
   meeting: Meeting;
   agenda: AgendaItem[];
@@ -373,6 +430,8 @@ export interface FloorSpeaker {
   request_id: number;
   user_id: number;
   full_name: string;
+  /** The speaker's title or office from the roster ("" when none; absent from older servers). */
+  title?: string;
   kind: FloorKind;
   started_at: string;
   limit_ms: number;
@@ -680,6 +739,8 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 interface RequestOptions {
   body?: unknown;
+  /** A hall screen's token, sent as "Authorization: Bearer TOKEN". */
+  bearer?: string;
   /** A 401 here is an answer, not a lost session (login, session probe, logout). */
   expectUnauthorized?: boolean;
 }
@@ -761,6 +822,41 @@ export class ApiClient {
       throw new ApiError(200, BAD_RESPONSE, 'meeting: expected {meeting, agenda}');
     }
     return answer;
+  }
+
+  /** GET /public/meetings/{id}: a public meeting for anyone, without signing in (404 otherwise). */
+  async publicMeeting(meetingId: number): Promise<PublicMeeting> {
+    const answer = await this.request<PublicMeeting>('GET', `/public/meetings/${id(meetingId)}`, { expectUnauthorized: true });
+    return expectPublicView(answer);
+  }
+
+  /** GET /screen: what a hall screen shows, with the token the secretariat issued for it. */
+  async screenView(token: string): Promise<ScreenView> {
+    const answer = await this.request<ScreenView>('GET', '/screen', { bearer: token, expectUnauthorized: true });
+    expectPublicView(answer);
+    if (!isRecord(answer.screen)) throw new ApiError(200, BAD_RESPONSE, 'screen: expected {screen}');
+    return answer;
+  }
+
+  async screens(meetingId: number): Promise<HallScreen[]> {
+    const answer = await this.request<{ screens: HallScreen[] }>('GET', `/meetings/${id(meetingId)}/screens`);
+    return expectArray(answer, 'screens');
+  }
+
+  /** Issues a hall screen's token for a site (shown once). */
+  async issueScreen(meetingId: number, siteId: number, hours: number, label: string): Promise<IssuedScreen> {
+    const answer = await this.request<IssuedScreen>('POST', `/meetings/${id(meetingId)}/screens`, {
+      body: { site_id: siteId, hours, label },
+    });
+    if (!isRecord(answer) || typeof answer.token !== 'string' || !isRecord(answer.screen)) {
+      throw new ApiError(200, BAD_RESPONSE, 'screens: expected {screen, token}');
+    }
+    return answer;
+  }
+
+  async revokeScreen(meetingId: number, screenId: number): Promise<HallScreen> {
+    const answer = await this.request<{ screen: HallScreen }>('POST', `/meetings/${id(meetingId)}/screens/${id(screenId)}/revoke`);
+    return expectRecord(answer, 'screen');
   }
 
   /* ---- meetings ---- */
@@ -1235,7 +1331,7 @@ export class ApiClient {
    * Exposed for endpoints that do not have a method here yet.
    */
   async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.send(method, path, options.body, options.expectUnauthorized ?? false);
+    const response = await this.send(method, path, options.body, options.expectUnauthorized ?? false, options.bearer);
     if (response.status === 204) return undefined as T;
     try {
       return (await response.json()) as T;
@@ -1245,8 +1341,9 @@ export class ApiClient {
   }
 
   /** Sends one request and returns a 2xx response; anything else is thrown as ApiError. */
-  private async send(method: Method, path: string, body: unknown, expectUnauthorized: boolean): Promise<Response> {
+  private async send(method: Method, path: string, body: unknown, expectUnauthorized: boolean, bearer?: string): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json' };
+    if (bearer !== undefined) headers['Authorization'] = `Bearer ${bearer}`;
     const init: RequestInit = { method, headers, credentials: 'same-origin', cache: 'no-store' };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -1274,6 +1371,14 @@ export class ApiClient {
     }
     return response;
   }
+}
+
+/** The public view's shape, checked. */
+function expectPublicView<T extends PublicMeeting>(answer: T): T {
+  if (!isRecord(answer) || !isRecord(answer.meeting) || !Array.isArray(answer.agenda) || !Array.isArray(answer.polls)) {
+    throw new ApiError(200, BAD_RESPONSE, 'public meeting: expected {meeting, agenda, polls}');
+  }
+  return answer;
 }
 
 /** A path segment from an id. */

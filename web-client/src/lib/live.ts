@@ -170,6 +170,12 @@ export class LiveConnection {
   private readonly requestTimeoutMs: number;
 
   private anonymous = false;
+  /** A hall screen's token: sent as screen.auth on every connection, before any subscribe. */
+  private screenToken: string | null = null;
+  private screenWaiting = false;
+  private readonly screenBoundStore = writable(false);
+  /** True while this connection is bound to its hall screen (screen.bound answered). */
+  readonly screenBound: Readable<boolean> = { subscribe: this.screenBoundStore.subscribe };
   private requestCounter = 0;
   private readonly pending = new Map<string, PendingRequest>();
   private pingSentAt = 0;
@@ -387,10 +393,34 @@ export class LiveConnection {
     socket.onerror = () => {};
   }
 
+  /**
+   * Makes this connection a hall screen's (docs/live-protocol.md, "Hall screens"): every
+   * connection first binds with the token and subscribes only once the server said screen.bound
+   * (a subscribe before it would be refused for a closed meeting). null stops it.
+   */
+  setScreenToken(token: string | null): void {
+    this.screenToken = token;
+    this.screenBoundStore.set(false);
+    if (token !== null && this.socket !== null && this.currentState === 'open') {
+      this.screenWaiting = true;
+      this.send({ type: 'screen.auth', token });
+    }
+  }
+
   private handleOpen(): void {
     this.everOpened = true;
     this.setState('open');
     this.startHeartbeat();
+    this.screenBoundStore.set(false);
+    if (this.screenToken !== null) {
+      this.screenWaiting = true;
+      this.send({ type: 'screen.auth', token: this.screenToken });
+      return;
+    }
+    this.subscribeAll();
+  }
+
+  private subscribeAll(): void {
     for (const sub of this.subscriptions.values()) {
       this.endResync(sub);
       this.sendSubscribe(sub);
@@ -398,6 +428,8 @@ export class LiveConnection {
   }
 
   private handleLoss(code: number): void {
+    this.screenWaiting = false;
+    this.screenBoundStore.set(false);
     for (const sub of this.subscriptions.values()) sub.synced = false;
     this.detachSocket();
     this.stopHeartbeat();
@@ -559,6 +591,13 @@ export class LiveConnection {
     } else if (record['type'] === 'subscribed') {
       this.handleSubscribed(record);
       for (const handler of [...this.messageHandlers]) handler(record);
+    } else if (record['type'] === 'screen.bound' || (this.screenWaiting && record['type'] === 'error' && record['code'] === 'screen_token')) {
+      if (this.screenWaiting) {
+        this.screenWaiting = false;
+        this.screenBoundStore.set(record['type'] === 'screen.bound');
+        this.subscribeAll();
+      }
+      for (const handler of [...this.messageHandlers]) handler(record);
     } else if (record['type'] === 'welcome' && record['user'] === null && !this.anonymous) {
       this.sessionRejected();
     } else {
@@ -600,9 +639,11 @@ export class LiveConnection {
   }
 
   private sendSubscribe(sub: MeetingSubscription): void {
+    sub.synced = false;
+    // A hall screen subscribes once bound (subscribeAll); before that the server would refuse it.
+    if (this.screenWaiting) return;
     const message: Record<string, unknown> = { type: 'subscribe', meeting_id: sub.meetingId };
     if (sub.lastSeq !== null) message['after_seq'] = sub.lastSeq;
-    sub.synced = false;
     this.send(message);
   }
 

@@ -11,6 +11,7 @@ import { derived, writable, type Readable } from 'svelte/store';
 import { api, ApiError, type Poll } from './api';
 import { live, type ConnectionState } from './live';
 import { RoomStore } from './room';
+import { publicLoaders } from './public';
 
 export interface OpenRoom {
   room: RoomStore;
@@ -53,6 +54,54 @@ export function openRoom(meetingId: number, parts: { floor?: boolean; polls?: bo
     close: () => {
       subscription.cancel();
       unsubscribeState();
+    },
+  };
+}
+
+/**
+ * A hall screen bound by its token (#/screen): the room comes from GET /api/v1/screen and the
+ * live connection binds itself to the screen (screen.auth) before it subscribes, so the screen
+ * follows its meeting's hall events even when the meeting is closed to the public.
+ */
+export function openScreenRoom(meetingId: number, token: string): OpenRoom {
+  live.setScreenToken(token);
+  let subscription: { cancel(): void } | null = null;
+  const received = writable(false);
+  const room: RoomStore = new RoomStore(
+    publicLoaders(
+      () => api.screenView(token),
+      (view) => {
+        if (subscription !== null) return;
+        subscription = live.subscribe(
+          meetingId,
+          {
+            onEvent: (event) => room.event(event),
+            onGap: () => void room.load(true),
+            onSynced: () => received.set(true),
+          },
+          view.last_seq,
+        );
+      },
+    ),
+  );
+  const unsubscribeState = live.state.subscribe((state: ConnectionState) => {
+    if (state !== 'open') received.set(false);
+  });
+  // Revoked or expired (the server closed the connection and refuses the token again): load the
+  // view again, whose 401 the screen shows in words.
+  const offMessage = live.onMessage((message) => {
+    if (message['type'] === 'error' && message['code'] === 'screen_token') void room.load();
+  });
+  void room.load();
+  const synced = derived([received, live.state], ([$received, $state]) => $received && $state === 'open');
+  return {
+    room,
+    synced,
+    close: () => {
+      subscription?.cancel();
+      unsubscribeState();
+      offMessage();
+      live.setScreenToken(null);
     },
   };
 }

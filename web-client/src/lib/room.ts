@@ -209,6 +209,7 @@ function speakerFrom(payload: Record<string, unknown>): FloorSpeaker | null {
     request_id: requestId,
     user_id: userId,
     full_name: typeof payload['full_name'] === 'string' ? payload['full_name'] : '',
+    title: typeof payload['title'] === 'string' ? payload['title'] : '',
     kind: (payload['kind'] as FloorSpeaker['kind']) ?? 'speech',
     started_at: typeof payload['started_at'] === 'string' ? payload['started_at'] : '',
     limit_ms: num(payload['limit_ms']) ?? 0,

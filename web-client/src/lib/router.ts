@@ -11,6 +11,9 @@
  *   #/bodies/ID/meetings/MID/prepare the secretariat's preparation (agenda, invitations, documents)
  *   #/bodies/ID/meetings/MID/hall    a hall's big screen (no interaction)
  *   #/public/MID                     the public page of a public sitting (no login)
+ *   #/screen/TOKEN                   a hall screen bound to a site by the secretariat's token (no
+ *                                    login); the token is kept on the device and the address
+ *                                    becomes #/screen
  * An empty hash is the start page (#/bodies); anything else is 'not_found'.
  */
 import { readable, type Readable } from 'svelte/store';
@@ -28,11 +31,12 @@ export type Route =
   | { readonly name: 'meeting'; readonly bodyId: number; readonly meetingId: number }
   | { readonly name: MeetingPage; readonly bodyId: number; readonly meetingId: number }
   | { readonly name: 'public'; readonly meetingId: number }
+  | { readonly name: 'screen'; readonly token: string | null }
   | { readonly name: 'not_found'; readonly path: string };
 
 /** Routes that need no session (the public page). */
 export function isPublicRoute(route: Route): boolean {
-  return route.name === 'public';
+  return route.name === 'public' || route.name === 'screen';
 }
 
 function isMeetingPage(text: string | undefined): text is MeetingPage {
@@ -55,6 +59,11 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === '' && parts[1] === 'public' && parts.length === 3) {
     const meetingId = parseId(parts[2]);
     if (meetingId !== null) return { name: 'public', meetingId };
+  }
+  // ['', 'screen', TOKEN?]
+  if (parts[0] === '' && parts[1] === 'screen' && parts.length <= 3) {
+    const token = parts[2] ?? null;
+    if (token === null || /^[A-Za-z0-9_-]{1,128}$/.test(token)) return { name: 'screen', token };
   }
   // ['', 'bodies', ID, 'meetings', MID?, PAGE?]
   if (parts[0] === '' && parts[1] === 'bodies' && parts[3] === 'meetings') {
@@ -92,6 +101,8 @@ export function routeHash(route: Route): string {
     case 'prepare':
     case 'hall':
       return `#/bodies/${route.bodyId}/meetings/${route.meetingId}/${route.name}`;
+    case 'screen':
+      return route.token === null ? '#/screen' : `#/screen/${route.token}`;
     case 'public':
       return `#/public/${route.meetingId}`;
     case 'not_found':
