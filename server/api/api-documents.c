@@ -1056,11 +1056,22 @@ static gboolean release_run(DbConn *conn, ApiCall *call, GError **error)
     if (!record_journal(conn, row.meeting_id, "document.released", actor, payload, &seq, &hash,
                         error))
         return FALSE;
-    /* Announced to whoever may open it, or to everyone when it is public. */
+    /* Announced to whoever may open it, or to everyone when it is public; a document of a closed
+     * item or sitting (họp kín) is never announced to the public. */
+    gboolean item_public = TRUE;
+    if (row.agenda_item_id) {
+        char iid[24];
+        const char *ip[] = {api_i64(iid, row.agenda_item_id)};
+        g_autoptr(DbRows) ir =
+            db_conn_exec(conn, "SELECT phonghop_item_public($1::bigint)", 1, ip, error);
+        if (!ir)
+            return FALSE;
+        item_public = db_rows_get_bool(ir, 0, 0);
+    }
     g_autoptr(GArray) audience = NULL;
     RecordVisibility vis = {TRUE, NULL, 0};
     if (!(row.is_public && row.meeting_public && !is_classified(row.classification) &&
-          !row.restricted)) {
+          !row.restricted && item_public)) {
         audience = doc_audience(conn, &row, error);
         if (!audience)
             return FALSE;

@@ -427,7 +427,7 @@ describe('a sitting in real browsers', () => {
     const closed = view.polls.find((p) => p.state === 'closed');
     assert.ok(closed && closed.named.some((n) => n.choice === 'for'), 'the named record is public');
     assert.equal((await visitor.getByTestId('vote-wording').first().locator('p').allTextContents()).join('\n'), closed.wording.vi.join('\n'));
-    await screen('public-result', visitor);
+    await screen('public-result', visitor, { show: '[data-testid=vote-wording]' });
 
     // The secretariat revokes the hall screen: it stops at once and says what to do.
     const sec = people.secretariat.page;

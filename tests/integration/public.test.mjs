@@ -194,6 +194,9 @@ test('closed items and sittings show their title only; public results carry the 
     if (e.kind.startsWith('vote.') && [pollClosed, pollSitting].includes(e.payload.poll_id)) assert.equal(e.is_public, false, `${e.seq} ${e.kind}`);
     if (e.kind === 'vote.closed' && e.payload.poll_id === pollOpen) assert.equal(e.is_public, true);
   }
+  const released = events.filter((e) => e.kind === 'document.released');
+  assert.deepEqual(released.map((e) => [e.payload.title, e.is_public]),
+    [['Tờ trình công khai', true], ['Tờ trình mục kín', false], ['Báo cáo nội bộ', false]]);
   // The speaker's title is in the turn.
   const granted = events.find((e) => e.kind === 'floor.granted');
   assert.equal(granted.payload.title, w.sql(`SELECT title FROM users WHERE id = ${w.actors.member.userId}`));
