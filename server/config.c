@@ -152,7 +152,8 @@ static gboolean set_value(PhConfig *config, const ConfigKey *k, const char *text
         return TRUE;
     }
     case KEY_BOOL: {
-        g_autofree char *t = g_ascii_strdown(g_strstrip(g_strdup(text)), -1);
+        g_autofree char *raw = g_strstrip(g_strdup(text));
+        g_autofree char *t = g_ascii_strdown(raw, -1);
         gboolean *field = (gboolean *)(base + k->offset);
         if (g_str_equal(t, "true") || g_str_equal(t, "yes") || g_str_equal(t, "on"))
             *field = TRUE;
