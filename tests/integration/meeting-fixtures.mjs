@@ -126,8 +126,24 @@ export class MeetingWorld {
       const who = step === 'open' || step === 'close' ? chair : sec;
       const r = await who.post(`/api/v1/meetings/${id}/${step}`);
       assert.equal(r.status, 200, `${step}: ${r.text}`);
+      if (step === 'open' || step === 'close') await this.recordingSettled(id, step);
     }
     return { id, items, sitting: s.data.sitting.id, version, invitations };
+  }
+
+  // The servers of these tests record every meeting from its opening to its close ([media]
+  // record_meetings, on by default), and the recording's start and stop are journaled just after
+  // the opening and the close: waits for that fact, so a snapshot taken next is stable.
+  async recordingSettled(meeting, step, timeoutMs = 15000) {
+    const count = (kind) => Number(this.sql(`SELECT count(*) FROM meeting_journal WHERE meeting_id = ${meeting} AND kind = '${kind}'`));
+    const settled = () => step === 'open'
+      ? count('recording.started') > count('recording.stopped')
+      : count('recording.started') === count('recording.stopped');
+    const deadline = Date.now() + timeoutMs;
+    while (!settled()) {
+      assert.ok(Date.now() < deadline, `meeting ${meeting}: the recording did not follow the ${step}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   // A digest of everything the meeting routes may change, to show a refused call changed nothing.

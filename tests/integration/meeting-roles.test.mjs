@@ -56,6 +56,7 @@ const routes = [
   { method: 'GET', path: () => `${B()}/members`, setup: body, allowed: NOT_GUEST, status: 200 },
   { method: 'GET', path: () => `${B()}/sites`, setup: body, allowed: ALL, status: 200 },
   { method: 'POST', path: () => `${B()}/sites`, setup: body, json: () => ({ name: `Điểm cầu ${++n}`, kind: 'remote_hall' }), allowed: ['admin'], status: 201 },
+  { method: 'PATCH', path: () => `${B()}/sites/${w.mainHall}`, setup: body, json: () => ({ name: `Hội trường ${++n}` }), allowed: ['admin'], status: 200 },
   { method: 'GET', path: () => `${B()}/terms`, setup: body, allowed: ALL, status: 200 },
   { method: 'POST', path: () => `${B()}/terms`, setup: body, json: () => ({ name: `Khóa ${++n}`, starts_on: '2026-03-01' }), allowed: PREPARE, status: 201 },
   { method: 'GET', path: () => `${B()}/roster`, setup: body, allowed: NOT_GUEST, status: 200 },
