@@ -236,6 +236,11 @@ state_dir = $work/phonghop/state
 connections = 4
 [media]
 addresses = $sfu_ip
+# The SFU is measured here: the public live stream (a composite encoded in the daemon) and the
+# meeting's recording, both on by default for an open meeting, have their own figures in
+# docs/benchmarks.md and would be counted as forwarding work.
+live_height = 0
+record_meetings = false
 [log]
 level = warning
 EOF
