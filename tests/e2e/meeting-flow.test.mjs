@@ -11,7 +11,9 @@
 //   hall screen and the public page show the speaker, and the speaker's camera (fake device)
 //   plays on the other members' tablets and the hall screen through the media server;
 //   one member's network is cut; the chair moves on meanwhile; the network comes back and that
-//   member's page catches up;
+//   member's page catches up, its media joined again (the new speaker's picture plays);
+//   the tablets tell the server the size of each picture (media.view) and a small grid tile
+//   receives a small simulcast layer;
 //   when the server has the vote routes: the chair opens a named vote, the members vote (each
 //   sees "recorded" with a receipt only after the server acknowledged), the chair closes it, and
 //   every page shows the same result with the legal wording; the public page (no sign-in) reads
@@ -232,6 +234,12 @@ describe('a sitting in real browsers', () => {
     if (skipReason) return t.skip(skipReason);
     for (const username of MEMBERS) {
       const member = people[username] = await launchUser(username);
+      // The second member's live messages, to see the media.view hints and their answers.
+      member.frames = [];
+      member.page.on('websocket', (ws) => {
+        ws.on('framesent', (f) => member.frames.push(['sent', String(f.payload)]));
+        ws.on('framereceived', (f) => member.frames.push(['received', String(f.payload)]));
+      });
       await login(member, server.url, username, DEMO_PASSWORD);
     }
     const first = people[MEMBERS[0]].page;
@@ -337,6 +345,20 @@ describe('a sitting in real browsers', () => {
     }
     const decoded = await b.evaluate(() => document.querySelector('[data-testid=speaker-video]').getVideoPlaybackQuality().totalVideoFrames);
     assert.ok(decoded > 10, `frames of the speaker decoded on another member's tablet: ${decoded}`);
+    // Layer hints: the tablet told the server the size of each picture it shows (media.view) and
+    // the server took them (media.viewed); the third member's small grid tile gets a small
+    // simulcast layer (at most 320 px wide) while their camera sends 640 px.
+    const frames = people[MEMBERS[1]].frames.map(([way, text]) => { try { return [way, JSON.parse(text)]; } catch { return [way, {}]; } });
+    const views = frames.filter(([way, m]) => way === 'sent' && m.type === 'media.view').map(([, m]) => m);
+    assert.ok(views.some((m) => m.width >= 640), `a large view for the speaker: ${JSON.stringify(views)}`);
+    assert.ok(views.some((m) => m.width > 0 && m.width <= 320), `a small view for a grid tile: ${JSON.stringify(views)}`);
+    await waitFor(() => people[MEMBERS[1]].frames.some(([way, text]) => way === 'received' && text.includes('"media.viewed"')), { what: 'the server answering media.viewed' });
+    const cName = memberNames[MEMBERS[2]];
+    await b.waitForFunction((name) => {
+      const tile = [...document.querySelectorAll('[data-testid=participant-tile]')].find((t) => t.textContent.includes(name));
+      const video = tile?.querySelector('video');
+      return video !== undefined && video !== null && video.videoWidth > 0 && video.videoWidth <= 320;
+    }, cName, { timeout: 30000 });
     await screen('room-speaking', a);
     await screen('hall', hall.page);
     await screen('public', visitor.page);
@@ -369,6 +391,12 @@ describe('a sitting in real browsers', () => {
     // Its own check-in and read receipt are still there (nothing was lost in the gap).
     await offline.page.getByTestId('checked-in').waitFor();
     await offline.page.getByTestId('read-receipt').waitFor();
+    // The server dropped its media with the old connection: the page joined again (not an ICE
+    // restart of connections the server no longer has) and the new speaker's picture plays.
+    await offline.page.waitForFunction(() => {
+      const video = document.querySelector('[data-testid=speaker-video]');
+      return video !== null && video.videoWidth > 0 && video.currentTime > 1;
+    }, null, { timeout: 45000 });
   });
 
   test('a named vote: members vote, every page shows the same result with the legal wording', async (t) => {

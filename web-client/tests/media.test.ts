@@ -140,6 +140,8 @@ describe('joining a meeting\'s media', () => {
     expect(get(session.status)).toBe('joined');
     const publisher = peers[1] as FakePeer;
     expect(publisher.transceivers.map((t) => t.init.direction)).toEqual(['sendonly', 'sendonly']);
+    // The camera in three simulcast layers, the microphone as it is.
+    expect(publisher.transceivers.map((t) => (t.init.sendEncodings ?? []).map((e) => e.rid))).toEqual([[], ['q', 'h', 'f']]);
     expect(requests[2]).toEqual({ type: 'media.publish', meeting_id: 7, sdp: 'offer-of-publisher+candidates' });
     expect(publisher.remote).toEqual({ type: 'answer', sdp: 'server-answer' });
     expect(get(session.local)).toBe(camera);

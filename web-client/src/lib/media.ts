@@ -17,17 +17,30 @@
  *
  * Our SDP goes out once ICE gathering has finished (or after a short wait), so it carries our
  * candidates; later ones are trickled. A received stream's id is "p<participant id>" (the
- * server's a=msid), and a person's participant id is their user id. A closed WebSocket takes the
- * participant out of the media on the server: after a reconnect the session joins again and
- * negotiates both connections afresh.
+ * server's a=msid), and a person's participant id is their user id.
+ *
+ * Keeping the media up (docs/media-signaling.md):
+ *   - A closed WebSocket takes the participant out of the media on the server, so after a
+ *     reconnect an ICE restart would name connections the server no longer has: the session
+ *     joins again and negotiates both connections afresh, and sends its views again.
+ *   - A peer connection that fails (or stays disconnected) while the WebSocket is up is an ICE
+ *     problem: the publishing connection restarts ICE itself (a new offer with new credentials,
+ *     media.publish), the receiving one asks the server (media.ice_restart, then a new offer). If
+ *     the server answers that it has no such participant or connection (not_joined,
+ *     no_connection, not_found), the session joins again instead.
+ *   - media.left {reason: "replaced"}: the same person joined from another device; this one
+ *     stops and says so rather than fighting for the seat.
+ *   - media.view: the size each publisher is shown at (lib/media-view.ts), so that the SFU sends
+ *     the smallest simulcast layer that covers it.
  *
  * Everything that touches the browser (RTCPeerConnection, getUserMedia) is injected, so tests
  * drive a session with fakes.
  */
 import { get, writable, type Readable } from 'svelte/store';
 import { LiveRequestError, type ConnectionState } from './live';
+import { ViewTracker, type ViewChange } from './media-view';
 
-export type MediaStatus = 'idle' | 'joining' | 'joined' | 'unavailable' | 'failed';
+export type MediaStatus = 'idle' | 'joining' | 'joined' | 'unavailable' | 'failed' | 'replaced';
 
 /** What the session needs of the live connection. */
 export interface MediaLive {
@@ -50,6 +63,10 @@ export interface PeerLike {
   setLocalDescription(description: RTCSessionDescriptionInit): Promise<void>;
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
   close(): void;
+  /** ICE and DTLS together; absent in old browsers (then no restart is attempted). */
+  connectionState?: RTCPeerConnectionState;
+  onconnectionstatechange?: (() => void) | null;
+  restartIce?(): void;
 }
 
 export interface MediaDeps {
@@ -58,7 +75,12 @@ export interface MediaDeps {
   getUserMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   /** How long to wait for ICE gathering before sending SDP anyway. */
   gatherTimeoutMs?: number;
+  /** How long a connection may stay "disconnected" before ICE is restarted. */
+  disconnectedGraceMs?: number;
 }
+
+/** Answers to a restart that mean the server has forgotten this participant: join again. */
+const FORGOTTEN = new Set(['not_joined', 'no_connection', 'not_found']);
 
 export interface MediaPeer {
   participant_id: number;
@@ -80,6 +102,18 @@ export const CAMERA_CONSTRAINTS: MediaStreamConstraints = {
   audio: { echoCancellation: true, noiseSuppression: true },
   video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 20, max: 25 } },
 };
+
+/**
+ * The camera goes out as three simulcast layers (a quarter, half and the whole of 640x360), so
+ * that the media server can send each viewer the smallest that covers the tile it shows
+ * (media.view): a remote hall on a thin line gets the grid's thumbnails small and only the
+ * speaker large.
+ */
+export const SIMULCAST_LAYERS: readonly RTCRtpEncodingParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 120_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 350_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 900_000 },
+];
 
 export class MediaSession {
   private readonly statusStore = writable<MediaStatus>('idle');
@@ -110,6 +144,11 @@ export class MediaSession {
   private offMessage: (() => void) | null = null;
   private offState: (() => void) | null = null;
   private wasOpen = false;
+  private liveOpen = false;
+  private readonly views = new ViewTracker();
+  /** A restart under way, per connection: one at a time. */
+  private readonly restarting = new Set<'publish' | 'subscribe'>();
+  private readonly graceTimers = new Map<PeerLike, ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly meetingId: number,
@@ -123,7 +162,9 @@ export class MediaSession {
     this.running = true;
     this.offMessage = this.deps.live.onMessage((message) => this.handleMessage(message));
     this.offState = this.deps.live.state.subscribe((state) => {
-      if (state === 'open' && !this.wasOpen) void this.join();
+      this.liveOpen = state === 'open';
+      // Replaced by another device: this one stays out until the page starts it again.
+      if (state === 'open' && !this.wasOpen && get(this.statusStore) !== 'replaced') void this.join();
       this.wasOpen = state === 'open';
     });
   }
@@ -160,6 +201,8 @@ export class MediaSession {
       this.receivePeer.ontrack = (event) => this.addTrack(event.streams);
       await this.deps.live.request({ type: 'media.subscribe', meeting_id: this.meetingId });
       if (!current()) return;
+      // The server starts every view unlimited: say again what this screen shows.
+      for (const change of this.views.resend()) this.sendView(change);
       if (this.options.publish) await this.publish(current);
     } catch (err) {
       if (!current()) return;
@@ -190,7 +233,11 @@ export class MediaSession {
       this.localStore.set(local);
     }
     const peer = (this.publishPeer = this.newPeer('publish'));
-    for (const track of local.getTracks()) peer.addTransceiver(track, { direction: 'sendonly', streams: [local] });
+    for (const track of local.getTracks()) {
+      const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [local] };
+      if (track.kind === 'video') init.sendEncodings = [...SIMULCAST_LAYERS];
+      peer.addTransceiver(track, init);
+    }
     const offer = await peer.createOffer();
     await peer.setLocalDescription(offer);
     const sdp = await this.gatheredSdp(peer);
@@ -213,6 +260,98 @@ export class MediaSession {
       });
     } else if (message['type'] === 'media.peers') {
       this.setPeers(message['peers']);
+    } else if (message['type'] === 'media.left' && message['reason'] === 'replaced') {
+      // The same person joined from another device: that one has the seat now.
+      this.generation++;
+      this.closePeers();
+      this.statusStore.set('replaced');
+    }
+  }
+
+  /**
+   * A video element shows `publisher` at width x height CSS pixels (0 x 0: no longer). The
+   * server hears of it when the rounded size changes (lib/media-view.ts).
+   */
+  setView(publisher: number, element: unknown, width: number, height: number): void {
+    const change = this.views.set(publisher, element, width, height);
+    if (change !== null) this.sendView(change);
+  }
+
+  removeView(publisher: number, element: unknown): void {
+    const change = this.views.remove(publisher, element);
+    if (change !== null) this.sendView(change);
+  }
+
+  private sendView(change: ViewChange): void {
+    if (!this.running || get(this.statusStore) !== 'joined') return;
+    this.deps.live.send({
+      type: 'media.view',
+      meeting_id: this.meetingId,
+      publisher: change.publisher,
+      width: change.width,
+      height: change.height,
+    });
+  }
+
+  /** Watches a peer connection: a failure while the WebSocket is up restarts its ICE. */
+  private watch(peer: PeerLike, connection: 'publish' | 'subscribe'): void {
+    if (!('connectionState' in peer)) return;
+    peer.onconnectionstatechange = () => {
+      const current = connection === 'publish' ? this.publishPeer : this.receivePeer;
+      if (peer !== current) return;
+      const state = peer.connectionState;
+      const timer = this.graceTimers.get(peer);
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        this.graceTimers.delete(peer);
+      }
+      if (state === 'failed') void this.restart(connection);
+      else if (state === 'disconnected') {
+        this.graceTimers.set(
+          peer,
+          setTimeout(() => {
+            this.graceTimers.delete(peer);
+            if (peer.connectionState === 'disconnected') void this.restart(connection);
+          }, this.deps.disconnectedGraceMs ?? 5000),
+        );
+      }
+    };
+  }
+
+  /**
+   * Restarts ICE on one connection, or joins again when the server no longer knows it. Nothing
+   * is tried while the WebSocket is down: its return brings a rejoin of its own.
+   */
+  private async restart(connection: 'publish' | 'subscribe'): Promise<void> {
+    if (!this.running || !this.liveOpen || this.restarting.has(connection)) return;
+    if (get(this.statusStore) !== 'joined') return;
+    const generation = this.generation;
+    this.restarting.add(connection);
+    try {
+      if (connection === 'subscribe') {
+        await this.deps.live.request({ type: 'media.ice_restart', meeting_id: this.meetingId, connection: 'subscribe' });
+        return; // the server's new offer follows, answered like any other
+      }
+      const peer = this.publishPeer;
+      if (peer === null) return;
+      peer.restartIce?.();
+      const offer = await peer.createOffer();
+      await peer.setLocalDescription(offer);
+      const sdp = await this.gatheredSdp(peer);
+      if (generation !== this.generation || peer !== this.publishPeer) return;
+      const answer = await this.deps.live.request({ type: 'media.publish', meeting_id: this.meetingId, sdp });
+      if (generation !== this.generation || peer !== this.publishPeer) return;
+      await peer.setRemoteDescription({ type: 'answer', sdp: String(answer['sdp'] ?? '') });
+    } catch (err) {
+      if (generation !== this.generation) return;
+      if (err instanceof LiveRequestError && FORGOTTEN.has(err.code)) {
+        // The server forgot this participant: a restart would name what it no longer has.
+        void this.join();
+        return;
+      }
+      console.warn(`media: restarting ICE of the ${connection} connection failed`, err);
+    } finally {
+      this.restarting.delete(connection);
     }
   }
 
@@ -230,6 +369,7 @@ export class MediaSession {
 
   private newPeer(connection: 'publish' | 'subscribe'): PeerLike {
     const peer = this.deps.createPeer({ iceServers: this.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    this.watch(peer, connection);
     peer.onicecandidate = (event) => {
       // Candidates found after our SDP went out are trickled; the ones before are in it.
       if (!this.sent.has(peer)) return;
@@ -280,6 +420,7 @@ export class MediaSession {
     if (!Array.isArray(value)) return;
     const peers = value as MediaPeer[];
     this.peersStore.set(peers);
+    this.views.keepOnly(new Set(peers.map((p) => p.participant_id)));
     // A participant no longer publishing (or gone) has no picture.
     const publishing = new Set(peers.filter((p) => p.publishing?.audio || p.publishing?.video).map((p) => p.participant_id));
     const streams = get(this.streamsStore);
@@ -289,6 +430,9 @@ export class MediaSession {
   }
 
   private closePeers(): void {
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
+    this.graceTimers.clear();
+    this.restarting.clear();
     this.publishPeer?.close();
     this.receivePeer?.close();
     this.publishPeer = this.receivePeer = null;

@@ -240,6 +240,7 @@ export const en: Catalogue = {
   'video.notAvailable': 'No video signal yet',
   'video.participants': 'Members present',
   'video.serverWithout': 'The server has no video',
+  'video.replaced': 'You joined from another device: sound and video moved there. Reload this page to use this device again.',
   'video.connecting': 'Connecting the video…',
   'video.cameraError': 'The camera or microphone of this device cannot be used. You can still watch and hear the sitting.',
   'video.startSound': 'Turn the sound on',

@@ -239,6 +239,7 @@ export const vi = {
   'video.notAvailable': 'Chưa có tín hiệu hình ảnh',
   'video.participants': 'Đại biểu đang có mặt',
   'video.serverWithout': 'Máy chủ chưa bật hình ảnh',
+  'video.replaced': 'Bạn đã vào phòng họp trên một thiết bị khác: hình ảnh và âm thanh chuyển sang thiết bị đó. Tải lại trang để dùng thiết bị này.',
   'video.connecting': 'Đang kết nối hình ảnh…',
   'video.cameraError': 'Không dùng được camera hoặc micro của thiết bị này. Bạn vẫn xem và nghe được phiên họp.',
   'video.startSound': 'Bật âm thanh',
