@@ -396,7 +396,7 @@ describe('a sitting in real browsers', () => {
     await offline.page.waitForFunction(() => {
       const video = document.querySelector('[data-testid=speaker-video]');
       return video !== null && video.videoWidth > 0 && video.currentTime > 1;
-    }, null, { timeout: 45000 });
+    }, null, { timeout: 90000 });
   });
 
   test('a named vote: members vote, every page shows the same result with the legal wording', async (t) => {

@@ -12,7 +12,10 @@
 //   then the secretariat sets the tally committee and a no-confidence vote on paper is counted
 //   by its head in their own room (issued, returned, valid, invalid ballots, the minutes);
 //   last, the chair sets the speaking time of a speech, gives the floor to a member who did not
-//   ask, and extends the turn; an invitation reaches a member's notifications and is read.
+//   ask, and extends the turn; an invitation reaches a member's notifications and is read;
+//   the secretariat adds a sitting, uploads a document and its second version (history), asks
+//   the members in writing with a deadline (a member answers once, the results name it), and
+//   after the close records a dated correction.
 //
 // Screenshots of the ballots and results go to tests/artifacts/screenshots/ (vote-*); every
 // screen is checked for contrast, unnamed controls and touch targets like meeting-flow.
@@ -23,7 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_PASSWORD, Postgres, Server, sourceDir, tmpDir, rmrf, waitFor } from '../common/harness.mjs';
 import { makeBody } from '../common/votes-fixture.mjs';
-import { chromiumAvailable, contrastProblems, launchUser, login, screenshotSizes, smallTargets, unnamedControls } from './browser.mjs';
+import { chromiumAvailable, contrastProblems, launchUser, login, makePdf, screenshotSizes, smallTargets, unnamedControls } from './browser.mjs';
 
 const SHOTS = path.join(sourceDir, 'tests', 'artifacts', 'screenshots');
 const webSource = path.join(sourceDir, 'web-client');
@@ -101,7 +104,7 @@ after(async () => {
   }
 });
 
-describe('elections, confidence votes and the chair\'s floor tools in real browsers', () => {
+describe('votes beyond motions, the chair\'s floor tools, notifications and the secretariat\'s desk in real browsers', () => {
   test('the chair and three members come in; the members check in', async (t) => {
     if (skipReason) return t.skip(skipReason);
     // No camera: these pages need no video, and the machine's CPU is better spent elsewhere.
@@ -319,6 +322,69 @@ describe('elections, confidence votes and the chair\'s floor tools in real brows
     await page.goto(url('/notifications'));
     await page.locator('[data-testid=notification][data-read=yes]').waitFor();
     await page.getByTestId('unread-count').filter({ hasText: '0 thông báo chưa đọc' }).waitFor();
+  });
+
+  test("the secretariat's desk: a sitting, a document's versions, a written consultation, a correction after the close", async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const { page } = people.secretariat;
+    await page.goto(url(meetingHash('prepare')));
+    await page.getByTestId('sitting-title').fill('Phiên khai mạc');
+    await page.getByTestId('sitting-add').click();
+    await page.getByTestId('sitting').filter({ hasText: 'Phiên thứ 1: Phiên khai mạc' }).waitFor();
+
+    // A document, released, then a second version with its history.
+    const dir = tmpDir('phonghop-pdf-');
+    const first = path.join(dir, 'du-thao-v1.pdf');
+    const second = path.join(dir, 'du-thao-v2.pdf');
+    fs.writeFileSync(first, makePdf('Du thao nghi quyet - ban 1'));
+    fs.writeFileSync(second, makePdf('Du thao nghi quyet - ban 2'));
+    await page.getByTestId('upload-file').setInputFiles(first);
+    await page.getByTestId('upload-title').fill('Dự thảo Nghị quyết về kế hoạch đầu tư công');
+    await page.getByTestId('upload-submit').click();
+    await page.locator('[data-testid=upload-job][data-phase=done]').waitFor({ timeout: 20000 });
+    await page.getByTestId('release').click();
+    await page.getByTestId('released').waitFor();
+    await page.getByTestId('versions-toggle').click();
+    await page.getByTestId('version-file').setInputFiles(second);
+    await page.getByTestId('version-upload').click();
+    await page.getByTestId('version-row').nth(1).waitFor();
+    assert.match(await page.getByTestId('version-row').first().textContent(), /du-thao-v2\.pdf.*Chưa phát hành/);
+    assert.match(await page.getByTestId('version-row').nth(1).textContent(), /du-thao-v1\.pdf.*Đã phát hành/);
+    await screen('desk-versions', page, { sizes: ['tablet'], show: '[data-testid=versions]' });
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    // A written consultation with a deadline; a member answers once in their room.
+    await page.getByTestId('consult-toggle').click();
+    await page.getByTestId('consultation-create').click();
+    await page.getByText('Vui lòng nhập nội dung xin ý kiến.').waitFor();
+    await page.getByTestId('consultation-question').fill('Đại biểu cho ý kiến về dự thảo Nghị quyết.');
+    await page.getByTestId('consultation-deadline').fill('2030-01-15T17:00');
+    await page.getByTestId('consultation-create').click();
+    await page.getByTestId('consultation').first().waitFor();
+    const member = people.xa0003.page;
+    const answers = member.getByTestId('consultation-answers');
+    await answers.waitFor({ timeout: 20000 });
+    await answers.getByTestId('consult-other').click();
+    await answers.getByTestId('consult-send').click();
+    await answers.getByText('Vui lòng ghi rõ ý kiến khác của bạn.').waitFor();
+    await answers.locator('textarea').fill('Đề nghị bổ sung nguồn vốn cho từng dự án.');
+    await answers.getByTestId('consult-send').click();
+    await answers.getByTestId('consultation-my-answer').filter({ hasText: 'Bạn đã trả lời: Ý kiến khác' }).waitFor();
+    await screen('room-consultation', member, { sizes: ['tablet'], show: '[data-testid=consultation-answers]' });
+    await page.getByTestId('consultation-results').click();
+    await page.getByTestId('consultations').getByText('Đề nghị bổ sung nguồn vốn cho từng dự án.').waitFor();
+    await screen('desk-consultation', page, { sizes: ['tablet'], show: '[data-testid=consultations]' });
+
+    // Closed: nothing is edited any more; a correction is a new dated entry.
+    const chair = people.chair.page;
+    await chair.getByRole('button', { name: 'Bế mạc phiên họp' }).click();
+    await chair.getByRole('button', { name: 'Bế mạc phiên họp' }).click();
+    await chair.getByTestId('meeting-status').filter({ hasText: 'Đã kết thúc' }).waitFor();
+    await page.getByTestId('correction-text').waitFor({ timeout: 20000 });
+    await page.getByTestId('correction-text').fill('Đính chính: kết quả bầu cử ghi tại biên bản trang 3.');
+    await page.getByTestId('correction-add').click();
+    await page.getByTestId('correction').filter({ hasText: 'Đính chính: kết quả bầu cử' }).waitFor();
+    await screen('desk-corrections', page, { sizes: ['tablet'], show: '[data-testid=corrections]' });
   });
 
   test('every screen meets the contrast, naming and touch-target checks', async (t) => {

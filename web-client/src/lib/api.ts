@@ -637,6 +637,40 @@ export interface BallotCheck {
   verified: boolean;
 }
 
+/* ---- the record after the close, sittings, written consultations ---- */
+
+/** A dated correction of a closed meeting (nothing of a closed meeting is edited). */
+export interface Correction {
+  id: number;
+  meeting_id: number;
+  agenda_item_id: number | null;
+  text: string;
+  created_by: number;
+  created_by_name: string;
+  created_at: string;
+}
+
+export type ConsultationChoice = 'agree' | 'disagree' | 'other';
+
+/** A written consultation (lấy ý kiến) on a released document, with the caller's own answer. */
+export interface Consultation {
+  id: number;
+  document_id: number;
+  question: string;
+  deadline: string;
+  created_at: string;
+  open: boolean;
+  /** How many have answered. */
+  answers: number;
+  my_answer: { choice: ConsultationChoice; comment: string; answered_at: string } | null;
+}
+
+export interface ConsultationResults {
+  consultation: Consultation;
+  answers: { user_id: number; full_name: string; choice: ConsultationChoice; comment: string; answered_at: string }[];
+  counts: { agree: number; disagree: number; other: number; not_answered: number };
+}
+
 /* ---- notifications ---- */
 
 export interface Notification {
@@ -1280,6 +1314,59 @@ export class ApiClient {
       if (err instanceof ApiError && err.status === 404) return null;
       throw err;
     }
+  }
+
+  /* ---- sittings, corrections, versions, consultations ---- */
+
+  async sittings(meetingId: number): Promise<Sitting[]> {
+    return expectArray(await this.request<{ sittings: Sitting[] }>('GET', `/meetings/${id(meetingId)}/sittings`), 'sittings');
+  }
+
+  async addSitting(meetingId: number, sitting: { title: string; starts_at?: string; is_public?: boolean }): Promise<Sitting> {
+    return expectRecord(await this.request<{ sitting: Sitting }>('POST', `/meetings/${id(meetingId)}/sittings`, { body: sitting }), 'sitting');
+  }
+
+  async updateSitting(meetingId: number, sittingId: number, changes: { title?: string; starts_at?: string | null; is_public?: boolean }): Promise<Sitting> {
+    return expectRecord(
+      await this.request<{ sitting: Sitting }>('PATCH', `/meetings/${id(meetingId)}/sittings/${id(sittingId)}`, { body: changes }),
+      'sitting',
+    );
+  }
+
+  async corrections(meetingId: number): Promise<Correction[]> {
+    return expectArray(await this.request<{ corrections: Correction[] }>('GET', `/meetings/${id(meetingId)}/corrections`), 'corrections');
+  }
+
+  async addCorrection(meetingId: number, text: string, agendaItemId?: number): Promise<Correction> {
+    const body = agendaItemId === undefined ? { text } : { text, agenda_item_id: agendaItemId };
+    return expectRecord(await this.request<{ correction: Correction }>('POST', `/meetings/${id(meetingId)}/corrections`, { body }), 'correction');
+  }
+
+  async consultations(documentId: number): Promise<Consultation[]> {
+    return expectArray(await this.request<{ consultations: Consultation[] }>('GET', `/documents/${id(documentId)}/consultations`), 'consultations');
+  }
+
+  async createConsultation(documentId: number, question: string, deadline: string): Promise<Consultation> {
+    return expectRecord(
+      await this.request<{ consultation: Consultation }>('POST', `/documents/${id(documentId)}/consultations`, { body: { question, deadline } }),
+      'consultation',
+    );
+  }
+
+  async answerConsultation(consultationId: number, choice: ConsultationChoice, comment: string): Promise<Consultation> {
+    const body = comment.trim() === '' ? { choice } : { choice, comment: comment.trim() };
+    return expectRecord(
+      await this.request<{ consultation: Consultation }>('POST', `/consultations/${id(consultationId)}/answer`, { body }),
+      'consultation',
+    );
+  }
+
+  async consultationResults(consultationId: number): Promise<ConsultationResults> {
+    const answer = await this.request<ConsultationResults>('GET', `/consultations/${id(consultationId)}/results`);
+    if (!isRecord(answer) || !isRecord(answer.consultation) || !Array.isArray(answer.answers)) {
+      throw new ApiError(200, BAD_RESPONSE, 'expected {consultation, answers, counts}');
+    }
+    return answer;
   }
 
   /* ---- the record ---- */

@@ -75,6 +75,10 @@ export interface RoomState {
   recordingVersion: number;
   /** The last failure of the recording the server reported (recording.error), until it restarts. */
   recordingAlarm: string | null;
+  /** Bumped when a sitting was added or changed, or a correction added. */
+  recordVersion: number;
+  /** Bumped when a written consultation opened or was answered. */
+  consultationsVersion: number;
   /** The last event applied. */
   lastSeq: number;
 }
@@ -97,6 +101,8 @@ export function emptyRoom(): RoomState {
     tallyVersion: 0,
     recordingVersion: 0,
     recordingAlarm: null,
+    recordVersion: 0,
+    consultationsVersion: 0,
     lastSeq: 0,
   };
 }
@@ -376,6 +382,12 @@ export function applyEvent(state: RoomState, event: MeetingEvent): RoomState {
       return { ...next, receiptsVersion: next.receiptsVersion + 1 };
     case 'vote.tally_committee':
       return { ...next, tallyVersion: next.tallyVersion + 1 };
+    case 'sitting.changed':
+    case 'correction.added':
+      return { ...next, recordVersion: next.recordVersion + 1 };
+    case 'consultation.opened':
+    case 'consultation.answered':
+      return { ...next, consultationsVersion: next.consultationsVersion + 1 };
     case 'invitation.added':
     case 'invitation.removed':
     case 'invitation.rsvp':
