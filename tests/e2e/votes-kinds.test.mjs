@@ -116,6 +116,8 @@ describe('votes beyond motions, the chair\'s floor tools, notifications and the 
       const member = people[username] = await launchUser(username, { camera: false });
       await login(member, server.url, username, DEMO_PASSWORD);
       await member.page.goto(url(meetingHash('room')));
+      // The first load of a room on a machine shared with other tests can take a while.
+      await member.page.getByRole('button', { name: 'Điểm danh', exact: true }).waitFor({ timeout: 90000 });
       await member.page.getByRole('button', { name: 'Điểm danh', exact: true }).click();
       await member.page.getByTestId('checked-in').waitFor();
     }
