@@ -163,6 +163,16 @@ static gboolean consultation_create_run(DbConn *conn, ApiCall *call, GError **er
     RecordVisibility vis = {FALSE, (const gint64 *)(gpointer)audience->data, audience->len};
     if (!record_event(conn, row.meeting_id, "consultation.opened", payload, &vis, NULL, error))
         return FALSE;
+    /* In each reader's notifications, with the deadline in Vietnam's time. */
+    g_autoptr(GTimeZone) vn = g_time_zone_new_identifier("+07:00");
+    g_autoptr(GDateTime) local = vn ? g_date_time_to_timezone(when, vn) : NULL;
+    g_autofree char *due = local ? g_date_time_format(local, "%Hh%M ngày %d/%m/%Y") : NULL;
+    g_autofree char *prefix = g_strdup_printf("Xin ý kiến bằng văn bản, hạn %s: ", due ? due : iso);
+    g_autoptr(JsonObject) extra = json_object_new();
+    json_object_set_int_member(extra, "consultation_id", id);
+    if (!doc_notify(conn, &row, audience, call->session.user_id, "consultation.opened", prefix,
+                    extra, error))
+        return FALSE;
     return reply_consultation(conn, call, id, 201, error);
 }
 

@@ -161,6 +161,48 @@ GArray *doc_audience(DbConn *conn, const DocRow *row, GError **error)
     return r ? id_column(r) : NULL;
 }
 
+gboolean doc_notify(DbConn *conn, const DocRow *row, const GArray *audience, gint64 actor_id,
+                    const char *kind, const char *prefix, JsonObject *extra, GError **error)
+{
+    GString *ids = g_string_new("{");
+    for (guint i = 0; i < audience->len; i++)
+        g_string_append_printf(ids, "%s%" G_GINT64_FORMAT, i ? "," : "",
+                               g_array_index(audience, gint64, i));
+    g_string_append_c(ids, '}');
+    g_autofree char *id_list = g_string_free(ids, FALSE);
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "meeting_id", row->meeting_id);
+    json_object_set_int_member(o, "document_id", row->id);
+    if (extra) {
+        g_autoptr(GList) names = json_object_get_members(extra);
+        for (GList *l = names; l; l = l->next)
+            json_object_set_member(o, l->data,
+                                   json_node_copy(json_object_get_member(extra, l->data)));
+    }
+    g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
+    g_autofree char *payload = json_to_string(node, FALSE);
+    char mid[24], bid[24], aid[24];
+    const char *p[] = {id_list,
+                       kind,
+                       api_i64(mid, row->meeting_id),
+                       prefix,
+                       payload,
+                       api_i64(aid, actor_id),
+                       api_i64(bid, row->body_id)};
+    return db_conn_run(conn,
+                       "INSERT INTO notifications (user_id, kind, meeting_id, text, payload) "
+                       "SELECT u, $2, m.id, $4 || m.title, $5::jsonb "
+                       "FROM unnest($1::bigint[]) u, meetings m "
+                       "WHERE m.id = $3 AND u <> $6 AND ("
+                       "  EXISTS (SELECT 1 FROM invitations i WHERE i.meeting_id = m.id "
+                       "          AND i.user_id = u) "
+                       "  OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.body_id = $7 "
+                       "             AND ms.user_id = u AND ms.role IN ('chair', 'member'))) "
+                       "ORDER BY u",
+                       7, p, error);
+}
+
 GArray *doc_managers(DbConn *conn, gint64 body_id, gboolean with_chair, GError **error)
 {
     char bid[24];
@@ -1080,6 +1122,17 @@ static gboolean release_run(DbConn *conn, ApiCall *call, GError **error)
         vis.n_audience = audience->len;
     }
     if (!record_event(conn, row.meeting_id, "document.released", payload, &vis, NULL, error))
+        return FALSE;
+    /* Each reader invited to the meeting finds it in their notifications; a classified title
+     * stays out of the list as it stays out of the record. */
+    if (!audience && !(audience = doc_audience(conn, &row, error)))
+        return FALSE;
+    g_autofree char *prefix =
+        is_classified(row.classification)
+            ? g_strdup_printf("Tài liệu mới (%s): ", doc_classification_label(row.classification))
+            : g_strdup_printf("Tài liệu mới «%s»: ", row.title);
+    if (!doc_notify(conn, &row, audience, call->session.user_id, "document.released", prefix, NULL,
+                    error))
         return FALSE;
     JsonNode *node = document_json(conn, &row, error);
     if (!node)

@@ -66,6 +66,12 @@ GArray *doc_audience(DbConn *conn, const DocRow *row, GError **error);
  * chairs. (transfer full) */
 GArray *doc_managers(DbConn *conn, gint64 body_id, gboolean with_chair, GError **error);
 
+/* Puts a notification of kind (text: prefix followed by the meeting's title) in the list of each
+ * user of audience who is invited to the meeting or is a chair or member of its body, except
+ * actor_id. payload: {"meeting_id", "document_id"} and what extra adds (may be NULL). */
+gboolean doc_notify(DbConn *conn, const DocRow *row, const GArray *audience, gint64 actor_id,
+                    const char *kind, const char *prefix, JsonObject *extra, GError **error);
+
 /* The classification's name in Vietnamese, for messages ("Mật"). */
 const char *doc_classification_label(const char *classification);
 

@@ -375,6 +375,16 @@ test('an access list: others get 403 and no event about the document reaches the
   assert.deepEqual(Object.keys(hidden).sort(), ['kind', 'meeting_id', 'seq', 'type']);
   assert.equal(hidden.kind, 'hidden');
   for (const s of Object.values(sockets)) s.close();
+  // The listed member finds it in their notifications, without the classified title; the other
+  // member finds nothing of it.
+  const noticeOf = async (who) => (await clients[who].get('/api/v1/notifications')).data.notifications
+    .filter((n) => n.kind === 'document.released' && n.payload.document_id === doc.id);
+  const [listed] = await noticeOf('member2');
+  assert.ok(listed, 'the listed member is notified');
+  assert.match(listed.text, /^Tài liệu mới \(/);
+  assert.ok(!listed.text.includes(doc.title), listed.text);
+  assert.equal(listed.meeting_id, meeting);
+  assert.deepEqual(await noticeOf('member'), []);
 
   // The journal holds the release with the document's SHA-256.
   const entry = psql(`SELECT entry FROM meeting_journal WHERE meeting_id = ${meeting} AND seq = ${rel.journal.seq}`);
@@ -498,6 +508,18 @@ test('a written consultation: one answer per member, none after the deadline', a
   assert.equal(c.status, 201, c.text);
   const id = c.data.consultation.id;
   assert.equal(c.data.consultation.open, true);
+  // Every member is told, in their notifications, of the release and of the question's deadline;
+  // the secretariat who asked is not.
+  const notes = (await clients.member.get('/api/v1/notifications')).data.notifications;
+  const released = notes.find((n) => n.kind === 'document.released' && n.payload.document_id === doc.id);
+  assert.ok(released, JSON.stringify(notes));
+  assert.match(released.text, /^Tài liệu mới «/);
+  const asked = notes.find((n) => n.kind === 'consultation.opened' && n.payload.consultation_id === id);
+  assert.ok(asked, JSON.stringify(notes));
+  assert.match(asked.text, /^Xin ý kiến bằng văn bản, hạn \d\dh\d\d ngày \d\d\/\d\d\/\d{4}: /);
+  assert.equal(asked.read_at ?? null, null);
+  assert.ok(!(await clients.secretariat.get('/api/v1/notifications')).data.notifications
+    .some((n) => n.kind === 'consultation.opened' && n.payload.consultation_id === id));
   const ans = await clients.member.post(`/api/v1/consultations/${id}/answer`, { choice: 'agree', comment: 'Nhất trí.' });
   assert.equal(ans.status, 201, ans.text);
   assert.equal(ans.data.consultation.my_answer.choice, 'agree');
