@@ -39,6 +39,7 @@ struct _MediaProgram {
     GHashTable *tracks; /* participant id (guint64 *) -> tracks reaching the program (guint) */
     gboolean failed;
     MediaProgramErrorFunc error_func;
+    MediaProgramSegmentFunc archive_opened, archive_closed;
     gpointer user_data;
 };
 
@@ -103,6 +104,40 @@ static void on_error(gpointer user_data, const GError *error, gboolean fatal)
         program->error_func(program->user_data, error->message, fatal);
 }
 
+static void archive_emit(MediaProgram *program, MediaProgramSegmentFunc func,
+                         const MgstSegment *seg)
+{
+    MediaSegmentInfo info = {
+        .meeting_id = program->meeting_id,
+        .participant_id = seg->participant_id,
+        .track = seg->track,
+        .kind = MEDIA_KIND_VIDEO,
+        .codec = seg->codec,
+        .path = seg->path,
+        .index = seg->index,
+        .start_us = seg->start_us,
+        .end_us = seg->end_us,
+        .size = seg->size,
+        .sha256 = seg->sha256,
+        .complete = seg->complete,
+    };
+
+    if (func != NULL)
+        func(program->user_data, &info);
+}
+
+static void on_archive_opened(gpointer user_data, const MgstSegment *seg)
+{
+    MediaProgram *program = user_data;
+    archive_emit(program, program->archive_opened, seg);
+}
+
+static void on_archive_closed(gpointer user_data, const MgstSegment *seg)
+{
+    MediaProgram *program = user_data;
+    archive_emit(program, program->archive_closed, seg);
+}
+
 MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *config, GError **error)
 {
     g_return_val_if_fail(room != NULL && config != NULL && config->hls_dir != NULL, NULL);
@@ -113,11 +148,15 @@ MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *confi
         .height = height & ~1u,
         .fps = config->fps,
         .hls_dir = config->hls_dir,
+        .archive_dir = config->archive_dir,
+        .archive_segment_time = (GstClockTime)config->archive_segment_seconds * GST_SECOND,
         .meeting_id = (guint64)media_room_get_meeting_id(room),
     };
     static const CompEvents events = {
+        .segment = on_archive_closed,
         .error = on_error,
         .keyframe = on_keyframe,
+        .segment_opened = on_archive_opened,
     };
     static const MgstTapFeedFuncs funcs = {
         .track_added = on_track_added,
@@ -128,6 +167,8 @@ MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *confi
 
     program->meeting_id = media_room_get_meeting_id(room);
     program->error_func = config->error_func;
+    program->archive_opened = config->archive_opened;
+    program->archive_closed = config->archive_closed;
     program->user_data = config->user_data;
     program->tracks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     /* the feed first (it selects nothing yet), so the composite's first key frame request

@@ -480,12 +480,24 @@ typedef struct _MediaProgram MediaProgram;
  * the engine's main context. The program may not be freed from inside this callback. */
 typedef void (*MediaProgramErrorFunc)(gpointer user_data, const char *message, gboolean fatal);
 
+/* A file of the program's archive was opened (nothing written yet: no end, size or hash) or
+ * closed and hashed: participant_id 0, track "program", kind video, codec "h264+aac" (both in
+ * one Matroska file). On the engine's main context; the program may not be freed from inside. */
+typedef void (*MediaProgramSegmentFunc)(gpointer user_data, const MediaSegmentInfo *segment);
+
 typedef struct {
     const char *hls_dir;              /* required; made when missing */
     guint height;                     /* 16:9 picture; 0: 720 */
     guint fps;                        /* 0: 15 */
     MediaProgramErrorFunc error_func; /* may be NULL */
     gpointer user_data;
+    /* The archive: the same encoded program also written to ARCHIVE_DIR/program-mID-*.mkv
+     * (Matroska written unbuffered: a killed process leaves it playable), cut every
+     * archive_segment_seconds (0: 30 minutes). NULL: no archive. The slate is in it too. */
+    const char *archive_dir;
+    guint archive_segment_seconds;
+    MediaProgramSegmentFunc archive_opened; /* may be NULL */
+    MediaProgramSegmentFunc archive_closed; /* may be NULL */
 } MediaProgramConfig;
 
 typedef struct {

@@ -80,6 +80,17 @@ static gboolean maybe_stopped(CompProgram *comp)
     return emit_end(comp);
 }
 
+static void on_archive_opened(gpointer user_data, const MgstSegment *segment)
+{
+    CompProgram *comp = user_data;
+
+    if (comp->events.segment_opened != NULL) {
+        emit_begin(comp);
+        comp->events.segment_opened(comp->user_data, segment);
+        emit_end(comp);
+    }
+}
+
 static void on_archive_segment(gpointer user_data, const MgstSegment *segment)
 {
     CompProgram *comp = user_data;
@@ -753,6 +764,7 @@ CompProgram *comp_program_new(const CompConfig *config, const CompEvents *events
             finalize(comp);
             return NULL;
         }
+        mgst_segmenter_set_opened_func(comp->archive, on_archive_opened);
     }
     if (!build(comp, error)) {
         finalize(comp);

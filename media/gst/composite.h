@@ -72,6 +72,8 @@ typedef struct {
     void (*stopped)(gpointer user_data);
     /* The decoder of @input_id needs a key frame (PLI). Streaming thread; may be NULL. */
     void (*keyframe)(gpointer user_data, guint64 input_id);
+    /* An archive file is opened, nothing written to it yet (no end, size or hash). May be NULL. */
+    void (*segment_opened)(gpointer user_data, const MgstSegment *segment);
 } CompEvents;
 
 typedef enum {

@@ -248,7 +248,7 @@ static void on_error(gpointer user_data, const GError *error, gboolean fatal)
 
 static Result run(const Scenario *sc, double measure_s, const char *tmp)
 {
-    static const CompEvents cev = {NULL, on_error, NULL, NULL};
+    static const CompEvents cev = {NULL, on_error, NULL, NULL, NULL};
     static const RecEvents rev = {NULL, on_error, NULL, NULL, NULL};
     g_autoptr(GMainContext) ctx = g_main_context_new();
     Feeder f = {.targets = g_ptr_array_new_with_free_func(target_free)};

@@ -30,6 +30,8 @@ typedef struct {
     gboolean stopped;
     guint errors;
     guint segments;
+    guint opened;
+    char *opened_path;
     gboolean segment_complete;
     char *segment_path;
     gint keyframes;
@@ -45,6 +47,18 @@ static void on_segment(gpointer user_data, const MgstSegment *seg)
     st->segment_path = g_strdup(seg->path);
     g_assert_cmpstr(seg->track, ==, "program");
     g_assert_nonnull(seg->sha256);
+}
+
+/* the archive's file is announced before anything is written to it (so a crash leaves a trace) */
+static void on_segment_opened(gpointer user_data, const MgstSegment *seg)
+{
+    State *st = user_data;
+
+    st->opened++;
+    g_free(st->opened_path);
+    st->opened_path = g_strdup(seg->path);
+    g_assert_cmpstr(seg->track, ==, "program");
+    g_assert_null(seg->sha256);
 }
 
 static void on_error(gpointer user_data, const GError *error, gboolean fatal)
@@ -238,7 +252,8 @@ static void test_program(void)
                          .hls_dir = hls,
                          .archive_dir = archive,
                          .meeting_id = 42};
-    static const CompEvents events = {on_segment, on_error, on_stopped, on_keyframe};
+    static const CompEvents events = {on_segment, on_error, on_stopped, on_keyframe,
+                                      on_segment_opened};
     static const guint32 colors[4] = {0xffd01010, 0xff10c010, 0xff1010d0, 0xffe0e010};
     Synth *synths[4];
     State st = {0};
@@ -324,6 +339,8 @@ static void test_program(void)
 
     /* the archive: one complete file that discoverer knows */
     g_assert_cmpuint(st.segments, ==, 1);
+    g_assert_cmpuint(st.opened, ==, 1);
+    g_assert_cmpstr(st.opened_path, ==, st.segment_path);
     g_assert_true(st.segment_complete);
     {
         g_autofree char *caps = NULL;
@@ -407,6 +424,7 @@ static void test_program(void)
         g_free(g_array_index(fr.frames, Frame, i).rgb);
     g_array_unref(fr.frames);
     g_free(st.segment_path);
+    g_free(st.opened_path);
     g_main_context_pop_thread_default(ctx);
     {
         g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
