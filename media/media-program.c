@@ -235,6 +235,7 @@ void media_program_get_stats(MediaProgram *program, MediaProgramStats *stats)
         .packets = fc.rtp_packets,
         .dropped = fc.not_ready + fc.dropped_full + fc.dropped_idle,
         .keyframe_requests = fc.keyframe_requests,
+        .slate_shown_us = cs.slate_shown_us,
     };
 }
 

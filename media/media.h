@@ -509,6 +509,9 @@ typedef struct {
     guint64 packets;  /* RTP packets taken from the tap */
     guint64 dropped;  /* packets dropped: a bounded queue was full or the pipeline restarting */
     guint64 keyframe_requests; /* PLIs asked of publishers */
+    /* wall clock (g_get_real_time()) of the first frame encoded after the last closure (the
+     * slate); 0: none yet */
+    gint64 slate_shown_us;
 } MediaProgramStats;
 
 /* Starts the program of @room (transfer full), or NULL with MEDIA_ERROR_FAILED (the pipeline

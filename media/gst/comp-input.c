@@ -584,6 +584,9 @@ void comp_program_set_closed(CompProgram *comp, gboolean closed)
         comp_apply_layout_locked(comp);
         comp_apply_title_locked(comp);
         comp_apply_floor_locked(comp);
+        g_mutex_lock(&comp->frame_lock);
+        comp->slate_pending = closed;
+        g_mutex_unlock(&comp->frame_lock);
         g_message("meeting %" G_GUINT64_FORMAT ": program %s", comp->meeting_id,
                   closed ? "closed: slate, no sound" : "open again");
     }

@@ -82,9 +82,11 @@ struct _CompProgram {
     gint busy;
     gboolean freed;
     GMutex frame_lock;
-    gint64 first_frame_rt; /* protected by frame_lock; -1: none yet */
-    guint64 frames;        /* protected by frame_lock */
-    guint64 tick_frames;   /* the watchdog: frames at the last change */
+    gint64 first_frame_rt;  /* protected by frame_lock; -1: none yet */
+    guint64 frames;         /* protected by frame_lock */
+    gboolean slate_pending; /* protected by frame_lock: closed, no frame encoded since */
+    gint64 slate_shown_us;  /* protected by frame_lock: wall clock of that first frame; 0: none */
+    guint64 tick_frames;    /* the watchdog: frames at the last change */
     gint64 frames_seen_us;
 };
 

@@ -129,6 +129,10 @@ static GstPadProbeReturn count_frame(GstPad *pad, GstPadProbeInfo *info, gpointe
         comp->first_frame_rt = (gint64)rt;
     }
     comp->frames++;
+    if (comp->slate_pending) {
+        comp->slate_pending = FALSE;
+        comp->slate_shown_us = g_get_real_time();
+    }
     g_mutex_unlock(&comp->frame_lock);
     return GST_PAD_PROBE_OK;
 }
@@ -877,6 +881,7 @@ void comp_program_get_stats(CompProgram *comp, CompStats *stats)
     stats->restarts = comp->restarts;
     g_mutex_lock(&comp->frame_lock);
     stats->frames = comp->frames;
+    stats->slate_shown_us = comp->slate_shown_us;
     g_mutex_unlock(&comp->frame_lock);
     g_mutex_lock(&comp->lock);
     stats->inputs = comp->inputs->len;

@@ -91,6 +91,9 @@ typedef struct {
     guint64 frames; /* encoded */
     guint64 packets;
     guint64 dropped;
+    /* The wall clock (g_get_real_time()) when the first frame after the last closure
+     * (comp_program_set_closed(TRUE)) reached the encoder: the slate is in it. 0: none yet. */
+    gint64 slate_shown_us;
 } CompStats;
 
 /* Starts the program (background only until inputs come). Transfer full. */

@@ -503,6 +503,19 @@ static void metrics(GString *out, gpointer user_data)
                                    program[c].name, s->meeting_id, v);
         }
     }
+    g_string_append(out, "# HELP phonghop_live_slate_shown_seconds When the first frame after the "
+                         "last closure (the slate) was encoded, seconds since 1970.\n"
+                         "# TYPE phonghop_live_slate_shown_seconds gauge\n");
+    g_hash_table_iter_init(&it, bc->streams);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        Stream *s = value;
+        MediaProgramStats ps;
+        if (s->running && live_media_program_get_stats(bc->app, s->meeting_id, &ps) &&
+            ps.slate_shown_us > 0)
+            g_string_append_printf(
+                out, "phonghop_live_slate_shown_seconds{meeting=\"%" G_GINT64_FORMAT "\"} %.3f\n",
+                s->meeting_id, (double)ps.slate_shown_us / G_USEC_PER_SEC);
+    }
     static const struct {
         const char *name, *help;
         gsize offset;
