@@ -228,3 +228,45 @@ describe('joining a meeting\'s media', () => {
     expect(get(session.status)).toBe('idle');
   });
 });
+
+describe('watching (the chair console: the live stream and the hall cameras)', () => {
+  it('joins without receiving or publishing, and keeps media.program and the cameras', async () => {
+    const { live, requests, deliver } = fakeLive();
+    const peers: FakePeer[] = [];
+    const session = new MediaSession(
+      7,
+      {
+        live,
+        createPeer: () => {
+          const peer = new FakePeer(`peer${peers.length}`);
+          peers.push(peer);
+          return peer;
+        },
+        getUserMedia: async () => {
+          throw new Error('no camera asked for');
+        },
+        gatherTimeoutMs: 10,
+      },
+      { publish: false, watch: true },
+    );
+    session.start();
+    await settle();
+    expect(requests.map((r) => r['type'])).toEqual(['media.join']);
+    expect(peers).toHaveLength(0);
+    expect(get(session.status)).toBe('joined');
+
+    const camera = { participant_id: 1099511627779, user_id: null, site_id: 3, name: 'Hội trường xã A', role: 'site', publishing: { audio: false, video: true }, camera: 'reconnecting' };
+    deliver({ type: 'media.peers', meeting_id: 7, peers: [camera] });
+    expect(get(session.peers)[0]?.camera).toBe('reconnecting');
+
+    deliver({ type: 'media.program', meeting_id: 8, state: 'stopped', message: 'another meeting' });
+    expect(get(session.program)).toBeNull();
+    deliver({ type: 'media.program', meeting_id: 7, state: 'exploded', message: 'unknown states are ignored' });
+    expect(get(session.program)).toBeNull();
+    deliver({ type: 'media.program', meeting_id: 7, state: 'restarting', message: 'x264enc: error' });
+    expect(get(session.program)).toMatchObject({ state: 'restarting', message: 'x264enc: error' });
+    deliver({ type: 'media.program', meeting_id: 7, state: 'stopped' });
+    expect(get(session.program)).toMatchObject({ state: 'stopped', message: '' });
+    session.stop();
+  });
+});

@@ -24,6 +24,7 @@
  * (expired, logged out on another tab, revoked): the client forgets its CSRF token and calls
  * the handler given to onSessionLost(), which sends the user back to the login page.
  */
+import type { RecordingsAnswer } from './archive';
 
 /* ---- Shapes of the server's JSON (field names as on the wire) ---- */
 
@@ -1147,6 +1148,25 @@ export class ApiClient {
     const answer = await this.request<{ recordings?: RecordingRun[] }>('GET', `/meetings/${id(meetingId)}/recordings`);
     if (!Array.isArray(answer?.recordings)) throw new ApiError(200, BAD_RESPONSE, 'recordings: answer without "recordings"');
     return answer.recordings;
+  }
+
+  /** Everything of the meeting's recordings: runs, files, marks, parts and what was withheld. */
+  async recordingArchive(meetingId: number): Promise<RecordingsAnswer> {
+    const answer = await this.request<Partial<RecordingsAnswer>>('GET', `/meetings/${id(meetingId)}/recordings`);
+    if (!Array.isArray(answer?.recordings)) throw new ApiError(200, BAD_RESPONSE, 'recordings: answer without "recordings"');
+    return {
+      recordings: answer.recordings,
+      segments: Array.isArray(answer.segments) ? answer.segments : [],
+      marks: Array.isArray(answer.marks) ? answer.marks : [],
+      parts: Array.isArray(answer.parts) ? answer.parts : [],
+      closed_parts_readable: answer.closed_parts_readable === true,
+      withheld: { segments: Number(answer.withheld?.segments ?? 0) || 0, marks: Number(answer.withheld?.marks ?? 0) || 0 },
+    };
+  }
+
+  /** Where one recorded file is played and downloaded (ranges are answered). */
+  recordingFileUrl(meetingId: number, fileId: number): string {
+    return `${this.base}/meetings/${id(meetingId)}/recording-files/${id(fileId)}`;
   }
 
   /** Starts (or stops) recording an open meeting (chair, secretariat): 202, the events follow. */

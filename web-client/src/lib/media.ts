@@ -13,7 +13,9 @@
  *   media.subscribe {}                 -> media.subscribed; then media.offer {offer_id, sdp}
  *   media.answer {offer_id, sdp}       -> media.answered
  *   media.candidate {connection, candidate}  (ours, trickled after the first exchange)
- *   media.peers {peers}                (who is in the media and what they send)
+ *   media.peers {peers}                (who is in the media and what they send; a hall camera's
+ *                                      state in Peer.camera)
+ *   media.program {state, message}     (the public live stream's pipeline failed: chairs and staff)
  *
  * Our SDP goes out once ICE gathering has finished (or after a short wait), so it carries our
  * candidates; later ones are trickled. A received stream's id is "p<participant id>" (the
@@ -89,6 +91,17 @@ export interface MediaPeer {
   name: string;
   role: string;
   publishing: { audio: boolean; video: boolean };
+  connected?: boolean;
+  /** A hall camera the server pulls (RTSP); absent for everyone else. */
+  camera?: 'connecting' | 'playing' | 'reconnecting';
+}
+
+/** The public live stream's last trouble (media.program): restarting goes on, stopped does not. */
+export interface ProgramState {
+  state: 'restarting' | 'stopped';
+  message: string;
+  /** When this page learned it (Date.now()). */
+  at: number;
 }
 
 /** "p6" -> 6: the participant a received stream belongs to. */
@@ -121,6 +134,7 @@ export class MediaSession {
   private readonly localStore = writable<MediaStream | null>(null);
   private readonly peersStore = writable<MediaPeer[]>([]);
   private readonly cameraErrorStore = writable<string | null>(null);
+  private readonly programStore = writable<ProgramState | null>(null);
 
   /** joining, joined; unavailable: the server runs without media; failed: see the console. */
   readonly status: Readable<MediaStatus> = { subscribe: this.statusStore.subscribe };
@@ -131,6 +145,8 @@ export class MediaSession {
   readonly peers: Readable<MediaPeer[]> = { subscribe: this.peersStore.subscribe };
   /** Why the camera or microphone could not be used (the browser's error name). */
   readonly cameraError: Readable<string | null> = { subscribe: this.cameraErrorStore.subscribe };
+  /** The live stream's last reported trouble, null while none was reported (chairs and staff). */
+  readonly program: Readable<ProgramState | null> = { subscribe: this.programStore.subscribe };
 
   private running = false;
   private generation = 0;
@@ -153,7 +169,8 @@ export class MediaSession {
   constructor(
     private readonly meetingId: number,
     private readonly deps: MediaDeps,
-    private readonly options: { publish: boolean },
+    /** publish: send our camera; watch: only follow who is there (no pictures received). */
+    private readonly options: { publish: boolean; watch?: boolean },
   ) {}
 
   /** Joins the meeting's media and stays joined (across reconnects) until stop(). */
@@ -196,6 +213,7 @@ export class MediaSession {
       this.iceServers = Array.isArray(joined['ice_servers']) ? (joined['ice_servers'] as RTCIceServer[]) : [];
       this.setPeers(joined['peers']);
       this.statusStore.set('joined');
+      if (this.options.watch) return;
       // Receive first: what others say matters more than being seen.
       this.receivePeer = this.newPeer('subscribe');
       this.receivePeer.ontrack = (event) => this.addTrack(event.streams);
@@ -260,6 +278,11 @@ export class MediaSession {
       });
     } else if (message['type'] === 'media.peers') {
       this.setPeers(message['peers']);
+    } else if (message['type'] === 'media.program') {
+      const state = message['state'];
+      if (state !== 'restarting' && state !== 'stopped') return;
+      const text = message['message'];
+      this.programStore.set({ state, message: typeof text === 'string' ? text : '', at: Date.now() });
     } else if (message['type'] === 'media.left' && message['reason'] === 'replaced') {
       // The same person joined from another device: that one has the seat now.
       this.generation++;
@@ -442,7 +465,7 @@ export class MediaSession {
 }
 
 /** A session in this browser, over the page's live connection. */
-export function browserMediaSession(meetingId: number, live: MediaLive, publish: boolean): MediaSession {
+export function browserMediaSession(meetingId: number, live: MediaLive, publish: boolean, watch = false): MediaSession {
   return new MediaSession(
     meetingId,
     {
@@ -454,6 +477,6 @@ export function browserMediaSession(meetingId: number, live: MediaLive, publish:
         return devices.getUserMedia(constraints);
       },
     },
-    { publish },
+    { publish, watch },
   );
 }

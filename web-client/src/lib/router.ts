@@ -10,6 +10,7 @@
  *   #/bodies/ID/meetings/MID/chair   the chair's console
  *   #/bodies/ID/meetings/MID/prepare the secretariat's preparation (agenda, invitations, documents)
  *   #/bodies/ID/meetings/MID/hall    a hall's big screen (no interaction)
+ *   #/bodies/ID/meetings/MID/archive the meeting's recordings (timeline, player, downloads)
  *   #/public/MID                     the public page of a public sitting (no login)
  *   #/screen/TOKEN                   a hall screen bound to a site by the secretariat's token (no
  *                                    login); the token is kept on the device and the address
@@ -19,7 +20,7 @@
 import { readable, type Readable } from 'svelte/store';
 
 /** The pages of one meeting, after #/bodies/ID/meetings/MID/. */
-export const MEETING_PAGES = ['room', 'chair', 'prepare', 'hall'] as const;
+export const MEETING_PAGES = ['room', 'chair', 'prepare', 'hall', 'archive'] as const;
 export type MeetingPage = (typeof MEETING_PAGES)[number];
 
 export type Route =
@@ -100,6 +101,7 @@ export function routeHash(route: Route): string {
     case 'chair':
     case 'prepare':
     case 'hall':
+    case 'archive':
       return `#/bodies/${route.bodyId}/meetings/${route.meetingId}/${route.name}`;
     case 'screen':
       return route.token === null ? '#/screen' : `#/screen/${route.token}`;
