@@ -475,6 +475,44 @@ describe('a sitting in real browsers', () => {
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
   });
 
+  test('the chair stops the recording; the archive lists the members\' tracks and a file plays', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const chair = people.chair.page;
+    await chair.goto(url(meetingHash('chair')));
+    await chair.getByTestId('recording-stop').click();
+    await chair.locator('[data-testid="recording-state"][data-state="off"]').waitFor();
+    // The files are closed, hashed and listed once the stop is through.
+    await waitFor(async () => {
+      const answer = await api('chutich', 'GET', `/api/v1/meetings/${meetingId}/recordings`);
+      const runs = answer.data.recordings ?? [];
+      return runs.length > 0 && runs.every((r) => r.state !== 'recording') &&
+        (answer.data.segments ?? []).some((s) => s.kind === 'video' && s.state === 'complete' && s.user_id !== null);
+    }, { timeoutMs: 30000, what: 'the recording\'s files listed' });
+
+    await chair.goto(url(meetingHash()));
+    await chair.getByTestId('archive-link').click();
+    await chair.getByTestId('archive-run').first().waitFor();
+    // Members' tracks by name, and the marks of the sitting (the first item, the vote).
+    await chair.getByTestId('archive-track').filter({ hasText: memberNames[MEMBERS[0]] }).first().waitFor();
+    await chair.getByTestId('archive-mark').filter({ hasText: ITEMS[0] }).first().waitFor();
+    await chair.getByTestId('archive-mark').filter({ hasText: memberNames[MEMBERS[0]] }).first().waitFor();
+    const videoTrack = chair.getByTestId('archive-track').filter({ hasText: memberNames[MEMBERS[0]] }).filter({ hasText: /Hình/ }).first();
+    await videoTrack.getByTestId('archive-play').first().click();
+    const player = chair.getByTestId('archive-player').first();
+    await player.waitFor();
+    const type = await chair.evaluate(async (src) => (await fetch(src, { headers: { Range: 'bytes=0-15' } })).headers.get('content-type'),
+      await player.getAttribute('src'));
+    assert.match(type ?? '', /^video\/(webm|x-matroska)/, 'the file\'s content type');
+    await player.evaluate((v) => { v.muted = true; return v.play(); });
+    await waitFor(async () => (await player.evaluate((v) => v.currentTime)) > 0.5, { timeoutMs: 20000, what: 'the recorded file playing' });
+    assert.equal(await player.evaluate((v) => v.error), null);
+
+    // A mark seeks: the speaker's turn plays from its moment.
+    await chair.getByTestId('archive-mark').filter({ hasText: memberNames[MEMBERS[0]] }).first().click();
+    await waitFor(async () => (await chair.getByTestId('archive-player').first().evaluate((v) => !v.paused && v.currentTime > 0)), { timeoutMs: 20000, what: 'playing from the mark' });
+    await screen('archive', chair);
+  });
+
   test('every screen meets the contrast, naming and touch-target checks', async (t) => {
     if (skipReason) return t.skip(skipReason);
     for (const c of checks) {
