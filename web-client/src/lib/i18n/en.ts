@@ -343,6 +343,7 @@ export const en: Catalogue = {
   'stream.title': 'Live stream and hall cameras',
   'stream.follow': 'Follow the live stream and cameras',
   'stream.followNote': 'Do not turn this on while you take part with a camera on another device: that device would lose its picture and sound.',
+  'stream.replaced': 'You joined the meeting from another device, so this page stopped following.',
   'stream.joining': 'Connecting…',
   'stream.notPublic': 'This sitting is not broadcast to the public.',
   'stream.unavailable': 'The server runs without video and sound, so there is no live stream.',

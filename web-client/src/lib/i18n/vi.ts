@@ -342,6 +342,7 @@ export const vi = {
   'stream.title': 'Phát trực tiếp và camera hội trường',
   'stream.follow': 'Theo dõi phát trực tiếp và camera',
   'stream.followNote': 'Không bật nếu bạn đang dự họp bằng camera trên một máy khác: máy đó sẽ mất hình và tiếng.',
+  'stream.replaced': 'Bạn vừa vào cuộc họp từ một máy khác, nên trang này ngừng theo dõi.',
   'stream.joining': 'Đang kết nối…',
   'stream.notPublic': 'Phiên họp này không phát trực tiếp cho người dân.',
   'stream.unavailable': 'Máy chủ không bật hình và tiếng, nên không có phát trực tiếp.',
