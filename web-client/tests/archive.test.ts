@@ -8,6 +8,7 @@ import {
   formatOffset,
   groupTracks,
   inClosedPart,
+  isProgram,
   recordingOffset,
   seekTarget,
   trackOwner,
@@ -156,6 +157,13 @@ describe('tracks and seeking', () => {
     const sites = new Map([[3, 'Hội trường xã A']]);
     expect(tracks.map((t) => trackOwner(t, names, sites))).toEqual(['Huỳnh Hồng Dũng', 'Huỳnh Hồng Dũng', 'Hội trường xã A']);
     expect(trackOwner(tracks[0]!, new Map(), sites)).toBeNull();
+  });
+
+  it('puts the composite first', () => {
+    const tracks = groupTracks([...files, segment({ participant_id: 0, user_id: null, site_id: null, track: 'program', codec: 'h264' })]);
+    expect(tracks[0]).toMatchObject({ participantId: 0, track: 'program' });
+    expect(isProgram(tracks[0]!)).toBe(true);
+    expect(isProgram(tracks[1]!)).toBe(false);
   });
 
   it('a mark plays the file that covers it, from the right second', () => {

@@ -203,7 +203,7 @@ export function groupTracks(segments: RecordingSegment[]): ArchiveTrack[] {
   // Video before sound for each participant, participants in order of their first file.
   const first = (track: ArchiveTrack) => Math.min(...track.files.map((f) => f.offset_ms));
   return tracks.sort(
-    (a, b) => a.participantId - b.participantId || (a.kind === b.kind ? a.track.localeCompare(b.track) : a.kind === 'video' ? -1 : 1) || first(a) - first(b),
+    (a, b) => Number(isProgram(b)) - Number(isProgram(a)) || a.participantId - b.participantId || (a.kind === b.kind ? a.track.localeCompare(b.track) : a.kind === 'video' ? -1 : 1) || first(a) - first(b),
   );
 }
 
@@ -273,6 +273,11 @@ export function downloadName(meetingId: number, file: RecordingSegment): string 
   const ext = file.codec === 'h264' ? 'mkv' : 'webm';
   const who = file.site_id !== null ? `site${file.site_id}` : `user${file.user_id ?? file.participant_id}`;
   return `phonghop-${meetingId}-rec${file.recording_id}-${who}-${file.track}-${String(file.seq).padStart(3, '0')}.${ext}`;
+}
+
+/** The composite (the speaker large, the sites in a grid, the title bar) is participant 0, track "program". */
+export function isProgram(track: ArchiveTrack): boolean {
+  return track.participantId === 0 || track.track === 'program';
 }
 
 /** Who a track is: a member's name from the roster, a site's name, else null (the caller says "participant N"). */

@@ -376,6 +376,7 @@ export const en: Catalogue = {
   'archive.closedHint': 'Hatched stretches are closed parts (họp kín).',
   'archive.withheld': '{files} files and {marks} marks of closed parts are not shown to you.',
   'archive.tracks': 'Recorded files',
+  'archive.program': 'The sitting as broadcast (composite)',
   'archive.participant': 'Participant {id}',
   'archive.track.video': 'Video',
   'archive.track.audio': 'Sound',

@@ -375,6 +375,7 @@ export const vi = {
   'archive.closedHint': 'Các đoạn gạch chéo là phần họp kín.',
   'archive.withheld': 'Có {files} tệp và {marks} mốc thuộc phần họp kín không được hiển thị cho bạn.',
   'archive.tracks': 'Các tệp ghi hình',
+  'archive.program': 'Hình tổng hợp của phiên họp',
   'archive.participant': 'Người tham dự {id}',
   'archive.track.video': 'Hình',
   'archive.track.audio': 'Tiếng',
