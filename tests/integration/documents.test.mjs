@@ -7,7 +7,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { Postgres, Server, sleep, waitFor } from '../common/harness.mjs';
 
 const LIMIT = 16 * 1024 * 1024;
@@ -27,6 +26,17 @@ function pdf(size = 4000) {
   const head = Buffer.from(`%PDF-1.7\n% phonghop test ${++serial} ${Date.now()}\n`);
   return Buffer.concat([head, crypto.randomBytes(Math.max(0, size - head.length))]);
 }
+// CRC-32 (IEEE) of a buffer, for ZIP entries (Debian 12's Node 18 has no zlib.crc32).
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
 // A ZIP of stored (uncompressed) entries, first entry first.
 function zip(entries) {
   const locals = [];
@@ -35,7 +45,7 @@ function zip(entries) {
   for (const [name, text] of entries) {
     const data = Buffer.from(text);
     const nameBuf = Buffer.from(name);
-    const crc = zlib.crc32(data);
+    const crc = crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18); local.writeUInt32LE(data.length, 22); local.writeUInt16LE(nameBuf.length, 26);
