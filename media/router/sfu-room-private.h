@@ -207,6 +207,10 @@ SfuTrack *sfu_participant_find_track(SfuParticipant *p, const char *mid);
 void sfu_room_update_gates(SfuRoom *room);
 /* Points @sink at @layer (-1 pauses it) and asks for a key frame when it needs one. */
 void sfu_sink_set_layer(SfuRoom *room, SfuSink *sink, gint layer, gint64 now_us);
+/* A tap without a layer of its own follows the highest layer flowing (no packet for
+ * SFU_TAP_LAYER_IDLE_US: not flowing); run with the layer choice of the room's tick. */
+#define SFU_TAP_LAYER_IDLE_US (1500 * 1000)
+void sfu_room_update_tap_layers(SfuRoom *room, gint64 now_us);
 
 /* sfu-forward.c */
 /* Builds the subscriber's packet for @pkt in @buf and returns its length, 0 when it does not fit.

@@ -217,14 +217,40 @@ void sfu_sink_set_layer(SfuRoom *room, SfuSink *sink, gint layer, gint64 now_us)
     }
 }
 
-/* A tap takes one fixed layer: the one it asked for, or the highest. */
-static gint tap_layer(const SfuSink *sink)
+/* A tap takes the layer it asked for; otherwise the highest layer that is flowing (a browser
+ * stops sending its top layers while its estimate is low), or the highest when none is yet. */
+static gint tap_layer(const SfuSink *sink, gint64 now_us)
 {
+    gint i;
+
     if (sink->track->kind == SFU_MEDIA_AUDIO)
         return 0;
-    if (sink->fixed_layer < 0 || (guint)sink->fixed_layer >= sink->track->n_layers)
-        return (gint)sink->track->n_layers - 1;
-    return sink->fixed_layer;
+    if (sink->fixed_layer >= 0 && (guint)sink->fixed_layer < sink->track->n_layers)
+        return sink->fixed_layer;
+    for (i = (gint)sink->track->n_layers - 1; i >= 0; i--) {
+        const SfuLayer *l = &sink->track->layers[i];
+
+        if (l->bound && l->seen && now_us - l->last_packet_us < SFU_TAP_LAYER_IDLE_US)
+            return i;
+    }
+    return (gint)sink->track->n_layers - 1;
+}
+
+void sfu_room_update_tap_layers(SfuRoom *room, gint64 now_us)
+{
+    guint i, j;
+
+    for (i = 0; i < room->taps->len; i++) {
+        SfuTap *tap = g_ptr_array_index(room->taps, i);
+
+        for (j = 0; j < tap->sinks->len; j++) {
+            SfuSink *sink = g_ptr_array_index(tap->sinks, j);
+
+            if (sink->track->kind == SFU_MEDIA_VIDEO && sink->track->n_layers > 1 &&
+                sink->layer >= 0)
+                sfu_sink_set_layer(room, sink, tap_layer(sink, now_us), now_us);
+        }
+    }
 }
 
 void sfu_room_layer_bound(SfuRoom *room, SfuLayer *layer, gint64 now_us)
@@ -236,7 +262,7 @@ void sfu_room_layer_bound(SfuRoom *room, SfuLayer *layer, gint64 now_us)
         SfuSink *sink = g_ptr_array_index(track->sinks, i);
 
         if (sink->tap != NULL || track->kind == SFU_MEDIA_AUDIO) {
-            gint want = sink->tap != NULL ? tap_layer(sink) : 0;
+            gint want = sink->tap != NULL ? tap_layer(sink, now_us) : 0;
 
             if (want == (gint)layer->index) {
                 sink->layer = -1;
@@ -918,7 +944,7 @@ static void tap_attach_track(SfuTap *tap, SfuTrack *track, gint layer, gint64 no
             tap->funcs.track_added(tap->user_data, t);
     }
     sink->fixed_layer = layer;
-    sfu_sink_set_layer(tap->room, sink, tap_layer(sink), now_us);
+    sfu_sink_set_layer(tap->room, sink, tap_layer(sink, now_us), now_us);
 }
 
 void sfu_tap_select(SfuTap *tap, guint64 participant_id, SfuMediaKind kind, gint layer,

@@ -621,6 +621,7 @@ void sfu_room_tick(SfuRoom *room, gint64 now_us)
         room->last_layer_eval_us = now_us;
         for (i = 0; i < room->participants->len; i++)
             sfu_participant_allocate_layers(room, g_ptr_array_index(room->participants, i), now_us);
+        sfu_room_update_tap_layers(room, now_us);
     }
 
     decide_speaker(room, now_us);

@@ -1524,6 +1524,43 @@ static void test_tap_everyone(void)
     fixture_clear(&fx);
 }
 
+/* A simulcast publisher whose top layer does not flow (a browser with a low estimate sends only
+ * q and h): a tap on its video records h, and moves up to f once f flows. */
+static void test_tap_follows_flowing_layer(void)
+{
+    static const SfuTapFuncs funcs = {tap_rtp, NULL, tap_track_added, tap_track_removed};
+    Fixture fx;
+    TapLog log = {0};
+    SfuTap *tap;
+    guint before;
+    SimLayer layers[3] = {
+        {0x100, "q", 100, 0, 125, 320, 180, TRUE, 0},
+        {0x200, "h", 200, 0, 375, 640, 360, TRUE, 0},
+        {0x300, "f", 300, 0, 1125, 1280, 720, TRUE, 0},
+    };
+
+    fixture_init(&fx);
+    add_participant(&fx, 1, SFU_ROLE_CHAIR, NULL);
+    tap = sfu_room_add_tap(fx.room, &funcs, &log, NULL);
+    sfu_tap_select(tap, 0, SFU_MEDIA_VIDEO, -1, fx.now);
+    publish_simulcast(&fx, 1);
+    g_assert_cmpuint(log.added, ==, 1);
+    sim_run(&fx, 1, layers, 2, 2000); /* q and h only */
+    g_assert_cmpuint(log.video[1], >, 50);
+    g_assert_cmpuint(fake_count_pli(fx.peers[1], 0x200), >=, 1);
+    /* f starts: the tap moves up within a layer choice and a key frame. */
+    before = log.video[1];
+    sim_run(&fx, 1, layers, 3, 2000);
+    g_assert_cmpuint(fake_count_pli(fx.peers[1], 0x300), >=, 1);
+    g_assert_cmpuint(log.video[1] - before, >, 100);
+    /* f stops again: back to h after the idle time, with no gap longer than that. */
+    before = log.video[1];
+    sim_run(&fx, 1, layers, 2, 4000);
+    g_assert_cmpuint(log.video[1] - before, >, 200);
+    sfu_room_remove_tap(fx.room, tap);
+    fixture_clear(&fx);
+}
+
 /* ---- robustness ---- */
 
 static void test_bad_input_counted(void)
@@ -1654,6 +1691,7 @@ int main(int argc, char **argv)
     g_test_add_func("/media/sfu-room/active-speaker", test_active_speaker);
     g_test_add_func("/media/sfu-room/tap-selected-tracks", test_tap_selected_tracks);
     g_test_add_func("/media/sfu-room/tap-everyone", test_tap_everyone);
+    g_test_add_func("/media/sfu-room/tap-follows-flowing-layer", test_tap_follows_flowing_layer);
     g_test_add_func("/media/sfu-room/bad-input-counted", test_bad_input_counted);
     g_test_add_func("/media/sfu-room/control-errors-and-removal", test_control_errors_and_removal);
     return g_test_run();
