@@ -356,7 +356,8 @@ SfuTap *sfu_room_add_tap(SfuRoom *room, const SfuTapFuncs *funcs, gpointer user_
 void sfu_room_remove_tap(SfuRoom *room, SfuTap *tap);
 /* The tap receives every track of @kind that @participant_id publishes, now or later
  * (@participant_id 0: every participant, now or later). Video is taken from @layer (-1: the
- * highest the track has). Selecting twice changes the layer. */
+ * highest layer that flows, followed as layers start and stop). Selecting twice changes the
+ * layer. */
 void sfu_tap_select(SfuTap *tap, guint64 participant_id, SfuMediaKind kind, gint layer,
                     gint64 now_us);
 void sfu_tap_unselect(SfuTap *tap, guint64 participant_id, SfuMediaKind kind);
