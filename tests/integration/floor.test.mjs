@@ -370,14 +370,16 @@ test('a running turn survives a restart: re-armed from the database, ended by th
   assert.equal(ended.reason, 'time_up');
   assert.equal(ended.ended_by, null);
 
-  // A turn whose end passed while the server was down ends as soon as it is back.
+  // A turn whose end passed while the server was down ends as soon as it is back, without a
+  // warning. (The first turn's warning may be missing too when a slow start passed its time.)
+  const warnings = events(m, 'floor.warning').length;
   const again = await request(m, 'member', 'speech');
   await chair(m, 'grant', { request_id: again });
   await server.stop('SIGKILL');
   await sleep(4500);
   await server.spawn();
   await waitFor(() => events(m, 'floor.ended').length === 2, { timeoutMs: 5000, what: 'the overdue turn to end at start-up' });
-  assert.equal(events(m, 'floor.warning').length, 1, 'no warning for a turn already past its end');
+  assert.equal(events(m, 'floor.warning').length, warnings, 'no warning for a turn already past its end');
   assert.equal((await floorOf(m)).speaker, null);
   sql(`DELETE FROM floor_limits WHERE body_id = ${council}`);
 });
