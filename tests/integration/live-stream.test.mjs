@@ -322,7 +322,7 @@ test('the program is served as HLS, shows the layout, and a closed item shows th
   await waitFor(async () => {
     seg = await newestSegment(seg.name);
     return run(seg.name) !== run(before);
-  }, { timeoutMs: 30000, intervalMs: 200, what: 'segments of the rebuilt program' });
+  }, { timeoutMs: 90000, intervalMs: 200, what: 'segments of the rebuilt program' });
   const m2 = await server.client().get('/metrics');
   assert.match(m2.text, new RegExp(`phonghop_live_program_restarts_total\\{meeting="${meeting}"\\} 1`));
   assert.match(m2.text, new RegExp(`phonghop_live_program_running\\{meeting="${meeting}"\\} 1`));
