@@ -75,11 +75,37 @@ static void tap_destroyed(gpointer data)
     ((TapLog *)data)->destroyed = TRUE;
 }
 
+/* The room with participant 1 in the chair, and a tap logging into @log. */
+static SfuTap *tap_setup(Fixture *fx, TapLog *log, const SfuTapFuncs *funcs,
+                         GDestroyNotify destroyed)
+{
+    memset(log, 0, sizeof(*log));
+    fixture_init(fx);
+    add_participant(fx, 1, SFU_ROLE_CHAIR, NULL);
+    return sfu_room_add_tap(fx->room, funcs, log, destroyed);
+}
+
+/* Removes the tap, then the room; the log keeps what the tap was told. */
+static void tap_teardown(Fixture *fx, SfuTap *tap)
+{
+    sfu_room_remove_tap(fx->room, tap);
+    fixture_clear(fx);
+}
+
+/* The tracks the tap was told of so far: @added attached, @removed gone. */
+static void assert_tap_tracks(const TapLog *log, guint added, guint removed)
+{
+    g_assert_cmpuint(log->added, ==, added);
+    g_assert_cmpuint(log->removed, ==, removed);
+}
+
+static const SfuTapFuncs tap_rtp_only = {tap_rtp, NULL, tap_track_added, tap_track_removed};
+
 static void test_tap_selected_tracks(void)
 {
     static const SfuTapFuncs funcs = {tap_rtp, tap_rtcp, tap_track_added, tap_track_removed};
     Fixture fx;
-    TapLog log = {0};
+    TapLog log;
     SfuTap *tap;
     guint16 seq;
     guint8 buf[128];
@@ -87,19 +113,17 @@ static void test_tap_selected_tracks(void)
     RtcpSenderInfo si = {.ntp_timestamp = 1ull << 40, .rtp_timestamp = 1};
     int len;
 
-    fixture_init(&fx);
-    add_participant(&fx, 1, SFU_ROLE_CHAIR, NULL);
+    tap = tap_setup(&fx, &log, &funcs, tap_destroyed);
     add_participant(&fx, 2, SFU_ROLE_MEMBER, NULL);
-    tap = sfu_room_add_tap(fx.room, &funcs, &log, tap_destroyed);
     /* Selected before the tracks exist: attached when they are published. */
     sfu_tap_select(tap, 1, SFU_MEDIA_AUDIO, -1, fx.now);
     publish_audio(&fx, 1, 0xa1);
     publish_video(&fx, 1, 0xb1);
     publish_audio(&fx, 2, 0xa2);
     publish_video(&fx, 2, 0xb2);
-    g_assert_cmpuint(log.added, ==, 1);
+    assert_tap_tracks(&log, 1, 0);
     sfu_tap_select(tap, 2, SFU_MEDIA_VIDEO, -1, fx.now);
-    g_assert_cmpuint(log.added, ==, 2);
+    assert_tap_tracks(&log, 2, 0);
     sfu_room_set_floor(fx.room, 2);
 
     for (seq = 0; seq < 30; seq++) {
@@ -131,63 +155,57 @@ static void test_tap_selected_tracks(void)
 
     /* Unselected: nothing more. The floor gates taps as it gates subscribers. */
     sfu_tap_unselect(tap, 2, SFU_MEDIA_VIDEO);
-    g_assert_cmpuint(log.removed, ==, 1);
+    assert_tap_tracks(&log, 2, 1);
     sfu_room_set_floor(fx.room, 0);
     sfu_tap_select(tap, 2, SFU_MEDIA_AUDIO, -1, fx.now);
     send_video(&fx, 1, 0xb2, seq, FALSE, 0);
     send_audio(&fx, 2, 0xa2, seq, 50);
     g_assert_cmpuint(log.video[2], ==, 30);
     g_assert_cmpuint(log.audio[2], ==, 0);
-    g_assert_cmpuint(log.added, ==, 3);
-    sfu_room_remove_tap(fx.room, tap);
+    assert_tap_tracks(&log, 3, 1);
+    tap_teardown(&fx, tap);
     g_assert_true(log.destroyed);
-    g_assert_cmpuint(log.removed, ==, 3);
-    fixture_clear(&fx);
+    assert_tap_tracks(&log, 3, 3);
 }
 
 /* Participant 0 selects everyone, now and later; an unpublished track and a participant who
  * leaves are reported gone. */
 static void test_tap_everyone(void)
 {
-    static const SfuTapFuncs funcs = {tap_rtp, NULL, tap_track_added, tap_track_removed};
     Fixture fx;
-    TapLog log = {0};
+    TapLog log;
     SfuTap *tap;
 
-    fixture_init(&fx);
-    add_participant(&fx, 1, SFU_ROLE_CHAIR, NULL);
+    tap = tap_setup(&fx, &log, &tap_rtp_only, NULL);
     publish_audio(&fx, 1, 0xa1);
-    tap = sfu_room_add_tap(fx.room, &funcs, &log, NULL);
     sfu_tap_select(tap, 0, SFU_MEDIA_AUDIO, -1, fx.now);
     sfu_tap_select(tap, 0, SFU_MEDIA_VIDEO, -1, fx.now);
-    g_assert_cmpuint(log.added, ==, 1);
+    assert_tap_tracks(&log, 1, 0);
     publish_video(&fx, 1, 0xb1);
     add_participant(&fx, 2, SFU_ROLE_MEMBER, NULL);
     publish_audio(&fx, 2, 0xa2);
     publish_video(&fx, 2, 0xb2);
-    g_assert_cmpuint(log.added, ==, 4);
+    assert_tap_tracks(&log, 4, 0);
     fx.now += 20 * MS;
     send_audio(&fx, 1, 0xa1, 1, 50);
     g_assert_cmpuint(log.audio[1], ==, 1);
     g_assert_true(sfu_room_unpublish(fx.room, 1, "v", NULL));
-    g_assert_cmpuint(log.removed, ==, 1);
+    assert_tap_tracks(&log, 4, 1);
     g_assert_cmpstr(log.last_removed, ==, "v");
     g_assert_true(sfu_room_remove_participant(fx.room, 2, NULL));
-    g_assert_cmpuint(log.removed, ==, 3);
+    assert_tap_tracks(&log, 4, 3);
     sfu_tap_unselect(tap, 0, SFU_MEDIA_AUDIO);
-    g_assert_cmpuint(log.removed, ==, 4);
-    sfu_room_remove_tap(fx.room, tap);
-    g_assert_cmpuint(log.removed, ==, 4);
-    fixture_clear(&fx);
+    assert_tap_tracks(&log, 4, 4);
+    tap_teardown(&fx, tap);
+    assert_tap_tracks(&log, 4, 4);
 }
 
 /* A simulcast publisher whose top layer does not flow (a browser with a low estimate sends only
  * q and h): a tap on its video records h, and moves up to f once f flows. */
 static void test_tap_follows_flowing_layer(void)
 {
-    static const SfuTapFuncs funcs = {tap_rtp, NULL, tap_track_added, tap_track_removed};
     Fixture fx;
-    TapLog log = {0};
+    TapLog log;
     SfuTap *tap;
     guint before;
     SimLayer layers[3] = {
@@ -196,12 +214,10 @@ static void test_tap_follows_flowing_layer(void)
         {0x300, "f", 300, 0, 1125, 1280, 720, TRUE, 0},
     };
 
-    fixture_init(&fx);
-    add_participant(&fx, 1, SFU_ROLE_CHAIR, NULL);
-    tap = sfu_room_add_tap(fx.room, &funcs, &log, NULL);
+    tap = tap_setup(&fx, &log, &tap_rtp_only, NULL);
     sfu_tap_select(tap, 0, SFU_MEDIA_VIDEO, -1, fx.now);
     publish_simulcast(&fx, 1);
-    g_assert_cmpuint(log.added, ==, 1);
+    assert_tap_tracks(&log, 1, 0);
     sim_run(&fx, 1, layers, 2, 2000); /* q and h only */
     g_assert_cmpuint(log.video[1], >, 50);
     g_assert_cmpuint(fake_count_pli(fx.peers[1], 0x200), >=, 1);
@@ -214,8 +230,7 @@ static void test_tap_follows_flowing_layer(void)
     before = log.video[1];
     sim_run(&fx, 1, layers, 2, 4000);
     g_assert_cmpuint(log.video[1] - before, >, 200);
-    sfu_room_remove_tap(fx.room, tap);
-    fixture_clear(&fx);
+    tap_teardown(&fx, tap);
 }
 
 int main(int argc, char **argv)
