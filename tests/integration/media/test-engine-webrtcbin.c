@@ -14,9 +14,9 @@
 #include <gst/gst.h>
 #include <gst/sdp/gstsdpmessage.h>
 #include <gst/webrtc/webrtc.h>
-#include <nice/agent.h>
 
 #include "media.h"
+#include "webrtcbin-client.h"
 
 #define MEETING   42
 #define PUBLISHER 1
@@ -25,10 +25,8 @@
 typedef struct Test Test;
 
 typedef struct {
+    WebrtcClient w;
     Test *t;
-    guint64 id;
-    GstElement *pipeline;
-    GstElement *webrtc;
     gint rx_audio, rx_video; /* RTP out of its receiving pads (atomics) */
     guint32 rx_ssrc_audio, rx_ssrc_video;
     gint bad_ssrc;
@@ -42,76 +40,14 @@ struct Test {
     Client pub, sub;
     char *sub_offer; /* our last offer to the receiver */
     guint32 offered_audio_ssrc, offered_video_ssrc;
-    gboolean answered;  /* the receiver's answer applied */
-    gboolean published; /* the publisher's answer applied */
+    gboolean answered; /* the receiver's answer applied */
     gint peers_up;
     char *failure;
     GError *last_error;
     gboolean have_result;
 };
 
-/* ---- moving work onto the test's context ---- */
-
-typedef struct {
-    Client *c;
-    char *text;
-    guint mline;
-} Post;
-
-static void post_free(gpointer data)
-{
-    Post *p = data;
-
-    g_free(p->text);
-    g_free(p);
-}
-
-static void post(Client *c, GSourceFunc func, char *text, guint mline)
-{
-    Post *p = g_new0(Post, 1);
-
-    p->c = c;
-    p->text = text;
-    p->mline = mline;
-    g_main_context_invoke_full(c->t->ctx, G_PRIORITY_DEFAULT, func, p, post_free);
-}
-
-static void fail(Test *t, const char *what, const GError *error)
-{
-    if (t->failure == NULL)
-        t->failure = g_strdup_printf("%s: %s", what, error != NULL ? error->message : "?");
-}
-
-/* ---- webrtcbin ---- */
-
-static void set_description(Client *c, GstWebRTCSDPType type, const char *text)
-{
-    GstSDPMessage *sdp = NULL;
-    GstWebRTCSessionDescription *desc;
-    GstPromise *promise = gst_promise_new();
-
-    g_assert_cmpint(gst_sdp_message_new_from_text(text, &sdp), ==, GST_SDP_OK);
-    desc = gst_webrtc_session_description_new(type, sdp);
-    g_signal_emit_by_name(c->webrtc, "set-remote-description", desc, promise);
-    gst_promise_wait(promise);
-    gst_promise_unref(promise);
-    gst_webrtc_session_description_free(desc);
-}
-
-static gboolean candidate_to_engine(gpointer data)
-{
-    Post *p = data;
-    g_autoptr(GError) error = NULL;
-
-    if (!media_room_add_candidate(p->c->t->room, p->c->id, p->c->id == RECEIVER, p->text, &error))
-        fail(p->c->t, "add candidate", error);
-    return G_SOURCE_REMOVE;
-}
-
-static void on_ice_candidate(GstElement *webrtc, guint mline, const char *candidate, Client *c)
-{
-    post(c, candidate_to_engine, g_strdup(candidate), mline);
-}
+/* ---- the clients' webrtcbin: what it receives ---- */
 
 static GstPadProbeReturn count_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -173,7 +109,7 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, Client *c)
         sink = gst_element_factory_make("fakesink", NULL);
         g_object_set(sink, "sync", FALSE, "async", FALSE, NULL);
     }
-    gst_bin_add(GST_BIN(c->pipeline), sink);
+    gst_bin_add(GST_BIN(c->w.pipeline), sink);
     gst_element_sync_state_with_parent(sink);
     sinkpad = gst_element_get_static_pad(sink, "sink");
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, count_rtp, c, NULL);
@@ -183,86 +119,10 @@ static void on_pad_added(GstElement *webrtc, GstPad *pad, Client *c)
 
 static void client_init(Test *t, Client *c, guint64 id, const char *launch)
 {
-    g_autoptr(GError) error = NULL;
-    GObject *ice = NULL;
-    NiceAgent *agent = NULL;
-    NiceAddress loopback;
-
     c->t = t;
-    c->id = id;
-    if (launch != NULL) {
-        c->pipeline = gst_parse_launch(launch, &error);
-        g_assert_no_error(error);
-        c->webrtc = gst_bin_get_by_name(GST_BIN(c->pipeline), "w");
-    } else {
-        /* A lone webrtcbin (a bin itself, so gst_parse_launch() would return it bare). */
-        c->pipeline = gst_pipeline_new(NULL);
-        c->webrtc = gst_element_factory_make("webrtcbin", "w");
-        g_object_set(c->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-        gst_bin_add(GST_BIN(c->pipeline), gst_object_ref(c->webrtc));
-    }
-    g_object_get(c->webrtc, "ice-agent", &ice, NULL);
-    g_object_get(ice, "agent", &agent, NULL);
-    nice_address_init(&loopback);
-    g_assert_true(nice_address_set_from_string(&loopback, "127.0.0.1"));
-    nice_agent_add_local_address(agent, &loopback);
-    g_object_set(agent, "upnp", FALSE, NULL);
-    g_object_unref(agent);
-    g_object_unref(ice);
-    g_signal_connect(c->webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), c);
-    g_signal_connect(c->webrtc, "pad-added", G_CALLBACK(on_pad_added), c);
-}
-
-static void client_clear(Client *c)
-{
-    if (c->pipeline == NULL)
-        return;
-    gst_element_set_state(c->pipeline, GST_STATE_NULL);
-    gst_object_unref(c->webrtc);
-    gst_object_unref(c->pipeline);
-}
-
-/* ---- the publisher: webrtcbin offers, media_room_publish() answers ---- */
-
-static void on_publish_answer(gpointer user_data, const char *sdp, const GError *error)
-{
-    Client *c = user_data;
-
-    if (sdp == NULL) {
-        fail(c->t, "publish", error);
-        return;
-    }
-    set_description(c, GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-    c->t->published = TRUE;
-}
-
-static gboolean publish_offer(gpointer data)
-{
-    Post *p = data;
-    g_autoptr(GError) error = NULL;
-
-    if (!media_room_publish(p->c->t->room, p->c->id, p->text, on_publish_answer, p->c, &error))
-        fail(p->c->t, "media_room_publish", error);
-    return G_SOURCE_REMOVE;
-}
-
-static void on_offer_created(GstPromise *promise, gpointer user_data)
-{
-    Client *c = user_data;
-    GstWebRTCSessionDescription *offer = NULL;
-
-    gst_structure_get(gst_promise_get_reply(promise), "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                      &offer, NULL);
-    gst_promise_unref(promise);
-    g_signal_emit_by_name(c->webrtc, "set-local-description", offer, NULL);
-    post(c, publish_offer, gst_sdp_message_as_text(offer->sdp), 0);
-    gst_webrtc_session_description_free(offer);
-}
-
-static void on_negotiation_needed(GstElement *webrtc, Client *c)
-{
-    g_signal_emit_by_name(webrtc, "create-offer", NULL,
-                          gst_promise_new_with_change_func(on_offer_created, c, NULL));
+    webrtc_client_init(&c->w, t->ctx, t->room, &t->failure, id, id == RECEIVER, launch);
+    c->w.user_data = c;
+    g_signal_connect(c->w.webrtc, "pad-added", G_CALLBACK(on_pad_added), c);
 }
 
 /* ---- the receiver: media_room_subscribe() offers, webrtcbin answers ---- */
@@ -273,18 +133,19 @@ static void on_answer_applied(gpointer user_data, const char *sdp, const GError 
 
     g_assert_null(sdp);
     if (error != NULL)
-        fail(c->t, "media_room_answer", error);
+        webrtc_client_fail(&c->w, "media_room_answer", error);
     else
         c->t->answered = TRUE;
 }
 
 static gboolean answer_to_engine(gpointer data)
 {
-    Post *p = data;
+    WebrtcPost *p = data;
     g_autoptr(GError) error = NULL;
 
-    if (!media_room_answer(p->c->t->room, p->c->id, p->text, on_answer_applied, p->c, &error))
-        fail(p->c->t, "media_room_answer", error);
+    if (!media_room_answer(p->c->room, p->c->id, p->text, on_answer_applied, p->c->user_data,
+                           &error))
+        webrtc_client_fail(p->c, "media_room_answer", error);
     return G_SOURCE_REMOVE;
 }
 
@@ -296,8 +157,8 @@ static void on_answer_created(GstPromise *promise, gpointer user_data)
     gst_structure_get(gst_promise_get_reply(promise), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
                       &answer, NULL);
     gst_promise_unref(promise);
-    g_signal_emit_by_name(c->webrtc, "set-local-description", answer, NULL);
-    post(c, answer_to_engine, gst_sdp_message_as_text(answer->sdp), 0);
+    g_signal_emit_by_name(c->w.webrtc, "set-local-description", answer, NULL);
+    webrtc_client_post(&c->w, answer_to_engine, gst_sdp_message_as_text(answer->sdp), 0);
     gst_webrtc_session_description_free(answer);
 }
 
@@ -331,8 +192,8 @@ static void on_subscribe_offer(gpointer user_data, const char *sdp, const GError
         c->rx_ssrc_video = offered_ssrc(sdp, "video");
     }
     t->answered = FALSE;
-    set_description(c, GST_WEBRTC_SDP_TYPE_OFFER, sdp);
-    g_signal_emit_by_name(c->webrtc, "create-answer", NULL,
+    webrtc_client_set_description(&c->w, GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+    g_signal_emit_by_name(c->w.webrtc, "create-answer", NULL,
                           gst_promise_new_with_change_func(on_answer_created, c, NULL));
 }
 
@@ -362,7 +223,7 @@ static gboolean run_until(Test *t, Condition cond, guint timeout_ms)
 
 static gboolean is_published(Test *t)
 {
-    return t->published;
+    return t->pub.w.published;
 }
 
 static gboolean is_answered(Test *t)
@@ -440,15 +301,14 @@ static void test_publish_and_receive(void)
                 "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 ! "
                 "rtpvp8pay pt=96 picture-id-mode=15-bit ! "
                 "application/x-rtp,media=video,encoding-name=VP8,payload=96 ! w.");
-    g_signal_connect(t.pub.webrtc, "on-negotiation-needed", G_CALLBACK(on_negotiation_needed),
-                     &t.pub);
-    gst_element_set_state(t.pub.pipeline, GST_STATE_PLAYING);
+    webrtc_client_publish(&t.pub.w);
+    gst_element_set_state(t.pub.w.pipeline, GST_STATE_PLAYING);
     if (!run_until(&t, is_published, 10000))
         g_error("publishing: %s", t.failure != NULL ? t.failure : "timed out");
 
     /* Participant 2 receives participant 1. */
     client_init(&t, &t.sub, RECEIVER, NULL);
-    gst_element_set_state(t.sub.pipeline, GST_STATE_PLAYING);
+    gst_element_set_state(t.sub.w.pipeline, GST_STATE_PLAYING);
     g_assert_true(
         media_room_subscribe(t.room, RECEIVER, publishers, 1, on_subscribe_offer, &t.sub, &error));
     g_assert_no_error(error);
@@ -493,7 +353,7 @@ static void test_publish_and_receive(void)
 
     /* A refused offer: the caller gets the message for the client. */
     t.have_result = FALSE;
-    t.published = FALSE;
+    t.pub.w.published = FALSE;
     g_assert_true(media_room_publish(t.room, RECEIVER, "v=0\r\nm=video 9 RTP/AVP 31\r\n",
                                      (MediaSdpFunc)on_subscribe_offer, &t.sub, &error));
     g_assert_true(run_until(&t, have_result, 5000));
@@ -505,8 +365,8 @@ static void test_publish_and_receive(void)
     g_assert_true(run_until(&t, have_result, 5000));
     g_assert_error(t.last_error, MEDIA_ERROR, MEDIA_ERROR_NOT_FOUND);
 
-    client_clear(&t.sub);
-    client_clear(&t.pub);
+    webrtc_client_clear(&t.sub.w);
+    webrtc_client_clear(&t.pub.w);
     media_room_destroy(t.room);
     media_engine_free(t.engine);
     while (g_main_context_iteration(t.ctx, FALSE))

@@ -13,23 +13,12 @@
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
-#include <gst/sdp/gstsdpmessage.h>
-#include <gst/webrtc/webrtc.h>
-#include <nice/agent.h>
 
 #include "media.h"
+#include "webrtcbin-client.h"
 
 #define MEETING   43
 #define PUBLISHER 7
-
-typedef struct Test Test;
-
-typedef struct {
-    Test *t;
-    guint64 id;
-    GstElement *pipeline;
-    GstElement *webrtc;
-} Client;
 
 typedef struct {
     char *path;
@@ -43,18 +32,17 @@ typedef struct {
     gboolean closed;
 } Seen;
 
-struct Test {
+typedef struct {
     GMainContext *ctx;
     MediaEngine *engine;
     MediaRoom *room;
     MediaRecording *rec;
-    Client pub;
-    gboolean published;
+    WebrtcClient pub;
     gboolean stopped;
     guint errors;
     GPtrArray *seen; /* Seen * */
     char *failure;
-};
+} Test;
 
 static Seen *seen_find(Test *t, const char *path)
 {
@@ -78,152 +66,6 @@ static void seen_free(gpointer data)
     g_free(s->codec);
     g_free(s->sha256);
     g_free(s);
-}
-
-/* ---- moving work onto the test's context ---- */
-
-typedef struct {
-    Client *c;
-    char *text;
-    guint mline;
-} Post;
-
-static void post_free(gpointer data)
-{
-    Post *p = data;
-
-    g_free(p->text);
-    g_free(p);
-}
-
-static void post(Client *c, GSourceFunc func, char *text, guint mline)
-{
-    Post *p = g_new0(Post, 1);
-
-    p->c = c;
-    p->text = text;
-    p->mline = mline;
-    g_main_context_invoke_full(c->t->ctx, G_PRIORITY_DEFAULT, func, p, post_free);
-}
-
-static void fail(Test *t, const char *what, const GError *error)
-{
-    if (t->failure == NULL)
-        t->failure = g_strdup_printf("%s: %s", what, error != NULL ? error->message : "?");
-}
-
-/* ---- webrtcbin ---- */
-
-static void set_description(Client *c, GstWebRTCSDPType type, const char *text)
-{
-    GstSDPMessage *sdp = NULL;
-    GstWebRTCSessionDescription *desc;
-    GstPromise *promise = gst_promise_new();
-
-    g_assert_cmpint(gst_sdp_message_new_from_text(text, &sdp), ==, GST_SDP_OK);
-    desc = gst_webrtc_session_description_new(type, sdp);
-    g_signal_emit_by_name(c->webrtc, "set-remote-description", desc, promise);
-    gst_promise_wait(promise);
-    gst_promise_unref(promise);
-    gst_webrtc_session_description_free(desc);
-}
-
-static gboolean candidate_to_engine(gpointer data)
-{
-    Post *p = data;
-    g_autoptr(GError) error = NULL;
-
-    if (!media_room_add_candidate(p->c->t->room, p->c->id, FALSE, p->text, &error))
-        fail(p->c->t, "add candidate", error);
-    return G_SOURCE_REMOVE;
-}
-
-static void on_ice_candidate(GstElement *webrtc, guint mline, const char *candidate, Client *c)
-{
-    post(c, candidate_to_engine, g_strdup(candidate), mline);
-}
-
-static void client_init(Test *t, Client *c, guint64 id, const char *launch)
-{
-    g_autoptr(GError) error = NULL;
-    GObject *ice = NULL;
-    NiceAgent *agent = NULL;
-    NiceAddress loopback;
-
-    c->t = t;
-    c->id = id;
-    if (launch != NULL) {
-        c->pipeline = gst_parse_launch(launch, &error);
-        g_assert_no_error(error);
-        c->webrtc = gst_bin_get_by_name(GST_BIN(c->pipeline), "w");
-    } else {
-        /* A lone webrtcbin (a bin itself, so gst_parse_launch() would return it bare). */
-        c->pipeline = gst_pipeline_new(NULL);
-        c->webrtc = gst_element_factory_make("webrtcbin", "w");
-        g_object_set(c->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
-        gst_bin_add(GST_BIN(c->pipeline), gst_object_ref(c->webrtc));
-    }
-    g_object_get(c->webrtc, "ice-agent", &ice, NULL);
-    g_object_get(ice, "agent", &agent, NULL);
-    nice_address_init(&loopback);
-    g_assert_true(nice_address_set_from_string(&loopback, "127.0.0.1"));
-    nice_agent_add_local_address(agent, &loopback);
-    g_object_set(agent, "upnp", FALSE, NULL);
-    g_object_unref(agent);
-    g_object_unref(ice);
-    g_signal_connect(c->webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), c);
-}
-
-static void client_clear(Client *c)
-{
-    if (c->pipeline == NULL)
-        return;
-    gst_element_set_state(c->pipeline, GST_STATE_NULL);
-    gst_object_unref(c->webrtc);
-    gst_object_unref(c->pipeline);
-}
-
-/* ---- the publisher: webrtcbin offers, media_room_publish() answers ---- */
-
-static void on_publish_answer(gpointer user_data, const char *sdp, const GError *error)
-{
-    Client *c = user_data;
-
-    if (sdp == NULL) {
-        fail(c->t, "publish", error);
-        return;
-    }
-    set_description(c, GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-    c->t->published = TRUE;
-}
-
-static gboolean publish_offer(gpointer data)
-{
-    Post *p = data;
-    g_autoptr(GError) error = NULL;
-
-    if (!media_room_publish(p->c->t->room, p->c->id, p->text, on_publish_answer, p->c, &error))
-        fail(p->c->t, "media_room_publish", error);
-    return G_SOURCE_REMOVE;
-}
-
-static void on_offer_created(GstPromise *promise, gpointer user_data)
-{
-    Client *c = user_data;
-    GstWebRTCSessionDescription *offer = NULL;
-
-    gst_structure_get(gst_promise_get_reply(promise), "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                      &offer, NULL);
-    gst_promise_unref(promise);
-    g_signal_emit_by_name(c->webrtc, "set-local-description", offer, NULL);
-    post(c, publish_offer, gst_sdp_message_as_text(offer->sdp), 0);
-    gst_webrtc_session_description_free(offer);
-}
-
-static void on_negotiation_needed(GstElement *webrtc, Client *c)
-{
-    g_signal_emit_by_name(webrtc, "create-offer", NULL,
-                          gst_promise_new_with_change_func(on_offer_created, c, NULL));
 }
 
 /* ---- the recording's events ---- */
@@ -304,7 +146,7 @@ static void run_for(Test *t, guint ms)
 
 static gboolean is_published(Test *t)
 {
-    return t->published;
+    return t->pub.published;
 }
 
 static gboolean is_stopped(Test *t)
@@ -444,18 +286,17 @@ static void test_record_room(void)
     g_assert_no_error(error);
     g_assert_true(
         media_room_add_participant(t.room, PUBLISHER, "chủ tọa", MEDIA_ROLE_CHAIR, &error));
-    client_init(&t, &t.pub, PUBLISHER,
-                "webrtcbin name=w bundle-policy=max-bundle "
-                "audiotestsrc is-live=true wave=ticks ! audioconvert ! audioresample ! "
-                "audio/x-raw,rate=48000,channels=1 ! opusenc ! rtpopuspay pt=111 ! "
-                "application/x-rtp,media=audio,encoding-name=OPUS,payload=111 ! w. "
-                "videotestsrc is-live=true pattern=ball ! "
-                "video/x-raw,width=320,height=240,framerate=15/1 ! "
-                "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=300 ! "
-                "rtpvp8pay pt=96 picture-id-mode=15-bit ! "
-                "application/x-rtp,media=video,encoding-name=VP8,payload=96 ! w.");
-    g_signal_connect(t.pub.webrtc, "on-negotiation-needed", G_CALLBACK(on_negotiation_needed),
-                     &t.pub);
+    webrtc_client_init(&t.pub, t.ctx, t.room, &t.failure, PUBLISHER, FALSE,
+                       "webrtcbin name=w bundle-policy=max-bundle "
+                       "audiotestsrc is-live=true wave=ticks ! audioconvert ! audioresample ! "
+                       "audio/x-raw,rate=48000,channels=1 ! opusenc ! rtpopuspay pt=111 ! "
+                       "application/x-rtp,media=audio,encoding-name=OPUS,payload=111 ! w. "
+                       "videotestsrc is-live=true pattern=ball ! "
+                       "video/x-raw,width=320,height=240,framerate=15/1 ! "
+                       "vp8enc deadline=1 cpu-used=8 keyframe-max-dist=300 ! "
+                       "rtpvp8pay pt=96 picture-id-mode=15-bit ! "
+                       "application/x-rtp,media=video,encoding-name=VP8,payload=96 ! w.");
+    webrtc_client_publish(&t.pub);
     gst_element_set_state(t.pub.pipeline, GST_STATE_PLAYING);
     if (!run_until(&t, is_published, 10000))
         g_error("publishing: %s", t.failure != NULL ? t.failure : "timed out");
@@ -481,7 +322,7 @@ static void test_record_room(void)
     /* The publisher leaves: its files close while the recording goes on. */
     g_assert_true(media_room_remove_participant(t.room, PUBLISHER, &error));
     left_us = g_get_real_time();
-    client_clear(&t.pub);
+    webrtc_client_clear(&t.pub);
     if (!run_until(&t, all_closed, 10000))
         g_error("%u files still open after the publisher left", count_open(&t));
     media_recording_get_stats(t.rec, &stats);
