@@ -114,6 +114,31 @@ static void state_clear(State *st)
     g_ptr_array_unref(st->errors);
 }
 
+/* Records participant 7 on @ctx, made the thread's default: a video track of @codec (payload
+ * type 96) and an Opus one, fed by a synthetic publisher (st->synth, from @sc). Returns the
+ * recorder and, in @video when not NULL, its video input (borrowed). */
+static RecRecorder *record_synth(GMainContext *ctx, const RecConfig *config, const RecEvents *ev,
+                                 const SynthConfig *sc, MgstCodec codec, State *st,
+                                 MgstRtpInput **video)
+{
+    g_autoptr(GError) error = NULL;
+    MgstRtpInput *vin, *ain;
+    RecRecorder *rec;
+
+    state_init(st);
+    g_main_context_push_thread_default(ctx);
+    rec = rec_recorder_new(config, ev, st, ctx, &error);
+    g_assert_no_error(error);
+    vin = rec_recorder_add_track(rec, "video", codec, 96, 0, &error);
+    g_assert_no_error(error);
+    ain = rec_recorder_add_track(rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
+    g_assert_no_error(error);
+    st->synth = synth_new(sc, vin, ain);
+    if (video != NULL)
+        *video = vin;
+    return rec;
+}
+
 static void remove_tree(const char *dir)
 {
     g_auto(GStrv) files = test_list_files(dir, "*");
@@ -309,19 +334,11 @@ static void test_record_h264(void)
     g_auto(GStrv) afiles = NULL;
     g_autofree char *caps = NULL;
     RecRecorder *rec;
-    MgstRtpInput *vin, *ain;
     State st;
     double truth, duration = 0, vspan, aspan;
     GArray *flashes, *beeps, *offsets;
 
-    state_init(&st);
-    g_main_context_push_thread_default(ctx);
-    rec = rec_recorder_new(&config, &events, &st, ctx, &error);
-    g_assert_no_error(error);
-    vin = rec_recorder_add_track(rec, "video", MGST_CODEC_H264, 96, 0, &error);
-    ain = rec_recorder_add_track(rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
-    g_assert_no_error(error);
-    st.synth = synth_new(&sc, vin, ain);
+    rec = record_synth(ctx, &config, &events, &sc, MGST_CODEC_H264, &st, NULL);
     test_run_for(ctx, 9000);
     synth_set_inputs(st.synth, NULL, NULL);
     truth = synth_pushed_seconds(st.synth, MGST_KIND_VIDEO);
@@ -380,21 +397,13 @@ static void test_restart(void)
     g_auto(GStrv) before = NULL;
     g_auto(GStrv) after = NULL;
     RecRecorder *rec;
-    MgstRtpInput *vin, *ain;
     RecStats stats;
     State st;
     guint i, complete_after = 0;
 
     restart_dir = dir;
     ev.error = on_error_recreate;
-    state_init(&st);
-    g_main_context_push_thread_default(ctx);
-    rec = rec_recorder_new(&config, &ev, &st, ctx, &error);
-    g_assert_no_error(error);
-    vin = rec_recorder_add_track(rec, "video", MGST_CODEC_VP8, 96, 0, &error);
-    ain = rec_recorder_add_track(rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
-    g_assert_no_error(error);
-    st.synth = synth_new(&sc, vin, ain);
+    rec = record_synth(ctx, &config, &ev, &sc, MGST_CODEC_VP8, &st, NULL);
     test_run_for(ctx, 3000);
     before = test_list_files(dir, "p7-*");
     g_assert_cmpuint(g_strv_length(before), >=, 2);
@@ -448,23 +457,14 @@ static void test_free_in_callback(void)
 {
     g_autoptr(GMainContext) ctx = g_main_context_new();
     g_autofree char *dir = g_dir_make_tmp("phonghop-free-XXXXXX", NULL);
-    g_autoptr(GError) error = NULL;
     RecConfig config = {.participant_id = 7, .dir = dir, .segment_time = GST_SECOND};
     SynthConfig sc = {.cname = "p7@phonghop", .keyframe_interval = 10};
     RecEvents ev = events;
-    MgstRtpInput *vin, *ain;
     State st;
 
     ev.segment = on_segment_free;
-    state_init(&st);
-    g_main_context_push_thread_default(ctx);
-    freed_rec = rec_recorder_new(&config, &ev, &st, ctx, &error);
-    g_assert_no_error(error);
-    vin = rec_recorder_add_track(freed_rec, "video", MGST_CODEC_VP8, 96, 0, &error);
-    ain = rec_recorder_add_track(freed_rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
-    g_assert_no_error(error);
     /* the feeder keeps references: pushes after the free are refused, not a crash */
-    st.synth = synth_new(&sc, vin, ain);
+    freed_rec = record_synth(ctx, &config, &ev, &sc, MGST_CODEC_VP8, &st, NULL);
     test_run_for(ctx, 4000);
     g_assert_null(freed_rec);
     g_assert_cmpuint(st.segments->len, ==, 1);
@@ -479,22 +479,12 @@ static void test_free_in_callback(void)
 static int child_record(const char *dir)
 {
     g_autoptr(GMainContext) ctx = g_main_context_new();
-    g_autoptr(GError) error = NULL;
     RecConfig config = {.participant_id = 7, .dir = dir, .segment_time = 600 * GST_SECOND};
     SynthConfig sc = {.video_delay = 300 * GST_MSECOND, .cname = "p7@phonghop"};
     g_autofree char *ready = g_build_filename(dir, "ready", NULL);
-    RecRecorder *rec;
-    MgstRtpInput *vin, *ain;
     State st;
 
-    state_init(&st);
-    g_main_context_push_thread_default(ctx);
-    rec = rec_recorder_new(&config, &events, &st, ctx, &error);
-    g_assert_no_error(error);
-    vin = rec_recorder_add_track(rec, "video", MGST_CODEC_VP8, 96, 0, &error);
-    ain = rec_recorder_add_track(rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
-    g_assert_no_error(error);
-    st.synth = synth_new(&sc, vin, ain);
+    record_synth(ctx, &config, &events, &sc, MGST_CODEC_VP8, &st, NULL);
     test_run_for(ctx, 8000);
     g_file_set_contents(ready, "1", 1, NULL);
     test_run_for(ctx, 60000); /* killed long before */
@@ -576,24 +566,16 @@ static void test_sigkill(void)
 static int child_diskfull(const char *dir)
 {
     g_autoptr(GMainContext) ctx = g_main_context_new();
-    g_autoptr(GError) error = NULL;
     RecConfig config = {.participant_id = 7, .dir = dir, .segment_time = 600 * GST_SECOND};
     SynthConfig sc = {.cname = "p7@phonghop", .width = 640, .height = 480};
     RecRecorder *rec;
-    MgstRtpInput *vin, *ain;
+    MgstRtpInput *vin;
     State st;
     RecStats stats;
     int r;
 
-    state_init(&st);
-    g_main_context_push_thread_default(ctx);
-    rec = rec_recorder_new(&config, &events, &st, ctx, &error);
-    g_assert_no_error(error);
-    vin = rec_recorder_add_track(rec, "video", MGST_CODEC_VP8, 96, 0, &error);
-    ain = rec_recorder_add_track(rec, "audio", MGST_CODEC_OPUS, 111, 0, &error);
-    g_assert_no_error(error);
+    rec = record_synth(ctx, &config, &events, &sc, MGST_CODEC_VP8, &st, &vin);
     mgst_rtp_input_ref(vin);
-    st.synth = synth_new(&sc, vin, ain);
     test_run_for(ctx, 15000);
     rec_recorder_get_stats(rec, &stats);
     /* the session goes on: packets are still pushed and refused without harm */
