@@ -10,14 +10,13 @@
 // the stream's, path escapes and other methods are refused; /metrics counts it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import readline from 'node:readline';
-import { Postgres, Server, buildDir, tmpDir, rmrf, waitFor } from '../common/harness.mjs';
+import { Postgres, Server, tmpDir, rmrf, waitFor } from '../common/harness.mjs';
+import { startWebrtcbinPeer } from '../common/webrtcbin-peer.mjs';
 
-const peerBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'webrtcbin-peer');
 const W = 64;
 const H = 36;
 
@@ -28,35 +27,7 @@ const peers = [];
 const sql = (text) => pg.psql(db.name, text).trim();
 
 async function startPeer(username) {
-  const c = server.client();
-  assert.equal((await c.login(username)).status, 200);
-  const ws = await c.websocket();
-  await ws.next((m) => m.type === 'welcome');
-  const proc = spawn(peerBin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const p = { username, c, ws, proc, errors: [] };
-  proc.stderr.on('data', () => {});
-  p.exited = new Promise((resolve) => proc.on('exit', resolve));
-  p.send = (msg) => proc.stdin.write(`${JSON.stringify(msg)}\n`);
-  let nextId = 1;
-  p.ask = (msg) => {
-    const id = nextId++;
-    ws.sendJson({ meeting_id: meeting, ...msg, id });
-    return ws.next((m) => m.id === id || m.ref === id, 10000);
-  };
-  readline.createInterface({ input: proc.stdout }).on('line', async (line) => {
-    const m = JSON.parse(line);
-    if (m.type === 'offer') {
-      const r = await p.ask({ type: 'media.publish', sdp: m.sdp });
-      if (r.type === 'media.answer') p.send({ type: 'answer', sdp: r.sdp });
-      else p.errors.push(r);
-    } else if (m.type === 'candidate') {
-      ws.sendJson({ type: 'media.candidate', meeting_id: meeting, connection: m.connection, candidate: m.candidate });
-    } else if (m.type === 'error') {
-      p.errors.push(m);
-    }
-  });
-  const joined = await p.ask({ type: 'media.join' });
-  assert.equal(joined.type, 'media.joined', JSON.stringify(joined));
+  const p = await startWebrtcbinPeer(server, meeting, username);
   peers.push(p);
   return p;
 }

@@ -6,12 +6,8 @@
 // the member until the chair gives them the floor.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import readline from 'node:readline';
-import { Postgres, Server, buildDir, sleep, waitFor } from '../common/harness.mjs';
-
-const peerBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'webrtcbin-peer');
+import { Postgres, Server, sleep, waitFor } from '../common/harness.mjs';
+import { startWebrtcbinPeer } from '../common/webrtcbin-peer.mjs';
 
 let pg, db, server, meeting;
 const users = {};
@@ -21,49 +17,7 @@ const sql = (text) => pg.psql(db.name, text).trim();
 
 // One webrtcbin client signed in as @username, joined to the meeting's media.
 async function startPeer(username) {
-  const c = server.client();
-  assert.equal((await c.login(username)).status, 200);
-  const ws = await c.websocket();
-  await ws.next((m) => m.type === 'welcome');
-  const proc = spawn(peerBin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const p = { username, c, ws, proc, stderr: '', stats: null, errors: [] };
-  proc.stderr.on('data', (d) => { p.stderr += d.toString(); });
-  p.exited = new Promise((resolve) => proc.on('exit', resolve));
-  p.send = (msg) => proc.stdin.write(`${JSON.stringify(msg)}\n`);
-  let nextId = 1;
-  p.ask = (msg) => {
-    const id = nextId++;
-    ws.sendJson({ meeting_id: meeting, ...msg, id });
-    return ws.next((m) => m.id === id || m.ref === id, 10000);
-  };
-  // From the client to the server.
-  readline.createInterface({ input: proc.stdout }).on('line', async (line) => {
-    const m = JSON.parse(line);
-    if (m.type === 'offer') {
-      const r = await p.ask({ type: 'media.publish', sdp: m.sdp });
-      if (r.type === 'media.answer') p.send({ type: 'answer', sdp: r.sdp });
-      else p.errors.push(r);
-    } else if (m.type === 'answer') {
-      const r = await p.ask({ type: 'media.answer', offer_id: m.offer_id, sdp: m.sdp });
-      if (r.type !== 'media.answered') p.errors.push(r);
-    } else if (m.type === 'candidate') {
-      ws.sendJson({ type: 'media.candidate', meeting_id: meeting, connection: m.connection, candidate: m.candidate });
-    } else if (m.type === 'stats') {
-      p.stats = m.rx;
-      p.statsWaiter?.(m.rx);
-    } else if (m.type === 'error') {
-      p.errors.push(m);
-    }
-  });
-  // From the server to the client: its offers for the receiving connection.
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString());
-    if (m.type === 'media.offer') p.send({ type: 'offer', offer_id: m.offer_id, sdp: m.sdp });
-  });
-  p.rx = () => new Promise((resolve) => { p.statsWaiter = resolve; p.send({ type: 'stats' }); });
-  const joined = await p.ask({ type: 'media.join' });
-  assert.equal(joined.type, 'media.joined', JSON.stringify(joined));
-  p.id = joined.participant_id;
+  const p = await startWebrtcbinPeer(server, meeting, username, { receive: true });
   peers.push(p);
   return p;
 }
