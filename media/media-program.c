@@ -38,8 +38,10 @@ struct _MediaProgram {
     MgstTapFeed *feed;
     GHashTable *tracks; /* participant id (guint64 *) -> tracks reaching the program (guint) */
     gboolean failed;
+    gboolean stopping; /* media_program_stop() was called */
     MediaProgramErrorFunc error_func;
     MediaProgramSegmentFunc archive_opened, archive_closed;
+    MediaProgramStoppedFunc stopped;
     gpointer user_data;
 };
 
@@ -104,6 +106,13 @@ static void on_error(gpointer user_data, const GError *error, gboolean fatal)
         program->error_func(program->user_data, error->message, fatal);
 }
 
+static void on_stopped(gpointer user_data)
+{
+    MediaProgram *program = user_data;
+    if (program->stopped != NULL)
+        program->stopped(program->user_data);
+}
+
 static void archive_emit(MediaProgram *program, MediaProgramSegmentFunc func,
                          const MgstSegment *seg)
 {
@@ -140,7 +149,8 @@ static void on_archive_closed(gpointer user_data, const MgstSegment *seg)
 
 MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *config, GError **error)
 {
-    g_return_val_if_fail(room != NULL && config != NULL && config->hls_dir != NULL, NULL);
+    g_return_val_if_fail(room != NULL && config != NULL, NULL);
+    g_return_val_if_fail(config->hls_dir != NULL || config->archive_dir != NULL, NULL);
 
     guint height = config->height != 0 ? config->height : 720;
     CompConfig cc = {
@@ -157,6 +167,7 @@ MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *confi
         .error = on_error,
         .keyframe = on_keyframe,
         .segment_opened = on_archive_opened,
+        .stopped = on_stopped,
     };
     static const MgstTapFeedFuncs funcs = {
         .track_added = on_track_added,
@@ -169,6 +180,7 @@ MediaProgram *media_program_new(MediaRoom *room, const MediaProgramConfig *confi
     program->error_func = config->error_func;
     program->archive_opened = config->archive_opened;
     program->archive_closed = config->archive_closed;
+    program->stopped = config->stopped;
     program->user_data = config->user_data;
     program->tracks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     /* the feed first (it selects nothing yet), so the composite's first key frame request
@@ -216,6 +228,15 @@ void media_program_set_closed(MediaProgram *program, gboolean closed)
 {
     g_return_if_fail(program != NULL);
     comp_program_set_closed(program->comp, closed);
+}
+
+void media_program_stop(MediaProgram *program)
+{
+    g_return_if_fail(program != NULL);
+    if (program->stopping)
+        return;
+    program->stopping = TRUE;
+    comp_program_stop(program->comp);
 }
 
 void media_program_get_stats(MediaProgram *program, MediaProgramStats *stats)

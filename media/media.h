@@ -485,8 +485,12 @@ typedef void (*MediaProgramErrorFunc)(gpointer user_data, const char *message, g
  * one Matroska file). On the engine's main context; the program may not be freed from inside. */
 typedef void (*MediaProgramSegmentFunc)(gpointer user_data, const MediaSegmentInfo *segment);
 
+/* media_program_stop() is complete: the playlist is final and the archive's last file closed
+ * and reported. On the engine's main context; the program may be freed from inside. */
+typedef void (*MediaProgramStoppedFunc)(gpointer user_data);
+
 typedef struct {
-    const char *hls_dir;              /* required; made when missing */
+    const char *hls_dir;              /* made when missing; NULL: no HLS (archive_dir required) */
     guint height;                     /* 16:9 picture; 0: 720 */
     guint fps;                        /* 0: 15 */
     MediaProgramErrorFunc error_func; /* may be NULL */
@@ -498,6 +502,7 @@ typedef struct {
     guint archive_segment_seconds;
     MediaProgramSegmentFunc archive_opened; /* may be NULL */
     MediaProgramSegmentFunc archive_closed; /* may be NULL */
+    MediaProgramStoppedFunc stopped;        /* may be NULL */
 } MediaProgramConfig;
 
 typedef struct {
@@ -527,7 +532,13 @@ void media_program_set_title(MediaProgram *program, const char *body, const char
 void media_program_set_floor(MediaProgram *program, const char *holder, gint64 deadline_us);
 void media_program_set_closed(MediaProgram *program, gboolean closed);
 void media_program_get_stats(MediaProgram *program, MediaProgramStats *stats);
-/* Stops the program at once (the playlist is left as it is) and leaves the room. */
+/* Ends the program cleanly: the encoders drain, the playlist gets its end, the archive's last
+ * file is closed, hashed and reported (archive_closed), then MediaProgramConfig.stopped. A
+ * pipeline that does not end within a few seconds is closed as it is (the file stays playable).
+ * Free it afterwards (or from inside stopped). */
+void media_program_stop(MediaProgram *program);
+/* Stops the program at once (the playlist is left as it is; an archive file open now is
+ * reported cut short, playable as far as it was written) and leaves the room. */
 void media_program_free(MediaProgram *program);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MediaProgram, media_program_free)
 

@@ -248,7 +248,8 @@ static gboolean build(CompProgram *comp, GError **error)
     g_autoptr(GstBus) bus = NULL;
     g_autoptr(GstCaps) vcaps = NULL;
     g_autoptr(GstCaps) acaps = NULL;
-    GstElement *vfilter, *venc, *vtee, *silence, *squeue, *afilter, *aconv, *aenc, *atee, *hls;
+    GstElement *vfilter, *venc, *vtee, *silence, *squeue, *afilter, *aconv, *aenc, *atee;
+    GstElement *hls = NULL;
     GstElement *split = NULL;
     guint64 min_latency = ((guint64)comp->latency_ms + DECODE_MARGIN_MS) * GST_MSECOND;
     gint bar_text_px = comp->base_layout.bar.h * 30 / 100;
@@ -358,25 +359,25 @@ static gboolean build(CompProgram *comp, GError **error)
         goto fail;
     }
 
-    /* HLS */
-    hls = add(comp, "hlssink2", "hls", error);
-    if (hls == NULL)
-        goto fail;
-    /* Segment names are unique to each build of the pipeline (the wall clock in milliseconds):
-     * hlssink2 numbers from 0 again after a restart, and a segment is served as immutable, so a
-     * name must never be given to other bytes. */
-    {
+    /* HLS (not for a program kept for the archive only) */
+    if (comp->hls_dir != NULL) {
+        hls = add(comp, "hlssink2", "hls", error);
+        if (hls == NULL)
+            goto fail;
+        /* Segment names are unique to each build of the pipeline (the wall clock in
+         * milliseconds): hlssink2 numbers from 0 again after a restart, and a segment is served
+         * as immutable, so a name must never be given to other bytes. */
         g_autofree char *pattern =
             g_strdup_printf("seg-%" G_GINT64_FORMAT "-%%05d.ts", g_get_real_time() / 1000);
         location = g_build_filename(comp->hls_dir, pattern, NULL);
+        playlist = g_build_filename(comp->hls_dir, "index.m3u8", NULL);
+        g_object_set(hls, "location", location, "playlist-location", playlist, "target-duration",
+                     COMP_HLS_TARGET_DURATION, "playlist-length", COMP_HLS_PLAYLIST_LENGTH,
+                     "max-files", COMP_HLS_MAX_FILES, NULL);
+        if (!add_output(comp, vtee, "h264parse", hls, "video", error) ||
+            !add_output(comp, atee, "aacparse", hls, "audio", error))
+            goto fail;
     }
-    playlist = g_build_filename(comp->hls_dir, "index.m3u8", NULL);
-    g_object_set(hls, "location", location, "playlist-location", playlist, "target-duration",
-                 COMP_HLS_TARGET_DURATION, "playlist-length", COMP_HLS_PLAYLIST_LENGTH, "max-files",
-                 COMP_HLS_MAX_FILES, NULL);
-    if (!add_output(comp, vtee, "h264parse", hls, "video", error) ||
-        !add_output(comp, atee, "aacparse", hls, "audio", error))
-        goto fail;
 
     /* the archive */
     if (comp->archive != NULL) {
@@ -534,7 +535,7 @@ static gboolean restart_cb(gpointer user_data)
     if (comp->state != COMP_STATE_RUNNING)
         return G_SOURCE_REMOVE;
     /* the live stream's directory may be what went (removed under the server's feet) */
-    if (g_mkdir_with_parents(comp->hls_dir, 0755) != 0)
+    if (comp->hls_dir != NULL && g_mkdir_with_parents(comp->hls_dir, 0755) != 0)
         g_set_error(&error, MGST_ERROR, errno == ENOSPC ? MGST_ERROR_DISK_FULL : MGST_ERROR_IO,
                     "cannot make the live stream directory %s again: %s", comp->hls_dir,
                     g_strerror(errno));
@@ -700,12 +701,13 @@ CompProgram *comp_program_new(const CompConfig *config, const CompEvents *events
 {
     CompProgram *comp;
 
-    g_return_val_if_fail(config != NULL && config->hls_dir != NULL, NULL);
+    g_return_val_if_fail(config != NULL, NULL);
+    g_return_val_if_fail(config->hls_dir != NULL || config->archive_dir != NULL, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
     if (!mgst_init(error))
         return NULL;
-    if (g_mkdir_with_parents(config->hls_dir, 0755) != 0) {
+    if (config->hls_dir != NULL && g_mkdir_with_parents(config->hls_dir, 0755) != 0) {
         int e = errno;
 
         g_set_error(error, MGST_ERROR, e == ENOSPC ? MGST_ERROR_DISK_FULL : MGST_ERROR_IO,

@@ -52,11 +52,11 @@ typedef struct _CompProgram CompProgram;
 #define COMP_STALE_MS             2000 /* an input without packets this long is hidden */
 
 typedef struct {
-    guint width, height, fps;          /* 0: 1280x720 at 15 */
-    guint video_kbps;                  /* 0: about 2.5 Mbit/s at 720p, scaled by area */
-    guint audio_kbps;                  /* 0: 96 */
-    const char *hls_dir;               /* required; created when missing; the server serves it */
-    const char *archive_dir;           /* NULL: no archive file */
+    guint width, height, fps; /* 0: 1280x720 at 15 */
+    guint video_kbps;         /* 0: about 2.5 Mbit/s at 720p, scaled by area */
+    guint audio_kbps;         /* 0: 96 */
+    const char *hls_dir;      /* created when missing; the server serves it; NULL: no HLS */
+    const char *archive_dir;  /* NULL: no archive file (one of the two is required) */
     GstClockTime archive_segment_time; /* 0: COMP_DEFAULT_ARCHIVE_TIME */
     guint latency_ms;                  /* jitter buffers; 0: COMP_DEFAULT_LATENCY_MS */
     const char *font;                  /* Pango family; NULL: "DejaVu Sans" */
