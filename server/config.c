@@ -69,6 +69,7 @@ static const ConfigKey config_keys[] = {
     {"media", "live_height", KEY_INT, 0, 1080, "720", F(media_live_height)},
     {"media", "live_fps", KEY_INT, 5, 30, "15", F(media_live_fps)},
     {"media", "record_meetings", KEY_BOOL, 0, 0, "true", F(media_record_meetings)},
+    {"media", "record_program", KEY_BOOL, 0, 0, "true", F(media_record_program)},
     {"media", "recording_dir", KEY_STRING, 0, 0, "", F(media_recording_dir)},
     {"media", "recording_segment_seconds", KEY_INT, 10, 86400, "600",
      F(media_recording_segment_seconds)},

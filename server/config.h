@@ -70,6 +70,7 @@ typedef struct {
     int media_live_height; /* the public live stream of public sittings; 0: none */
     int media_live_fps;
     gboolean media_record_meetings;      /* record every meeting from open to close */
+    gboolean media_record_program;       /* a recording keeps the composite program too */
     char *media_recording_dir;           /* "": STATE_DIR/recordings */
     int media_recording_segment_seconds; /* length of a recorded file */
     int media_recording_min_free_mb;     /* recording stops below this much free disk */

@@ -271,6 +271,20 @@ static void lookup_done(gpointer data, const GError *error, gpointer user_data)
                                n_cameras ? (const LiveCameraSite *)l->cameras->data : NULL,
                                n_cameras);
     s->cameras = n_cameras;
+    /* what the program shows, for every open meeting: one kept with the recording shows it too */
+    if (l->found && l->open) {
+        LiveProgramState st = {
+            .body = l->body,
+            .meeting = l->title,
+            .item = l->item,
+            .holder = l->holder,
+            .deadline_us = l->deadline_us,
+            .closed = l->closed,
+        };
+        live_media_program_set(bc->app, s->meeting_id, &st);
+    } else {
+        live_media_program_forget(bc->app, s->meeting_id);
+    }
     if (!l->found || !l->live || !bc->enabled) {
         stream_stop(s);
     } else {
@@ -289,20 +303,11 @@ static void lookup_done(gpointer data, const GError *error, gpointer user_data)
             }
         }
         if (s->running) {
-            LiveProgramState st = {
-                .body = l->body,
-                .meeting = l->title,
-                .item = l->item,
-                .holder = l->holder,
-                .deadline_us = l->deadline_us,
-                .closed = l->closed,
-            };
             if (s->closed != l->closed)
                 g_message("meeting %" G_GINT64_FORMAT ": %s", s->meeting_id,
                           l->closed ? "closed item (họp kín): the slate is shown"
                                     : "public again: the program is shown");
             s->closed = l->closed;
-            live_media_program_set(bc->app, s->meeting_id, &st);
         }
     }
 out:

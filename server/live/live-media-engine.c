@@ -120,7 +120,7 @@ static void meeting_free(gpointer data)
     MediaMeeting *mm = data;
 
     g_clear_pointer(&mm->participants, g_hash_table_unref);
-    g_clear_pointer(&mm->program, media_program_free); /* before its room */
+    live_program_meeting_clear(mm); /* before its room */
     if (mm->room)
         media_room_destroy(mm->room);
     g_clear_pointer(&mm->mutes, g_hash_table_unref);
@@ -140,6 +140,7 @@ MediaMeeting *live_media_meeting_ensure(LiveMedia *lm, gint64 meeting_id)
         g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, live_media_participant_free);
     mm->mutes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     mm->chair_sites = g_array_new(FALSE, FALSE, sizeof(gint64));
+    live_program_meeting_init(mm);
     g_hash_table_insert(lm->meetings, &mm->meeting_id, mm);
     return mm;
 }
@@ -308,7 +309,7 @@ MediaRoom *live_media_meeting_room(MediaMeeting *mm, GError **error)
 
 void live_media_meeting_tidy(MediaMeeting *mm)
 {
-    if (g_hash_table_size(mm->participants) > 0 || mm->program || mm->holds > 0)
+    if (g_hash_table_size(mm->participants) > 0 || live_program_busy(mm) || mm->holds > 0)
         return;
     if (mm->room) {
         media_room_destroy(mm->room);
@@ -576,8 +577,7 @@ static void on_floor_applied(gpointer user_data, gint64 meeting_id, guint64 floo
         return;
     mm->floor_applied = TRUE;
     mm->applied_holder = floor_holder;
-    if (mm->program)
-        media_program_set_speaker(mm->program, floor_holder);
+    live_program_set_speaker(mm, floor_holder);
     g_autoptr(JsonBuilder) b = event_begin("media.floor", meeting_id);
     add_id_or_null(b, "participant_id", (gint64)floor_holder);
     /* The person who holds the floor (when the worker's holder is still the current one). */
@@ -950,6 +950,8 @@ LiveMedia *live_media_new(PhApp *app, GError **error)
     lm->engine = engine;
     lm->ice = g_steal_pointer(&ice);
     lm->meetings = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, meeting_free);
+    lm->program_states =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, live_program_state_free);
     lm->by_conn = g_hash_table_new(NULL, NULL);
     lm->joining = g_hash_table_new_full(NULL, NULL, (GDestroyNotify)ws_conn_unref, NULL);
     lm->pending = g_hash_table_new(NULL, NULL);
@@ -984,6 +986,7 @@ void live_media_free(LiveMedia *lm)
     g_clear_pointer(&lm->pending, g_hash_table_unref);
     g_hash_table_remove_all(lm->by_conn);
     g_clear_pointer(&lm->meetings, g_hash_table_unref);
+    g_clear_pointer(&lm->program_states, g_hash_table_unref);
     g_clear_pointer(&lm->by_conn, g_hash_table_unref);
     g_clear_pointer(&lm->joining, g_hash_table_unref);
     g_clear_pointer(&lm->engine, media_engine_free);
@@ -993,92 +996,4 @@ void live_media_free(LiveMedia *lm)
         ;
     g_clear_pointer(&lm->ice, media_ice_config_unref);
     g_free(lm);
-}
-
-/* ---- the meeting's program (the public live stream) ---- */
-
-/* The program's pipeline failed: the chair and the secretariat are told (media.program), the
- * log says why; /metrics has its restarts and whether it runs. */
-static void on_program_error(gpointer user_data, const char *message, gboolean fatal)
-{
-    LiveMedia *lm = live_media_current();
-    gint64 meeting_id = GPOINTER_TO_SIZE(user_data);
-    if (!lm)
-        return;
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, "media.program");
-    json_builder_set_member_name(b, "meeting_id");
-    json_builder_add_int_value(b, meeting_id);
-    json_builder_set_member_name(b, "state");
-    json_builder_add_string_value(b, fatal ? "stopped" : "restarting");
-    json_builder_set_member_name(b, "message");
-    json_builder_add_string_value(b, message);
-    json_builder_end_object(b);
-    g_autoptr(JsonNode) node = json_builder_get_root(b);
-    live_media_send_to_chairs(lm, meeting_id, node);
-}
-
-gboolean live_media_program_start(PhApp *app, gint64 meeting_id, const char *hls_dir,
-                                  GError **error)
-{
-    LiveMedia *lm = app->media;
-    if (!lm) {
-        g_set_error(error, MEDIA_ERROR, MEDIA_ERROR_FAILED, "media is not running");
-        return FALSE;
-    }
-    MediaMeeting *mm = live_media_meeting_ensure(lm, meeting_id);
-    if (mm->program)
-        return TRUE;
-    MediaRoom *room = live_media_meeting_room(mm, error);
-    if (!room) {
-        live_media_meeting_tidy(mm);
-        return FALSE;
-    }
-    MediaProgramConfig config = {
-        .hls_dir = hls_dir,
-        .height = (guint)app->config->media_live_height,
-        .fps = (guint)app->config->media_live_fps,
-        .error_func = on_program_error,
-        .user_data = GSIZE_TO_POINTER(meeting_id),
-    };
-    mm->program = media_program_new(room, &config, error);
-    if (!mm->program) {
-        live_media_meeting_tidy(mm);
-        return FALSE;
-    }
-    /* the floor as the room applied it last; later changes come with floor_applied */
-    media_program_set_speaker(mm->program, mm->floor_applied ? mm->applied_holder
-                                                             : live_media_floor_participant(mm));
-    return TRUE;
-}
-
-void live_media_program_set(PhApp *app, gint64 meeting_id, const LiveProgramState *state)
-{
-    MediaMeeting *mm = app->media ? g_hash_table_lookup(app->media->meetings, &meeting_id) : NULL;
-    if (!mm || !mm->program)
-        return;
-    media_program_set_title(mm->program, state->body, state->meeting, state->item);
-    media_program_set_floor(mm->program, state->closed ? NULL : state->holder,
-                            state->closed ? 0 : state->deadline_us);
-    media_program_set_closed(mm->program, state->closed);
-}
-
-void live_media_program_stop(PhApp *app, gint64 meeting_id)
-{
-    MediaMeeting *mm = app->media ? g_hash_table_lookup(app->media->meetings, &meeting_id) : NULL;
-    if (!mm || !mm->program)
-        return;
-    g_clear_pointer(&mm->program, media_program_free);
-    live_media_meeting_tidy(mm);
-}
-
-gboolean live_media_program_get_stats(PhApp *app, gint64 meeting_id, MediaProgramStats *stats)
-{
-    MediaMeeting *mm = app->media ? g_hash_table_lookup(app->media->meetings, &meeting_id) : NULL;
-    if (!mm || !mm->program)
-        return FALSE;
-    media_program_get_stats(mm->program, stats);
-    return TRUE;
 }

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 #define LIVE_MEDIA_SITE_BASE ((guint64)1 << 40)
 
 typedef struct _MediaMeeting MediaMeeting;
+typedef struct _LiveProgramRun LiveProgramRun;
+typedef struct _LiveArchive LiveArchive;
 
 /* The receiving connection's negotiation, one offer at a time (JSEP: an offer is answered
  * before the next one is made). */
@@ -80,8 +82,13 @@ struct _MediaMeeting {
     guint64 speaker;        /* the last active speaker, 0 none */
     gboolean floor_applied; /* the engine confirmed the floor at least once */
     guint64 applied_holder; /* what it confirmed */
-    MediaProgram *program;  /* the public live stream, which keeps the room (NULL: none) */
     guint holds;            /* live_media_hold_room(): keep the room while nobody is in it */
+    /* the program (live-program.c), which keeps the room */
+    LiveProgramRun *program;      /* the one running, NULL: none */
+    GPtrArray *program_retiring;  /* LiveProgramRun *: ending cleanly, their archive closing */
+    char *program_hls;            /* the HLS directory wanted, NULL: none */
+    LiveArchive *program_archive; /* the archive wanted, NULL: none */
+    GSource *program_settle;      /* the wants changed: the program follows shortly */
 };
 
 struct _LiveMedia {
@@ -95,6 +102,7 @@ struct _LiveMedia {
     GHashTable *pending;  /* replies in flight (their lm is cleared when the media stops) */
     guint64 next_serial;
     guint64 floor_lookups;
+    GHashTable *program_states; /* gint64 * meeting -> what its program shows (live-program.c) */
 };
 
 /* ---- live-media-engine.c ---- */
@@ -116,6 +124,18 @@ void live_media_gate_joined(MediaMeeting *mm, Participant *p);
 void live_media_gate_left(MediaMeeting *mm, Participant *p);
 /* Frees the room when nobody is in it and the meeting's state when nothing of it is left. */
 void live_media_meeting_tidy(MediaMeeting *mm);
+
+/* ---- live-program.c ---- */
+
+void live_program_meeting_init(MediaMeeting *mm);
+/* Frees its programs at once (before the room). */
+void live_program_meeting_clear(MediaMeeting *mm);
+/* A program runs, is ending or is wanted: the room is kept. */
+gboolean live_program_busy(MediaMeeting *mm);
+/* The room applied the floor: the program shows @holder large. */
+void live_program_set_speaker(MediaMeeting *mm, guint64 holder);
+/* The free function of LiveMedia.program_states' values. */
+void live_program_state_free(gpointer data);
 
 /* ---- live-media.c ---- */
 

@@ -51,11 +51,15 @@ void live_media_attendance_changed(gint64 meeting_id);
 /* @conn closed: it leaves the media it joined. NULL-safe on app->media. */
 void live_media_connection_gone(PhApp *app, WsConn *conn);
 
-/* ---- the meeting's program: the public live stream (broadcast/broadcast.h) ----
+/* ---- the meeting's program: the public live stream and the composite archive ----
  *
  * The composite of the meeting's media room (media.h, MediaProgram): the floor holder large, the
  * other participants and sites in a grid, the sound the session hears, encoded once and written
- * as HLS into @hls_dir. The room is kept while the program runs, even with nobody in it. */
+ * as HLS into a directory (the public live stream, broadcast/broadcast.h) and into the
+ * recording's directory (the composite kept with the recording, recording/). One program serves
+ * both; it follows what is wanted about a second later (live-program.c), so the two wants of a
+ * meeting that opens make one program. The room is kept while it runs, even with nobody in it.
+ * The slate of a closed item is shown only while the program is streamed to the public. */
 
 typedef struct {
     const char *body, *meeting, *item; /* the title bar; any may be NULL */
@@ -64,14 +68,35 @@ typedef struct {
     gboolean closed;                   /* a closed item (họp kín): the slate, no sound */
 } LiveProgramState;
 
-/* Starts the program of @meeting_id (the room is made when needed). FALSE with an error when
- * there is no media engine, the room's worker is busy or the pipeline cannot be built. */
+/* The program of @meeting_id is streamed as HLS into @hls_dir (the room is made when needed).
+ * FALSE with an error when there is no media engine; a program that cannot be built is logged
+ * and the chairs are told (media.program, state "stopped"). */
 gboolean live_media_program_start(PhApp *app, gint64 meeting_id, const char *hls_dir,
                                   GError **error);
-/* What the program shows now (copied). No effect when it does not run. */
+/* What the program of the open meeting shows (copied), kept for a program made later. */
 void live_media_program_set(PhApp *app, gint64 meeting_id, const LiveProgramState *state);
-/* Ends it: the playlist is finished; the room goes when nobody is left in it. */
+/* The meeting is no longer open: what it showed is dropped. */
+void live_media_program_forget(PhApp *app, gint64 meeting_id);
+/* Ends the stream: the playlist is finished; the room goes when nobody is left in it. */
 void live_media_program_stop(PhApp *app, gint64 meeting_id);
+
+/* The composite kept with a recording: files "program-mMEETING-*.mkv" (H.264 + AAC in
+ * Matroska) in @dir, each reported when opened and when closed and hashed (participant 0,
+ * track "program"), on the main context. @done(user_data) is called once, when the last file is
+ * closed and reported after live_media_program_archive_stop() (or at once if the media stops). */
+typedef struct {
+    const char *dir;
+    guint segment_seconds; /* 0: 30 minutes */
+    MediaProgramSegmentFunc opened, closed;
+    gpointer user_data;
+    GDestroyNotify done;
+} LiveProgramArchive;
+
+/* Starts the archive of @meeting_id's program (replacing one wanted before). FALSE with an error
+ * (and @archive->done not called) when there is no media engine. */
+gboolean live_media_program_archive_start(PhApp *app, gint64 meeting_id,
+                                          const LiveProgramArchive *archive, GError **error);
+void live_media_program_archive_stop(PhApp *app, gint64 meeting_id);
 /* ---- hall cameras (RTSP) ----
  *
  * A site of the meeting's body configured with a camera URL (sites.rtsp_url) and invited to an

@@ -8,6 +8,11 @@
  * both upserts keyed by its path, so whichever commits last leaves the closed state. A stop asked
  * while the row is still being inserted waits for the insert and then ends the row at once.
  *
+ * The composite program is kept with the recording ([media] record_program): the recording asks
+ * the media integration for the program's archive in its directory (live-media.h) and ends only
+ * when both the participants' files and the program's last file are closed and listed; the
+ * program's files are rows like the others, participant 0 and track "program".
+ *
  * The scan runs before anything is recorded, so a file it finds open can only be a dead
  * process's: reading files to their end and hashing them takes seconds per gigabyte, so it runs
  * on a thread of its own (GTask), between a job that lists them and a job that writes what was
@@ -46,6 +51,8 @@ typedef struct {
     gint64 stopped_by; /* who stopped it; 0: the meeting's close, or the system */
     gboolean room_held;
     MediaRecording *rec;
+    gboolean program_pending; /* the program's archive is wanted or still closing */
+    gboolean tracks_stopped;  /* the participants' files are closed; waiting for the program */
     char *dir;
     char *last_error;
     guint failed_participants;
@@ -321,13 +328,18 @@ static void run_job(RecordingService *svc, DbJobFunc fn, Job *j)
     db_pool_run(svc->app->db, fn, j, job_free, logged_done, NULL);
 }
 
-static Job *job_new(MeetingRec *mr)
+static Job *job_new_for(gint64 meeting_id, gint64 recording_id)
 {
     Job *j = g_new0(Job, 1);
 
-    j->meeting_id = mr->meeting_id;
-    j->recording_id = mr->recording_id;
+    j->meeting_id = meeting_id;
+    j->recording_id = recording_id;
     return j;
+}
+
+static Job *job_new(MeetingRec *mr)
+{
+    return job_new_for(mr->meeting_id, mr->recording_id);
 }
 
 /* Ends the row: @state "stopped" or "failed". */
@@ -343,9 +355,10 @@ static void end_recording(MeetingRec *mr, const char *state)
 
 /* ---- the media library's events ---- */
 
-static Job *segment_job_new(MeetingRec *mr, const MediaSegmentInfo *seg, gboolean closed)
+static Job *segment_job_new(gint64 meeting_id, gint64 recording_id, const MediaSegmentInfo *seg,
+                            gboolean closed)
 {
-    Job *j = job_new(mr);
+    Job *j = job_new_for(meeting_id, recording_id);
 
     j->participant_id = seg->participant_id;
     j->track = g_strdup(seg->track);
@@ -366,19 +379,24 @@ static void on_segment_opened(gpointer user_data, MediaRecording *rec, const Med
 {
     MeetingRec *mr = user_data;
 
-    run_job(mr->svc, segment_job, segment_job_new(mr, seg, FALSE));
+    run_job(mr->svc, segment_job, segment_job_new(mr->meeting_id, mr->recording_id, seg, FALSE));
+}
+
+static void segment_closed(RecordingService *svc, gint64 meeting_id, gint64 recording_id,
+                           const MediaSegmentInfo *seg)
+{
+    svc->segments_total++;
+    svc->bytes_total += seg->size;
+    if (!seg->sha256)
+        g_warning("meeting %" G_GINT64_FORMAT ": %s could not be hashed", meeting_id, seg->path);
+    run_job(svc, segment_job, segment_job_new(meeting_id, recording_id, seg, TRUE));
 }
 
 static void on_segment_closed(gpointer user_data, MediaRecording *rec, const MediaSegmentInfo *seg)
 {
     MeetingRec *mr = user_data;
 
-    mr->svc->segments_total++;
-    mr->svc->bytes_total += seg->size;
-    if (!seg->sha256)
-        g_warning("meeting %" G_GINT64_FORMAT ": %s could not be hashed", mr->meeting_id,
-                  seg->path);
-    run_job(mr->svc, segment_job, segment_job_new(mr, seg, TRUE));
+    segment_closed(mr->svc, mr->meeting_id, mr->recording_id, seg);
 }
 
 static void on_error(gpointer user_data, MediaRecording *rec, guint64 participant_id,
@@ -403,17 +421,96 @@ static void on_error(gpointer user_data, MediaRecording *rec, guint64 participan
     send_status(mr);
 }
 
-static void on_stopped(gpointer user_data, MediaRecording *rec)
+/* The participants' files and the program's are all closed and listed. */
+static void finish(MeetingRec *mr)
 {
-    MeetingRec *mr = user_data;
-
     end_recording(mr, "stopped");
     g_message("meeting %" G_GINT64_FORMAT ": recording %" G_GINT64_FORMAT " stopped",
               mr->meeting_id, mr->recording_id);
     mr->state = MREC_STOPPING;
     mr->stopped = TRUE;
     send_status(mr); /* the last one: "stopped" */
-    mrec_remove(mr); /* frees the recording from inside its callback, which it allows */
+    mrec_remove(mr); /* frees the recording (from inside its callback, which it allows) */
+}
+
+static void on_stopped(gpointer user_data, MediaRecording *rec)
+{
+    MeetingRec *mr = user_data;
+
+    if (mr->program_pending) {
+        /* stopped by itself (a full disk): the program's archive stops too */
+        mr->tracks_stopped = TRUE;
+        mr->state = MREC_STOPPING;
+        live_media_program_archive_stop(mr->svc->app, mr->meeting_id);
+        return;
+    }
+    finish(mr);
+}
+
+/* ---- the program's archive (live-media.h) ---- */
+
+typedef struct {
+    gint64 meeting_id;
+    gint64 recording_id;
+} ProgramArchive;
+
+static void on_program_opened(gpointer user_data, const MediaSegmentInfo *seg)
+{
+    ProgramArchive *pa = user_data;
+
+    if (the_service)
+        run_job(the_service, segment_job,
+                segment_job_new(pa->meeting_id, pa->recording_id, seg, FALSE));
+}
+
+static void on_program_closed(gpointer user_data, const MediaSegmentInfo *seg)
+{
+    ProgramArchive *pa = user_data;
+
+    if (the_service) /* else the next start's scan finds the file open and checks it */
+        segment_closed(the_service, pa->meeting_id, pa->recording_id, seg);
+}
+
+/* Every file of the program's archive is closed and reported. */
+static void on_program_done(gpointer user_data)
+{
+    ProgramArchive *pa = user_data;
+    MeetingRec *mr = the_service ? mrec_of(the_service, pa->meeting_id) : NULL;
+
+    if (mr && mr->recording_id == pa->recording_id && mr->program_pending) {
+        mr->program_pending = FALSE;
+        if (mr->tracks_stopped)
+            finish(mr);
+    }
+    g_free(pa);
+}
+
+static void program_archive_start(MeetingRec *mr)
+{
+    RecordingService *svc = mr->svc;
+    g_autoptr(GError) error = NULL;
+    ProgramArchive *pa;
+
+    if (!svc->app->config->media_record_program || !svc->app->media)
+        return;
+    pa = g_new0(ProgramArchive, 1);
+    pa->meeting_id = mr->meeting_id;
+    pa->recording_id = mr->recording_id;
+    LiveProgramArchive archive = {
+        .dir = mr->dir,
+        .segment_seconds = (guint)svc->app->config->media_recording_segment_seconds,
+        .opened = on_program_opened,
+        .closed = on_program_closed,
+        .user_data = pa,
+        .done = on_program_done,
+    };
+    if (!live_media_program_archive_start(svc->app, mr->meeting_id, &archive, &error)) {
+        g_warning("meeting %" G_GINT64_FORMAT ": the program is not recorded: %s", mr->meeting_id,
+                  error->message);
+        g_free(pa);
+        return;
+    }
+    mr->program_pending = TRUE;
 }
 
 static const MediaRecordingListener listener = {
@@ -537,6 +634,7 @@ static void start_done(gpointer data, const GError *error, gpointer user_data)
     mr->state = MREC_RUNNING;
     g_message("meeting %" G_GINT64_FORMAT ": recording %" G_GINT64_FORMAT " into %s",
               mr->meeting_id, mr->recording_id, mr->dir);
+    program_archive_start(mr);
     mr->status_timer = g_timeout_source_new_seconds(RECORDING_STATUS_INTERVAL_S);
     g_source_set_callback(mr->status_timer, status_tick, mr, NULL);
     g_source_attach(mr->status_timer, svc->app->context);
@@ -595,6 +693,8 @@ void recording_service_stop_meeting(RecordingService *svc, gint64 meeting_id, gi
         mr->state = MREC_STOPPING;
         g_message("meeting %" G_GINT64_FORMAT ": recording %" G_GINT64_FORMAT " stops",
                   mr->meeting_id, mr->recording_id);
+        if (mr->program_pending)
+            live_media_program_archive_stop(svc->app, mr->meeting_id);
         media_recording_stop(mr->rec);
         send_status(mr);
         break;

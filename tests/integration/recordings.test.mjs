@@ -221,6 +221,32 @@ test('a meeting is recorded from opening to closing: files play, marks and close
   // The chair (always heard) published until the close: the audio covers that time.
   assert.ok(Math.abs(audioMs - publishedMs) < 2000, `audio ${audioMs} ms, published ${publishedMs} ms`);
 
+  // The program (the composite the public stream shows) is kept with the recording: files of
+  // participant 0, H.264 and AAC in one Matroska file each, cut like the others, closed and
+  // hashed before the recording ended, covering the meeting from about its opening to its close.
+  const program = list.segments.filter((s) => s.participant_id === 0);
+  assert.ok(program.length >= 2, `the program cut in 10-second files: ${JSON.stringify(program)}`);
+  assert.deepEqual(program.map((s) => s.seq), program.map((_, i) => i));
+  let programMs = 0;
+  for (const s of program) {
+    assert.equal(s.track, 'program');
+    assert.equal(s.kind, 'video');
+    assert.equal(s.codec, 'h264+aac');
+    assert.equal(s.state, 'complete', JSON.stringify(s));
+    assert.equal(s.user_id, null);
+    assert.equal(s.site_id, null);
+    const p = sql(`SELECT path FROM recording_segments WHERE id = ${s.id}`);
+    assert.match(path.basename(p), new RegExp(`^program-m${meeting}-.*\\.mkv$`));
+    const f = byPath.get(p);
+    assert.ok(f?.ok, JSON.stringify(f));
+    assert.ok(f.caps.includes('video/x-h264') && f.caps.includes('audio/mpeg'), JSON.stringify(f));
+    assert.ok(Math.abs(f.duration_ms - s.duration_ms) < 1000, `${p}: ${f.duration_ms} ms played, ${s.duration_ms} ms listed`);
+    assert.equal(sha256(fs.readFileSync(p)), s.sha256);
+    programMs += f.duration_ms;
+  }
+  assert.ok(programMs > publishedMs - 4000 && programMs < publishedMs + 4000,
+    `program ${programMs} ms, the meeting open about ${publishedMs} ms`);
+
   // Marks, in order, with offsets from the recording's start.
   const kinds = list.marks.map((k) => k.kind);
   assert.deepEqual(kinds, ['agenda.current', 'floor.granted', 'floor.ended', 'vote.opened', 'vote.closed',

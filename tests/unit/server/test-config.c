@@ -44,6 +44,7 @@ static void test_defaults(void)
     g_assert_cmpint(c->log_level, ==, G_LOG_LEVEL_INFO);
     /* sittings are recorded unless configured otherwise */
     g_assert_true(c->media_record_meetings);
+    g_assert_true(c->media_record_program);
     g_assert_cmpstr(c->media_recording_dir, ==, "");
     g_assert_cmpint(c->media_recording_segment_seconds, ==, 600);
 }
@@ -63,12 +64,13 @@ static void test_file_and_env(void)
     g_assert_cmpint(c->log_level, ==, G_LOG_LEVEL_DEBUG);
     g_unlink(path);
 
-    g_autofree char *rec = write_conf("[media]\nrecord_meetings = Off\n"
+    g_autofree char *rec = write_conf("[media]\nrecord_meetings = Off\nrecord_program = no\n"
                                       "recording_dir = /srv/phonghop/video\n");
     char *env2[] = {"PHONGHOP_MEDIA_RECORDING_SEGMENT_SECONDS=60", NULL};
     g_autoptr(PhConfig) r = ph_config_load(rec, env2, &error);
     g_assert_no_error(error);
     g_assert_false(r->media_record_meetings);
+    g_assert_false(r->media_record_program);
     g_assert_cmpstr(r->media_recording_dir, ==, "/srv/phonghop/video");
     g_assert_cmpint(r->media_recording_segment_seconds, ==, 60);
     g_unlink(rec);
