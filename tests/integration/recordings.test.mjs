@@ -88,10 +88,10 @@ async function stopPeer(p) {
   peers.splice(peers.indexOf(p), 1);
 }
 
-function newMeeting(title) {
+function newMeeting(title, isPublic = true) {
   const council = Number(sql("SELECT id FROM bodies WHERE name = 'Hội đồng nhân dân tỉnh Sơn Hà'"));
   const m = Number(sql(`INSERT INTO meetings (body_id, title, kind, status, starts_at, location, is_public)
-    VALUES (${council}, '${title}', 'regular', 'scheduled', now(), 'Hội trường', true) RETURNING id`).split('\n')[0]);
+    VALUES (${council}, '${title}', 'regular', 'scheduled', now(), 'Hội trường', ${isPublic}) RETURNING id`).split('\n')[0]);
   for (const u of ['chutich', 'daibieu03']) {
     sql(`INSERT INTO attendance_events (meeting_id, user_id, kind, mode, by_user_id) VALUES (${m}, ${users[u]}, 'check_in', 'online', ${users[u]})`);
   }
@@ -318,7 +318,8 @@ test('a meeting is recorded from opening to closing: files play, marks and close
 });
 
 test('files a SIGKILL left open are recovered at the next start, and the open meeting is recorded again', async () => {
-  const meeting = newMeeting('Phiên họp bị gián đoạn');
+  // Not public: its program is kept for the archive only (no live stream).
+  const meeting = newMeeting('Phiên họp bị gián đoạn', false);
   const chairClient = server.client();
   await chairClient.login('chutich');
   const api = `/api/v1/meetings/${meeting}`;
@@ -334,7 +335,11 @@ test('files a SIGKILL left open are recovered at the next start, and the open me
   await stopPeer(chair);
   const left = sql(`SELECT s.id || '|' || s.path FROM recording_segments s JOIN recordings r ON r.id = s.recording_id
     WHERE r.meeting_id = ${meeting} AND s.state = 'open' ORDER BY s.id`).split('\n').filter(Boolean);
-  assert.ok(left.length >= 2, 'the files being written are listed open');
+  assert.ok(left.length >= 3, 'the files being written are listed open');
+  assert.equal(sql(`SELECT count(*) FROM recording_segments s JOIN recordings r ON r.id = s.recording_id
+    WHERE r.meeting_id = ${meeting} AND s.state = 'open' AND s.participant_id = 0 AND s.track = 'program'`), '1',
+  'the program\'s file is one of them');
+  assert.ok(!fs.existsSync(path.join(server.stateDir, 'live', String(meeting), 'index.m3u8')), 'no live stream');
 
   await server.spawn();
   await waitFor(() => sql(`SELECT count(*) FROM recording_scans`) === '1', { timeoutMs: 30000, what: 'the scan' });
