@@ -487,8 +487,10 @@ describe('a sitting in real browsers', () => {
       const answer = await api('chutich', 'GET', `/api/v1/meetings/${meetingId}/recordings`);
       listed = answer.data;
       const runs = answer.data.recordings ?? [];
+      const segments = answer.data.segments ?? [];
       return runs.length > 0 && runs.every((r) => r.state !== 'recording') &&
-        (answer.data.segments ?? []).some((s) => s.state === 'complete' && s.user_id !== null);
+        segments.some((s) => s.state === 'complete' && s.user_id !== null) &&
+        segments.some((s) => s.state === 'complete' && s.participant_id === 0);
     }, { timeoutMs: 30000, what: 'the recording\'s files listed' }).catch((err) => {
       const summary = listed && {
         recordings: listed.recordings?.map((r) => [r.id, r.state, r.files, r.last_error]),
@@ -497,11 +499,11 @@ describe('a sitting in real browsers', () => {
       throw new Error(`${err.message}: ${JSON.stringify(summary)}`);
     });
 
-    // A member's camera when it was recorded, else their sound (the simulcast camera is not
-    // recorded yet: the diagnostic says so).
+    // A member's camera (the web client sends simulcast; the recording follows the highest
+    // layer that flows).
     const files = listed.segments.filter((f) => f.state === 'complete' && f.user_id !== null);
-    const file = files.find((f) => f.kind === 'video') ?? files[0];
-    if (file.kind !== 'video') t.diagnostic('no member\'s video was recorded; playing a sound file');
+    const file = files.find((f) => f.kind === 'video');
+    assert.ok(file, `a member's video was recorded: ${JSON.stringify(files.map((f) => [f.user_id, f.kind, f.codec]))}`);
     const owner = pg.psql(db.name, `SELECT full_name FROM users WHERE id = ${Number(file.user_id)}`).trim();
 
     await chair.goto(url(meetingHash()));
@@ -525,6 +527,18 @@ describe('a sitting in real browsers', () => {
     // A mark loads the track's file that covers it (or the nearest) and plays.
     await chair.getByTestId('archive-mark').filter({ hasText: memberNames[MEMBERS[0]] }).first().click();
     await waitFor(async () => (await chair.getByTestId('archive-player').first().evaluate((v) => v.currentTime > 0 && v.error === null)), { timeoutMs: 20000, what: 'playing from the mark' });
+
+    // The composite program kept with the recording (H.264 + AAC in Matroska) plays too.
+    const program = chair.getByTestId('archive-track').filter({ hasText: 'Hình tổng hợp' }).first();
+    await program.waitFor();
+    await program.getByTestId('archive-play').first().click();
+    const programFile = listed.segments.find((s) => s.participant_id === 0 && s.seq === 0);
+    const programPlayer = chair.getByTestId('archive-player').first();
+    await waitFor(async () => programPlayer.evaluate((v, id) => v.currentSrc.endsWith(`/recording-files/${id}`), programFile.id),
+      { timeoutMs: 10000, what: 'the player given the program\'s first file' });
+    await programPlayer.evaluate((v) => { v.muted = true; return v.play(); });
+    await waitFor(async () => programPlayer.evaluate((v) => v.currentTime > 0.5 && v.videoWidth > 0 && v.error === null),
+      { timeoutMs: 20000, what: 'the program\'s file playing' });
     await screen('archive', chair);
   });
 
