@@ -30,6 +30,10 @@ struct _LiveArchive {
     MediaProgramSegmentFunc opened, closed;
     gpointer user_data;
     GDestroyNotify done;
+    /* Each program numbers its files from 0; the archive's files are numbered in the order
+     * they open across the programs that wrote it (a rebuild goes on with the next number). */
+    GHashTable *seq; /* path -> its number (GUINT_TO_POINTER(n + 1)) */
+    guint next_seq;
 };
 
 struct _LiveProgramRun {
@@ -58,6 +62,7 @@ static void archive_unref(LiveArchive *a)
         return;
     if (a->done)
         a->done(a->user_data); /* every file of it is closed and reported */
+    g_hash_table_unref(a->seq);
     g_free(a->dir);
     g_free(a);
 }
@@ -137,18 +142,41 @@ static void on_error(gpointer user_data, const char *message, gboolean fatal)
     tell_chairs(run->mm->meeting_id, fatal ? "stopped" : "restarting", message);
 }
 
+/* The file's number in the archive: given when it opens, kept until it closes. */
+static MediaSegmentInfo archive_numbered(LiveArchive *a, const MediaSegmentInfo *segment,
+                                         gboolean closing)
+{
+    MediaSegmentInfo numbered = *segment;
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(a->seq, segment->path));
+    if (n == 0) {
+        n = ++a->next_seq;
+        if (!closing)
+            g_hash_table_insert(a->seq, g_strdup(segment->path), GUINT_TO_POINTER(n));
+    } else if (closing) {
+        g_hash_table_remove(a->seq, segment->path);
+    }
+    numbered.index = n - 1;
+    return numbered;
+}
+
 static void on_archive_opened(gpointer user_data, const MediaSegmentInfo *segment)
 {
     LiveProgramRun *run = user_data;
-    if (run->archive && run->archive->opened)
-        run->archive->opened(run->archive->user_data, segment);
+    if (!run->archive)
+        return;
+    MediaSegmentInfo numbered = archive_numbered(run->archive, segment, FALSE);
+    if (run->archive->opened)
+        run->archive->opened(run->archive->user_data, &numbered);
 }
 
 static void on_archive_closed(gpointer user_data, const MediaSegmentInfo *segment)
 {
     LiveProgramRun *run = user_data;
-    if (run->archive && run->archive->closed)
-        run->archive->closed(run->archive->user_data, segment);
+    if (!run->archive)
+        return;
+    MediaSegmentInfo numbered = archive_numbered(run->archive, segment, TRUE);
+    if (run->archive->closed)
+        run->archive->closed(run->archive->user_data, &numbered);
 }
 
 static void reconcile(MediaMeeting *mm);
@@ -340,6 +368,7 @@ gboolean live_media_program_archive_start(PhApp *app, gint64 meeting_id,
     a->closed = archive->closed;
     a->user_data = archive->user_data;
     a->done = archive->done;
+    a->seq = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_clear_pointer(&mm->program_archive, archive_unref);
     mm->program_archive = a;
     wants_changed(mm);
