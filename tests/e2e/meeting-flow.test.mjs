@@ -429,9 +429,11 @@ describe('a sitting in real browsers', () => {
 
     await chair.getByTestId('poll-cast').filter({ hasText: '3/50' }).waitFor();
     await chair.getByTestId('poll-close').click();
-    const polls = await api('chutich', 'GET', `/api/v1/meetings/${meetingId}/polls`);
-    const closed = polls.data.polls.find((p) => p.state === 'closed');
-    assert.ok(closed, 'the poll is closed');
+    // the click sends the close; the poll is closed once the server has answered it
+    const closed = await waitFor(async () => {
+      const polls = await api('chutich', 'GET', `/api/v1/meetings/${meetingId}/polls`);
+      return polls.data.polls.find((p) => p.state === 'closed');
+    }, { timeoutMs: 20000, intervalMs: 250, what: 'the poll is closed' });
     const wording = closed.wording.vi.join('\n');
     assert.ok(wording.length > 0);
     const pages = [chair, ...MEMBERS.map((m) => people[m].page), people.hall.page, people.public.page];
