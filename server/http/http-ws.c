@@ -1,0 +1,264 @@
+/* http-ws.c: WebSocket connections at /ws.
+ *
+ * The upgrade is accepted at /ws only, and only from our own origin when the browser names one.
+ * Text messages are reassembled from their fragments up to max_ws_message and handed over whole;
+ * binary frames, invalid UTF-8 and oversized messages close the connection with the matching
+ * close code. Outgoing messages are queued already framed for lws (LWS_PRE bytes of headroom in
+ * front of the text), one lws_write() per writeable callback, so sending copies nothing more. The
+ * queue is bounded by max_ws_queue bytes: a client that cannot keep up is disconnected rather than
+ * allowed to grow the server's memory.
+ *
+ * WsConn is reference counted because the application may hold it across database jobs: when lws
+ * closes the connection it is detached (wsi = NULL), and sending to it then does nothing.
+ */
+#include "http-server-private.h"
+
+#include <string.h>
+
+/* ---- WebSocket connections ---- */
+
+static void ws_message_free(gpointer p)
+{
+    WsMessage *m = p;
+    g_free(m->buf);
+    g_free(m);
+}
+
+WsConn *ws_conn_ref(WsConn *conn)
+{
+    g_return_val_if_fail(conn, NULL);
+    conn->ref++;
+    return conn;
+}
+
+void ws_conn_unref(WsConn *conn)
+{
+    if (!conn || --conn->ref > 0)
+        return;
+    if (conn->data_destroy)
+        conn->data_destroy(conn->data);
+    g_queue_clear_full(&conn->out, ws_message_free);
+    g_byte_array_unref(conn->in);
+    g_free(conn->cookie);
+    g_hash_table_unref(conn->cookies);
+    g_free(conn->peer);
+    g_free(conn->close_reason);
+    g_free(conn);
+}
+
+gboolean ws_conn_is_open(WsConn *conn)
+{
+    return conn->wsi != NULL && !conn->closing;
+}
+
+guint64 ws_conn_get_id(WsConn *conn)
+{
+    return conn->id;
+}
+
+const char *ws_conn_get_cookie(WsConn *conn, const char *name)
+{
+    const char *cached = g_hash_table_lookup(conn->cookies, name);
+    if (cached)
+        return cached;
+    char *value = http_cookie_find(conn->cookie, name);
+    if (value)
+        g_hash_table_insert(conn->cookies, g_strdup(name), value);
+    return value;
+}
+
+const char *ws_conn_get_peer(WsConn *conn)
+{
+    return conn->peer ? conn->peer : "";
+}
+
+void ws_conn_set_data(WsConn *conn, gpointer data, GDestroyNotify destroy)
+{
+    if (conn->data_destroy)
+        conn->data_destroy(conn->data);
+    conn->data = data;
+    conn->data_destroy = destroy;
+}
+
+gpointer ws_conn_get_data(WsConn *conn)
+{
+    return conn->data;
+}
+
+void ws_conn_close(WsConn *conn, guint16 code, const char *reason)
+{
+    if (!conn->wsi || conn->closing)
+        return;
+    conn->closing = TRUE;
+    conn->close_code = code;
+    conn->close_reason = g_strdup(reason ? reason : "");
+    http_server_want_writable(conn->server, conn->wsi);
+}
+
+gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
+{
+    if (!ws_conn_is_open(conn))
+        return FALSE;
+    if (conn->out_bytes + len > conn->server->max_ws_queue) {
+        conn->server->stats.ws_dropped_slow++;
+        g_info("ws %" G_GUINT64_FORMAT " (%s): send queue over %" G_GSIZE_FORMAT
+               " bytes, disconnecting a client that cannot keep up",
+               conn->id, conn->peer, conn->server->max_ws_queue);
+        /* What it has not read yet is dropped: only the close frame goes. */
+        g_queue_clear_full(&conn->out, ws_message_free);
+        conn->out_bytes = 0;
+        ws_conn_close(conn, 1008, "too slow");
+        return FALSE;
+    }
+    WsMessage *m = g_new(WsMessage, 1);
+    m->buf = g_malloc(LWS_PRE + len);
+    memcpy(m->buf + LWS_PRE, text, len);
+    m->len = len;
+    g_queue_push_tail(&conn->out, m);
+    conn->out_bytes += len;
+    http_server_want_writable(conn->server, conn->wsi);
+    return TRUE;
+}
+
+gboolean ws_conn_send_json(WsConn *conn, JsonNode *node)
+{
+    g_autofree char *text = json_to_string(node, FALSE);
+    return ws_conn_send(conn, text, strlen(text));
+}
+
+int http_ws_on_writeable(HttpServer *server, WsConn *conn)
+{
+    /* What was queued before the close goes first (an error that says why, say). */
+    if (conn->closing && g_queue_is_empty(&conn->out)) {
+        /* The close frame is written here, then the connection is dropped. (lws_close_reason()
+         * and returning -1 would leave the frame to a later writeable event, but on the libuv
+         * event library lws 4.1 closes the connection a second time within the same service
+         * call, before that event, and the peer saw no close frame.) */
+        gsize rlen = MIN(strlen(conn->close_reason), (gsize)123);
+        guint8 frame[LWS_PRE + 125];
+        frame[LWS_PRE] = (guint8)(conn->close_code >> 8);
+        frame[LWS_PRE + 1] = (guint8)(conn->close_code & 0xff);
+        memcpy(frame + LWS_PRE + 2, conn->close_reason, rlen);
+        lws_write(conn->wsi, frame + LWS_PRE, rlen + 2, WS_WRITE_CLOSE);
+        return -1;
+    }
+    WsMessage *m = g_queue_pop_head(&conn->out);
+    if (!m)
+        return 0;
+    int n = lws_write(conn->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+    conn->out_bytes -= m->len;
+    ws_message_free(m);
+    if (n < 0)
+        return -1;
+    server->stats.ws_messages_out++;
+    if (!g_queue_is_empty(&conn->out) || conn->closing)
+        lws_callback_on_writable(conn->wsi);
+    return 0;
+}
+
+int http_ws_on_receive(HttpServer *server, WsConn *conn, struct lws *wsi, const void *in, gsize len)
+{
+    if (lws_frame_is_binary(wsi)) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE,
+                         (unsigned char *)"text messages only", 18);
+        return -1;
+    }
+    if (conn->in->len + len > server->max_ws_message) {
+        g_autofree char *why = g_strdup_printf("message too big: limit %" G_GSIZE_FORMAT " bytes",
+                                               server->max_ws_message);
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)why,
+                         strlen(why));
+        return -1;
+    }
+    g_byte_array_append(conn->in, in, (guint)len);
+    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
+        return 0;
+    guint8 nul = 0;
+    g_byte_array_append(conn->in, &nul, 1);
+    gsize n = conn->in->len - 1;
+    server->stats.ws_messages_in++;
+    if (!g_utf8_validate((const char *)conn->in->data, (gssize)n, NULL)) {
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_INVALID_PAYLOAD, (unsigned char *)"invalid UTF-8",
+                         13);
+        return -1;
+    }
+    /* Hand over a copy: the handler may close the connection from inside the callback. */
+    g_autofree char *text = g_strndup((const char *)conn->in->data, n);
+    g_byte_array_set_size(conn->in, 0);
+    ws_conn_ref(conn);
+    server->handlers.ws_message(conn, text, n, server->user_data);
+    ws_conn_unref(conn);
+    return 0;
+}
+
+/* Accepts a WebSocket only at /ws, and only from our own origin when the browser names one
+ * (cookies are sent with cross-site WebSocket handshakes, so this check is what stops another
+ * site from opening a session in the member's name). */
+gboolean http_ws_filter(HttpServer *server, struct lws *wsi)
+{
+    char uri[64] = "";
+    if (server->shutting_down)
+        return FALSE;
+    if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 || !g_str_equal(uri, "/ws"))
+        return FALSE;
+    int olen = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+    if (olen > 0) {
+        char origin[512] = "", host[256] = "";
+        if (olen >= (int)sizeof(origin) ||
+            lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0 ||
+            lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) < 0)
+            return FALSE;
+        const char *o = strstr(origin, "://");
+        if (!o || !g_str_equal(o + 3, host)) {
+            g_info("refusing a WebSocket from origin %s (host %s)", origin, host);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static WsConn *ws_conn_new(HttpServer *server, struct lws *wsi)
+{
+    WsConn *conn = g_new0(WsConn, 1);
+    conn->ref = 1;
+    conn->server = server;
+    conn->wsi = wsi;
+    conn->id = ++server->next_ws_id;
+    conn->in = g_byte_array_new();
+    conn->cookies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_queue_init(&conn->out);
+    int clen = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COOKIE);
+    if (clen > 0 && clen <= MAX_HEADER_TEXT) {
+        conn->cookie = g_malloc((gsize)clen + 1);
+        if (lws_hdr_copy(wsi, conn->cookie, clen + 1, WSI_TOKEN_HTTP_COOKIE) < 0)
+            g_clear_pointer(&conn->cookie, g_free);
+    }
+    char peer[128] = "";
+    lws_get_peer_simple(wsi, peer, sizeof(peer));
+    conn->peer = g_strdup(peer);
+    return conn;
+}
+
+void http_ws_on_established(HttpServer *server, Conn *conn, struct lws *wsi)
+{
+    http_conn_drop_request(conn);
+    conn->ws = ws_conn_new(server, wsi);
+    g_hash_table_add(server->ws_conns, ws_conn_ref(conn->ws));
+    server->stats.ws_connections++;
+    server->stats.http_connections--;
+    server->handlers.ws_open(conn->ws, server->user_data);
+}
+
+void http_ws_on_closed(HttpServer *server, Conn *conn)
+{
+    WsConn *ws = g_steal_pointer(&conn->ws);
+    if (!ws)
+        return;
+    ws->wsi = NULL;
+    server->stats.ws_connections--;
+    server->stats.http_connections++; /* until WSI_DESTROY removes the socket */
+    server->handlers.ws_close(ws, server->user_data);
+    if (g_hash_table_remove(server->ws_conns, ws))
+        ws_conn_unref(ws); /* the table's reference */
+    ws_conn_unref(ws);     /* the connection data's */
+}
