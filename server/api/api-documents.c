@@ -857,28 +857,6 @@ static gboolean document_get_run(DbConn *conn, ApiCall *call, GError **error)
     return TRUE;
 }
 
-/* What the content routes' after sends. */
-typedef struct {
-    char *path;
-    char *media_type;
-    char *etag;
-    char *disposition;
-    char *cache_control;
-    char *sha256;
-} FileAnswer;
-
-static void file_answer_free(gpointer p)
-{
-    FileAnswer *f = p;
-    g_free(f->path);
-    g_free(f->media_type);
-    g_free(f->etag);
-    g_free(f->disposition);
-    g_free(f->cache_control);
-    g_free(f->sha256);
-    g_free(f);
-}
-
 /* The first open of a document by a member, chair or guest: a receipt, announced to the
  * secretariat. Later opens change nothing. */
 static gboolean record_receipt(DbConn *conn, ApiCall *call, const DocRow *row, gint64 version,
@@ -945,18 +923,10 @@ static gboolean content_answer(DbConn *conn, ApiCall *call, const DocRow *row, g
     if (receipt && http_request_get_method(call->req) == HTTP_METHOD_GET &&
         !record_receipt(conn, call, row, version, error))
         return FALSE;
-    FileAnswer *f = g_new0(FileAnswer, 1);
-    f->path = g_steal_pointer(&path);
-    f->media_type = g_strdup(db_rows_get(r, 0, 3));
-    f->etag = g_strdup_printf("\"%s\"", sha);
-    f->sha256 = g_strdup(sha);
     const char *download = http_request_get_query(call->req, "download");
-    f->disposition = doc_content_disposition(
+    g_autofree char *disposition = doc_content_disposition(
         db_rows_get(r, 0, 4), download && g_str_equal(download, "1") ? "attachment" : "inline");
-    f->cache_control = g_strdup(cache_control);
-    call->route_data = f;
-    call->route_data_free = file_answer_free;
-    call->deferred = TRUE;
+    api_call_defer_file(call, path, db_rows_get(r, 0, 3), sha, disposition, cache_control);
     return TRUE;
 }
 
@@ -1014,19 +984,8 @@ static gboolean public_content_run(DbConn *conn, ApiCall *call, GError **error)
 
 static void content_after(ApiCall *call)
 {
-    FileAnswer *f = call->route_data;
-    HttpRequest *req = call->req;
-    if (!f || !http_request_is_pending(req))
-        return;
-    http_request_add_header(req, "content-disposition", f->disposition);
-    http_request_add_header(req, "x-content-sha256", f->sha256);
-    g_autoptr(GError) error = NULL;
-    if (!http_request_respond_file(req, f->path, f->media_type, f->cache_control, f->etag,
-                                   &error)) {
-        g_warning("%s: %s", http_request_get_path(req), error->message);
-        http_request_respond_error(req, 500, "content_missing",
-                                   "the document's content cannot be read from the server's store");
-    }
+    api_call_send_file(call, 500, "content_missing",
+                       "the document's content cannot be read from the server's store");
 }
 
 /* ---- release ---- */

@@ -138,6 +138,17 @@ void api_call_fail(ApiCall *call, guint status, const char *code, const char *fo
 /* Sets a JSON answer (ownership of node taken). */
 void api_call_reply(ApiCall *call, guint status, JsonNode *node);
 void api_call_add_header(ApiCall *call, const char *name, const char *value);
+/* From run, on the worker: the answer is the stored file at path, sent later by the route's after
+ * with api_call_send_file(): its ETag is the quoted sha256 (If-None-Match answers 304, a Range
+ * 206 or 416), with content-disposition and x-content-sha256 headers. Sets call->deferred and
+ * call->route_data. */
+void api_call_defer_file(ApiCall *call, const char *path, const char *media_type,
+                         const char *sha256, const char *disposition, const char *cache_control);
+/* From after, on the main thread: sends the file api_call_defer_file() named, unless the client
+ * went away or run answered otherwise. When the file cannot be opened any more, answers
+ * fail_status with fail_code and fail_message instead. */
+void api_call_send_file(ApiCall *call, guint fail_status, const char *fail_code,
+                        const char *fail_message);
 
 /* Starts a call of route for req outside the usual path (a streamed upload): the common checks
  * (session, CSRF, scope and role), then run instead of route->run, in one transaction on a

@@ -177,25 +177,6 @@ static gboolean list_run(DbConn *conn, ApiCall *call, GError **error)
 
 /* ---- one file ---- */
 
-typedef struct {
-    char *path;
-    char *media_type;
-    char *etag;
-    char *sha256;
-    char *disposition;
-} SegmentFile;
-
-static void segment_file_free(gpointer data)
-{
-    SegmentFile *f = data;
-    g_free(f->path);
-    g_free(f->media_type);
-    g_free(f->etag);
-    g_free(f->sha256);
-    g_free(f->disposition);
-    g_free(f);
-}
-
 static gboolean file_run(DbConn *conn, ApiCall *call, GError **error)
 {
     MtgRow m;
@@ -244,37 +225,21 @@ static gboolean file_run(DbConn *conn, ApiCall *call, GError **error)
                       call->ids[1], state);
         return TRUE;
     }
-    SegmentFile *f = g_new0(SegmentFile, 1);
     gboolean audio = g_str_equal(db_rows_get(r, 0, 6), "audio");
     gboolean mkv = g_str_has_suffix(path, ".mkv");
     g_autofree char *base = g_path_get_basename(path);
-    f->path = g_strdup(path);
-    f->media_type = g_strdup(mkv ? (audio ? "audio/x-matroska" : "video/x-matroska")
-                                 : (audio ? "audio/webm" : "video/webm"));
-    f->etag = g_strdup_printf("\"%s\"", sha);
-    f->sha256 = g_strdup(sha);
-    f->disposition = g_strdup_printf("inline; filename=\"%s\"", base);
-    call->route_data = f;
-    call->route_data_free = segment_file_free;
-    call->deferred = TRUE;
+    g_autofree char *disposition = g_strdup_printf("inline; filename=\"%s\"", base);
+    /* A file's bytes never change once closed; who may fetch it is checked on every request. */
+    api_call_defer_file(call, path,
+                        mkv ? (audio ? "audio/x-matroska" : "video/x-matroska")
+                            : (audio ? "audio/webm" : "video/webm"),
+                        sha, disposition, "private, no-cache");
     return TRUE;
 }
 
 static void file_after(ApiCall *call)
 {
-    SegmentFile *f = call->route_data;
-    HttpRequest *req = call->req;
-    if (!f || !http_request_is_pending(req))
-        return;
-    http_request_add_header(req, "content-disposition", f->disposition);
-    http_request_add_header(req, "x-content-sha256", f->sha256);
-    g_autoptr(GError) error = NULL;
-    /* A file's bytes never change once closed; who may fetch it is checked on every request. */
-    if (!http_request_respond_file(req, f->path, f->media_type, "private, no-cache", f->etag,
-                                   &error)) {
-        g_warning("%s: %s", http_request_get_path(req), error->message);
-        http_request_respond_error(req, 410, "gone", "the recorded file cannot be read");
-    }
+    api_call_send_file(call, 410, "gone", "the recorded file cannot be read");
 }
 
 /* ---- start and stop ---- */

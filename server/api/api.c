@@ -66,6 +66,61 @@ void api_call_add_header(ApiCall *call, const char *name, const char *value)
     g_ptr_array_add(call->headers, g_strdup(value));
 }
 
+/* A file answered by a route's after (api_call_defer_file). */
+typedef struct {
+    char *path;
+    char *media_type;
+    char *etag;
+    char *sha256;
+    char *disposition;
+    char *cache_control;
+} ApiFile;
+
+static void api_file_free(gpointer p)
+{
+    ApiFile *f = p;
+    g_free(f->path);
+    g_free(f->media_type);
+    g_free(f->etag);
+    g_free(f->sha256);
+    g_free(f->disposition);
+    g_free(f->cache_control);
+    g_free(f);
+}
+
+void api_call_defer_file(ApiCall *call, const char *path, const char *media_type,
+                         const char *sha256, const char *disposition, const char *cache_control)
+{
+    g_return_if_fail(!call->route_data);
+    ApiFile *f = g_new0(ApiFile, 1);
+    f->path = g_strdup(path);
+    f->media_type = g_strdup(media_type);
+    f->etag = g_strdup_printf("\"%s\"", sha256);
+    f->sha256 = g_strdup(sha256);
+    f->disposition = g_strdup(disposition);
+    f->cache_control = g_strdup(cache_control);
+    call->route_data = f;
+    call->route_data_free = api_file_free;
+    call->deferred = TRUE;
+}
+
+void api_call_send_file(ApiCall *call, guint fail_status, const char *fail_code,
+                        const char *fail_message)
+{
+    ApiFile *f = call->route_data;
+    HttpRequest *req = call->req;
+    if (!f || !http_request_is_pending(req))
+        return;
+    http_request_add_header(req, "content-disposition", f->disposition);
+    http_request_add_header(req, "x-content-sha256", f->sha256);
+    g_autoptr(GError) error = NULL;
+    if (!http_request_respond_file(req, f->path, f->media_type, f->cache_control, f->etag,
+                                   &error)) {
+        g_warning("%s: %s", http_request_get_path(req), error->message);
+        http_request_respond_error(req, fail_status, fail_code, "%s", fail_message);
+    }
+}
+
 char *api_body_string(ApiCall *call, const char *name, guint max_chars, gboolean required)
 {
     JsonNode *node = call->body ? json_object_get_member(call->body, name) : NULL;
