@@ -67,6 +67,10 @@ struct _RecordingService {
     gboolean scanned;     /* the start-up scan is done: recordings may start */
     gboolean stopping;    /* the server is stopping: none starts any more */
     GArray *waiting;      /* gint64: meetings to start once scanned */
+    /* A recording's file jobs in flight, and its end waiting for them: the end counts the
+     * recording's files for the record, so it runs after every file's row is written. */
+    GHashTable *inflight; /* gint64 * recording id -> GUINT_TO_POINTER(jobs) */
+    GHashTable *ends;     /* gint64 * recording id -> Job * (end_job's) */
     /* for /metrics */
     guint64 errors_total;
     guint64 segments_total;
@@ -328,6 +332,46 @@ static void run_job(RecordingService *svc, DbJobFunc fn, Job *j)
     db_pool_run(svc->app->db, fn, j, job_free, logged_done, NULL);
 }
 
+static guint inflight_of(RecordingService *svc, gint64 recording_id)
+{
+    return GPOINTER_TO_UINT(g_hash_table_lookup(svc->inflight, &recording_id));
+}
+
+static void inflight_set(RecordingService *svc, gint64 recording_id, guint n)
+{
+    if (n == 0) {
+        g_hash_table_remove(svc->inflight, &recording_id);
+        return;
+    }
+    gint64 *key = g_new(gint64, 1);
+    *key = recording_id;
+    g_hash_table_replace(svc->inflight, key, GUINT_TO_POINTER(n));
+}
+
+static void segment_done(gpointer data, const GError *error, gpointer user_data)
+{
+    Job *j = data;
+    RecordingService *svc = the_service;
+    gpointer key, end;
+
+    logged_done(data, error, user_data);
+    if (!svc)
+        return;
+    inflight_set(svc, j->recording_id, inflight_of(svc, j->recording_id) - 1);
+    if (inflight_of(svc, j->recording_id) == 0 &&
+        g_hash_table_steal_extended(svc->ends, &j->recording_id, &key, &end)) {
+        g_free(key);
+        run_job(svc, end_job, end);
+    }
+}
+
+/* A file's row: opened, or closed and hashed. */
+static void run_segment_job(RecordingService *svc, Job *j)
+{
+    inflight_set(svc, j->recording_id, inflight_of(svc, j->recording_id) + 1);
+    db_pool_run(svc->app->db, segment_job, j, job_free, segment_done, NULL);
+}
+
 static Job *job_new_for(gint64 meeting_id, gint64 recording_id)
 {
     Job *j = g_new0(Job, 1);
@@ -350,6 +394,12 @@ static void end_recording(MeetingRec *mr, const char *state)
     j->state = g_strdup(state);
     j->error_text = g_strdup(mr->last_error);
     j->by_user = mr->stopped_by;
+    if (inflight_of(mr->svc, mr->recording_id) > 0) {
+        gint64 *key = g_new(gint64, 1);
+        *key = mr->recording_id;
+        g_hash_table_replace(mr->svc->ends, key, j); /* after its files' rows */
+        return;
+    }
     run_job(mr->svc, end_job, j);
 }
 
@@ -379,7 +429,7 @@ static void on_segment_opened(gpointer user_data, MediaRecording *rec, const Med
 {
     MeetingRec *mr = user_data;
 
-    run_job(mr->svc, segment_job, segment_job_new(mr->meeting_id, mr->recording_id, seg, FALSE));
+    run_segment_job(mr->svc, segment_job_new(mr->meeting_id, mr->recording_id, seg, FALSE));
 }
 
 static void segment_closed(RecordingService *svc, gint64 meeting_id, gint64 recording_id,
@@ -389,7 +439,7 @@ static void segment_closed(RecordingService *svc, gint64 meeting_id, gint64 reco
     svc->bytes_total += seg->size;
     if (!seg->sha256)
         g_warning("meeting %" G_GINT64_FORMAT ": %s could not be hashed", meeting_id, seg->path);
-    run_job(svc, segment_job, segment_job_new(meeting_id, recording_id, seg, TRUE));
+    run_segment_job(svc, segment_job_new(meeting_id, recording_id, seg, TRUE));
 }
 
 static void on_segment_closed(gpointer user_data, MediaRecording *rec, const MediaSegmentInfo *seg)
@@ -459,8 +509,7 @@ static void on_program_opened(gpointer user_data, const MediaSegmentInfo *seg)
     ProgramArchive *pa = user_data;
 
     if (the_service)
-        run_job(the_service, segment_job,
-                segment_job_new(pa->meeting_id, pa->recording_id, seg, FALSE));
+        run_segment_job(the_service, segment_job_new(pa->meeting_id, pa->recording_id, seg, FALSE));
 }
 
 static void on_program_closed(gpointer user_data, const MediaSegmentInfo *seg)
@@ -1111,6 +1160,8 @@ RecordingService *recording_service_new(PhApp *app)
                         ? g_strdup(app->config->media_recording_dir)
                         : g_build_filename(app->config->state_dir, "recordings", NULL);
     svc->meetings = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, mrec_free);
+    svc->inflight = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    svc->ends = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, job_free);
     svc->waiting = g_array_new(FALSE, FALSE, sizeof(gint64));
     if (!metrics_added)
         ops_metrics_add_source(metrics_source, NULL);
@@ -1138,6 +1189,8 @@ void recording_service_free(RecordingService *svc)
                       mr->meeting_id, mr->recording_id);
     }
     g_clear_pointer(&svc->meetings, g_hash_table_unref);
+    g_clear_pointer(&svc->inflight, g_hash_table_unref);
+    g_clear_pointer(&svc->ends, g_hash_table_unref); /* the next start's scan ends them */
     g_clear_pointer(&svc->waiting, g_array_unref);
     g_free(svc->base_dir);
     g_free(svc);
