@@ -276,6 +276,26 @@ static SfuCodec sfu_codec_of(MgstCodec codec)
     }
 }
 
+static MediaCameraState camera_state_of(IngestState state)
+{
+    return state == INGEST_STATE_PLAYING      ? MEDIA_CAMERA_PLAYING
+           : state == INGEST_STATE_CONNECTING ? MEDIA_CAMERA_CONNECTING
+                                              : MEDIA_CAMERA_RECONNECTING;
+}
+
+/* Main: a track was published; the owner offers it to the subscribers. */
+static gboolean published_run(gpointer data)
+{
+    CameraCore *core = data;
+    MediaCamera *camera = core->camera;
+    IngestStats is;
+    if (camera == NULL || camera->ingest == NULL || camera->func == NULL)
+        return G_SOURCE_REMOVE;
+    ingest_camera_get_stats(camera->ingest, &is);
+    camera->func(camera->user_data, camera, camera_state_of(is.state), NULL);
+    return G_SOURCE_REMOVE;
+}
+
 static void participant_gone(gpointer data)
 {
     CameraCore *core = data;
@@ -374,6 +394,8 @@ static void core_packet(CameraCore *core, SfuParticipant *p, QueuedPacket *q, gi
         t->payload_type = q->payload_type;
         g_atomic_int_set(&core->published[q->kind], 1);
         core_describe(core, p);
+        g_main_context_invoke_full(core->main_context, G_PRIORITY_DEFAULT, published_run,
+                                   core_ref(core), core_unref);
     }
     if (!t->have_in || in_ssrc != t->in_ssrc) {
         /* a new camera stream (first, or after a reconnection): continue ours after a pause */
@@ -516,10 +538,7 @@ static void on_state(gpointer user_data, IngestState state, const GError *error)
     MediaCamera *camera = core->camera;
     if (camera == NULL || camera->func == NULL)
         return;
-    MediaCameraState s = state == INGEST_STATE_PLAYING      ? MEDIA_CAMERA_PLAYING
-                         : state == INGEST_STATE_CONNECTING ? MEDIA_CAMERA_CONNECTING
-                                                            : MEDIA_CAMERA_RECONNECTING;
-    camera->func(camera->user_data, camera, s, error ? error->message : NULL);
+    camera->func(camera->user_data, camera, camera_state_of(state), error ? error->message : NULL);
 }
 
 /* ---- public ---- */
@@ -570,9 +589,7 @@ void media_camera_get_stats(MediaCamera *camera, MediaCameraStats *stats)
     g_return_if_fail(camera != NULL && stats != NULL);
     ingest_camera_get_stats(camera->ingest, &is);
     *stats = (MediaCameraStats){
-        .state = is.state == INGEST_STATE_PLAYING      ? MEDIA_CAMERA_PLAYING
-                 : is.state == INGEST_STATE_CONNECTING ? MEDIA_CAMERA_CONNECTING
-                                                       : MEDIA_CAMERA_RECONNECTING,
+        .state = camera_state_of(is.state),
         .connects = is.connects,
         .reconnects = is.reconnects,
         .video = g_atomic_int_get(&camera->core->published[MGST_KIND_VIDEO]) != 0,

@@ -592,7 +592,10 @@ typedef struct {
     guint64 dropped;         /* the queue to the worker was full */
 } MediaCameraStats;
 
-/* The camera's connection changed: @message says why it dropped (RECONNECTING), else NULL. */
+/* The camera's connection changed: @message says why it dropped (RECONNECTING), else NULL.
+ * Also called with the state unchanged when a track of the camera is published in the room
+ * (its video and audio start apart: a transcoded stream comes out later than the other), so
+ * that subscribers are offered it. */
 typedef void (*MediaCameraStateFunc)(gpointer user_data, MediaCamera *camera,
                                      MediaCameraState state, const char *message);
 

@@ -1201,8 +1201,20 @@ static void on_camera_state(gpointer user_data, MediaCamera *camera, MediaCamera
     static const char *const names[] = {"connecting", "playing", "reconnecting"};
     const char *name = names[state];
 
-    if (p->camera != camera || p->camera_state == name)
+    if (p->camera != camera)
         return;
+    if (p->camera_state == name) {
+        /* a track published after the peer connected (live_media_camera_up() took the first):
+         * offered to the subscribers now */
+        MediaCameraStats st;
+        media_camera_get_stats(camera, &st);
+        if (p->connected &&
+            ((st.video ? 1u : 0u) != p->n_video || (st.audio ? 1u : 0u) != p->n_audio)) {
+            live_media_camera_up(p);
+            live_media_broadcast_peers(p->mm);
+        }
+        return;
+    }
     if (state == MEDIA_CAMERA_RECONNECTING)
         g_warning("meeting %" G_GINT64_FORMAT " site %" G_GINT64_FORMAT
                   " (%s): the camera dropped (%s); reconnecting",
