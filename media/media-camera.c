@@ -75,7 +75,6 @@ typedef struct {
     GSource *source;
     CameraTrack tracks[2]; /* by MgstKind */
     gboolean connected;
-    gboolean warned_g711;
     /* main only */
     MediaCamera *camera; /* NULL once freed */
 } CameraCore;
@@ -356,16 +355,6 @@ static void core_packet(CameraCore *core, SfuParticipant *p, QueuedPacket *q, gi
 
     if (q->len < 12 || (d[0] >> 6) != 2)
         return;
-    if (q->kind == MGST_KIND_AUDIO && q->codec != MGST_CODEC_OPUS) {
-        if (!core->warned_g711) {
-            core->warned_g711 = TRUE;
-            g_message("meeting %" G_GINT64_FORMAT " site %" G_GUINT64_FORMAT
-                      ": the camera's %s audio is not published (browsers get Opus): set the "
-                      "camera to AAC or Opus",
-                      core->meeting_id, core->participant_id, mgst_codec_to_string(q->codec));
-        }
-        return;
-    }
     guint32 in_ssrc = (guint32)d[8] << 24 | (guint32)d[9] << 16 | (guint32)d[10] << 8 | d[11];
     guint16 in_seq = (guint16)(d[2] << 8 | d[3]);
     guint32 in_ts = (guint32)d[4] << 24 | (guint32)d[5] << 16 | (guint32)d[6] << 8 | d[7];

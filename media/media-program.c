@@ -4,7 +4,7 @@
  * and freed there. An MgstTapFeed (gst/tap-feed.h) selects every participant's audio and one
  * simulcast layer of their video (the one nearest a grid tile) and, for each track that starts
  * reaching the tap, asks here, on the main context, for the input to push it into: a track of
- * the composite for that participant (VP8, H.264, Opus, G.711 from a hall camera). The feed
+ * the composite for that participant (VP8, H.264, Opus; G.711 is taken too). The feed
  * pushes the packets from the room's worker into the input's bounded queue (a full queue drops
  * and counts; the packet path never waits). When a participant's last track goes, its tile goes
  * and the grid closes up.

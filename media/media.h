@@ -558,16 +558,17 @@ gboolean media_segment_probe(const char *path, MediaSegmentProbe *probe, GError 
 
 /* ---- a hall's IP camera (RTSP) publishing as a site of the room ----
  *
- * A MediaCamera pulls a site's RTSP URL (media/gst/ingest.h: H.264 Constrained Baseline and VP8
- * passed through, other video transcoded to Constrained Baseline, AAC to Opus; reconnects with
- * backoff, for ever) and publishes what comes out as the tracks of a participant of the room
- * that the caller has added (a site, MEDIA_ROLE_SITE): browsers receive it like any publisher,
+ * A MediaCamera pulls a site's RTSP URL (media/gst/ingest.h: H.264 Constrained Baseline, VP8
+ * and Opus passed through, other video transcoded to Constrained Baseline, G.711 (PCMU, PCMA)
+ * and AAC audio to Opus; reconnects with backoff, for ever) and publishes what comes out as
+ * the tracks of a participant of the room that the caller has added (a site, MEDIA_ROLE_SITE):
+ * browsers receive it like any publisher, each track from its first packet (@func is told),
  * the floor gate applies to its audio. Packets go from GStreamer's thread to the room's worker
  * through a bounded queue (CAMERA_QUEUE packets: past it they are dropped and counted); on the
  * worker each track keeps one SSRC and continuous sequence numbers and timestamps across
  * reconnections, so subscribers see one stream that paused. A PLI from a subscriber reaches
  * the camera (honoured when transcoding; cameras often ignore it: set a 1-2 s key frame
- * interval). G.711 audio (PCMA, PCMU) is not published (browsers' Opus only): say so in logs.
+ * interval). Transcoding is logged once per connection and shown in the stats (transcoding).
  *
  * Ownership: the caller owns the camera and frees it before removing the participant or
  * destroying the room. Thread: the engine's main context; @func is called there.

@@ -5,7 +5,8 @@
  * into the next one. rtspsrc announces each stream with its RTP caps; the decision to pass
  * through or transcode is taken there, from the SDP's profile-level-id (or, without one, from
  * the first SPS of sprop-parameter-sets): RFC 6184 §8.1 profile_idc 66 with constraint_set1
- * is Constrained Baseline, which every browser decodes. A transcoding branch uses decodebin on
+ * is Constrained Baseline, which every browser decodes; of audio only Opus passes (G.711 and
+ * AAC are encoded to Opus, the room's one audio codec). A transcoding branch uses decodebin on
  * the RTP caps (it plugs the depayloader and decoder for whatever the camera sends) and links
  * the encoder when decodebin exposes its raw pad.
  *
@@ -287,11 +288,15 @@ static gboolean link_stream(IngestCamera *cam, GstPad *pad, const GstStructure *
     } else if (video && g_ascii_strcasecmp(enc, "VP8") == 0) {
         b->source = g_strdup("VP8");
         b->stream.transcoded = FALSE;
-    } else if (!video &&
-               (g_ascii_strcasecmp(enc, "OPUS") == 0 || g_ascii_strcasecmp(enc, "PCMU") == 0 ||
-                g_ascii_strcasecmp(enc, "PCMA") == 0)) {
-        b->source = g_ascii_strup(enc, -1);
+    } else if (!video && g_ascii_strcasecmp(enc, "OPUS") == 0) {
+        b->source = g_strdup("OPUS");
         b->stream.transcoded = FALSE;
+    } else if (!video &&
+               (g_ascii_strcasecmp(enc, "PCMU") == 0 || g_ascii_strcasecmp(enc, "PCMA") == 0)) {
+        /* G.711 (8 kHz): a room forwards Opus only, the one audio codec it negotiates with
+         * browsers; decodebin plugs rtppcmudepay ! mulawdec (or the A-law pair) */
+        b->source = g_ascii_strup(enc, -1);
+        b->stream.transcoded = TRUE;
     } else {
         b->source = g_strdup(*enc != '\0' ? enc : "unknown");
         b->stream.transcoded = TRUE;
@@ -349,18 +354,10 @@ static gboolean link_stream(IngestCamera *cam, GstPad *pad, const GstStructure *
             names[0] = "rtpvp8depay";
             names[1] = "rtpvp8pay";
             b->stream.codec = MGST_CODEC_VP8;
-        } else if (g_ascii_strcasecmp(enc, "OPUS") == 0) {
+        } else {
             names[0] = "rtpopusdepay";
             names[1] = "rtpopuspay";
             b->stream.codec = MGST_CODEC_OPUS;
-        } else if (g_ascii_strcasecmp(enc, "PCMU") == 0) {
-            names[0] = "rtppcmudepay";
-            names[1] = "rtppcmupay";
-            b->stream.codec = MGST_CODEC_PCMU;
-        } else {
-            names[0] = "rtppcmadepay";
-            names[1] = "rtppcmapay";
-            b->stream.codec = MGST_CODEC_PCMA;
         }
         chain[n++] = mgst_make("queue", NULL, error);
         if (chain[0] == NULL || !make_all(names, chain, &n, error)) {
@@ -380,16 +377,12 @@ static gboolean link_stream(IngestCamera *cam, GstPad *pad, const GstStructure *
             g_object_set(pay, "config-interval", -1, NULL);
             gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
         }
-        g_object_set(pay, "mtu", INGEST_RTP_MTU, NULL);
-        if (video || b->stream.codec == MGST_CODEC_OPUS)
-            g_object_set(pay, "pt", video ? INGEST_PT_VIDEO : INGEST_PT_OPUS, NULL);
+        g_object_set(pay, "mtu", INGEST_RTP_MTU, "pt", video ? INGEST_PT_VIDEO : INGEST_PT_OPUS,
+                     NULL);
         if (!add_chain(cam, chain, n, error))
             return FALSE;
     }
-    b->stream.payload_type = b->stream.codec == MGST_CODEC_PCMU   ? 0
-                             : b->stream.codec == MGST_CODEC_PCMA ? 8
-                             : video                              ? INGEST_PT_VIDEO
-                                                                  : INGEST_PT_OPUS;
+    b->stream.payload_type = video ? INGEST_PT_VIDEO : INGEST_PT_OPUS;
     b->stream.clock_rate = mgst_codec_clock_rate(b->stream.codec);
     b->stream.source = b->source;
 
@@ -562,10 +555,11 @@ static void announce_streams(IngestCamera *cam)
         const IngestStream *st = &streams[i];
 
         if (st->transcoded)
-            g_message("site %" G_GUINT64_FORMAT " camera: %s %s is transcoded to %s "
-                      "(browsers cannot take it as is)",
-                      cam->site_id, mgst_kind_to_string(st->kind), st->source,
-                      st->kind == MGST_KIND_VIDEO ? "H.264 constrained baseline" : "Opus");
+            g_message("site %" G_GUINT64_FORMAT " camera: transcoding %s %s to %s (%s)",
+                      cam->site_id, st->source, mgst_kind_to_string(st->kind),
+                      st->kind == MGST_KIND_VIDEO ? "H.264 constrained baseline" : "Opus",
+                      st->kind == MGST_KIND_VIDEO ? "browsers cannot take it as is"
+                                                  : "a room's audio is Opus");
         else
             g_message("site %" G_GUINT64_FORMAT " camera: %s %s passed through", cam->site_id,
                       mgst_kind_to_string(st->kind), st->source);

@@ -8,10 +8,11 @@
  *     (rtph264pay with SPS/PPS before every IDR, MTU 1200, packetization-mode 1);
  *   video H.264 of another profile (Main, High: B-frames), H.265, MJPEG: decoded and
  *     re-encoded to H.264 Constrained Baseline (x264 ultrafast, zerolatency) - transcoded;
- *   audio Opus, PCMU, PCMA: passed through; any other (AAC): re-encoded to Opus - transcoded.
+ *   audio Opus: passed through; any other (G.711 PCMU or PCMA at 8 kHz, AAC): decoded and
+ *     encoded to Opus (RTP clock 48 kHz, as browsers receive it) - transcoded.
  *
  * Whether a stream is transcoded is in its IngestStream (and the stats), for the logs and
- * /metrics; it is also logged once per connection.
+ * /metrics; it is also logged once per connection ("transcoding PCMU audio to Opus").
  *
  * The camera dropping (an error, the end of the stream, or nothing received for stall_ms) tears
  * the connection down and reconnects after a backoff that doubles from backoff_min_ms to
@@ -60,8 +61,8 @@ typedef enum {
 
 typedef struct {
     MgstKind kind;
-    MgstCodec codec;     /* what comes out: H264, VP8, OPUS, PCMU or PCMA */
-    guint8 payload_type; /* INGEST_PT_VIDEO, INGEST_PT_OPUS, 0 (PCMU), 8 (PCMA) */
+    MgstCodec codec;     /* what comes out: H264 or VP8 (video), OPUS (audio) */
+    guint8 payload_type; /* INGEST_PT_VIDEO or INGEST_PT_OPUS */
     guint clock_rate;
     gboolean transcoded; /* decoded and encoded again here */
     const char *source;  /* what the camera sends, e.g. "H264 profile-level-id=640028" */

@@ -1,9 +1,10 @@
 /* rtsp-test-server.c: a hall camera for the tests (Debian ships no RTSP server binary).
  *
- * Usage: rtsp-test-server PORT [baseline|high] [pcma|aac|none]
+ * Usage: rtsp-test-server PORT [baseline|high] [pcma|pcmu|aac|none]
  * Serves rtsp://127.0.0.1:PORT/cam: a 640x360 25 fps test pattern encoded by x264 with the given
  * profile (constrained baseline by default; "high" is what many cameras send and browsers must
- * not get), and a tone in PCMA (default) or AAC. Prints "ready" on stdout once listening.
+ * not get), and a tone in G.711 A-law (PCMA, default) or mu-law (PCMU), both 8 kHz mono as
+ * cameras send it, or AAC. Prints "ready" on stdout once listening.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +26,15 @@ int main(int argc, char **argv)
 
     gst_init(&argc, &argv);
     if (argc < 2) {
-        fprintf(stderr, "usage: %s PORT [baseline|high] [pcma|aac|none]\n", argv[0]);
+        fprintf(stderr, "usage: %s PORT [baseline|high] [pcma|pcmu|aac|none]\n", argv[0]);
         return 2;
     }
     if (strcmp(audio, "pcma") == 0)
         apart = "audiotestsrc is-live=true freq=440 ! audio/x-raw,rate=8000,channels=1 ! alawenc "
                 "! rtppcmapay name=pay1 pt=8";
+    else if (strcmp(audio, "pcmu") == 0)
+        apart = "audiotestsrc is-live=true freq=440 ! audio/x-raw,rate=8000,channels=1 ! mulawenc "
+                "! rtppcmupay name=pay1 pt=0";
     else if (strcmp(audio, "aac") == 0)
         apart = "audiotestsrc is-live=true freq=440 ! audio/x-raw,rate=48000,channels=2 ! "
                 "avenc_aac ! rtpmp4apay name=pay1 pt=97";

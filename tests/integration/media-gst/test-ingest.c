@@ -2,9 +2,10 @@
  *
  * The server is tests' rtsp-test-server (gst-rtsp-server) on a free loopback port. What the SFU
  * would notice: the camera's H.264 comes out as RTP H.264 Constrained Baseline without being
- * re-encoded (its SPS says so), PCMA passes through; a High-profile camera with AAC is
- * transcoded (flagged) to Constrained Baseline and Opus; a camera that is killed and comes back
- * is reconnected to by itself.
+ * re-encoded (its SPS says so); its G.711 audio (PCMA, PCMU, 8 kHz) comes out as Opus with a
+ * 48 kHz RTP clock (flagged as transcoded, logged once per connection); a High-profile camera
+ * with AAC is transcoded (flagged) to Constrained Baseline and Opus; a camera that is killed
+ * and comes back is reconnected to by itself.
  */
 #include <signal.h>
 #include <string.h>
@@ -25,7 +26,58 @@ typedef struct {
     gboolean have_stream[2];
     IngestState state;
     guint reconnecting;
+    guint32 audio_ssrc, audio_ts; /* the last audio packet's */
+    guint32 audio_ts_step;        /* between the last two audio packets of one SSRC */
+    guint audio_clock_rate;
 } State;
+
+/* g_message()s of the ingest that say it transcodes: counted by what they say. */
+static gint logged_pcma, logged_pcmu;
+
+static GLogWriterOutput count_logs(GLogLevelFlags level, const GLogField *fields, gsize n,
+                                   gpointer user_data)
+{
+    for (gsize i = 0; i < n; i++) {
+        if (strcmp(fields[i].key, "MESSAGE") != 0 || fields[i].length != -1)
+            continue;
+        if (strstr(fields[i].value, "transcoding PCMA audio to Opus") != NULL)
+            g_atomic_int_inc(&logged_pcma);
+        if (strstr(fields[i].value, "transcoding PCMU audio to Opus") != NULL)
+            g_atomic_int_inc(&logged_pcmu);
+    }
+    return g_log_writer_default(level, fields, n, user_data);
+}
+
+/* The camera's audio as the room receives it: Opus, encoded here, with a 48 kHz RTP clock
+ * (20 ms frames: a step of 960; G.711 passed on at 8 kHz would step by 160). */
+static void assert_opus_audio(State *st)
+{
+    g_mutex_lock(&st->lock);
+    g_assert_true(st->have_stream[MGST_KIND_AUDIO]);
+    g_assert_cmpint(st->streams[MGST_KIND_AUDIO].codec, ==, MGST_CODEC_OPUS);
+    g_assert_cmpuint(st->streams[MGST_KIND_AUDIO].payload_type, ==, INGEST_PT_OPUS);
+    g_assert_true(st->streams[MGST_KIND_AUDIO].transcoded);
+    g_assert_cmpuint(st->audio_clock_rate, ==, 48000);
+    g_test_message("audio RTP timestamp step %u", st->audio_ts_step);
+    g_assert_cmpuint(st->audio_ts_step, >=, 950);
+    g_assert_cmpuint(st->audio_ts_step, <=, 970);
+    g_mutex_unlock(&st->lock);
+}
+
+static gboolean logged_twice_pcma(gpointer data)
+{
+    return g_atomic_int_get(&logged_pcma) >= 2;
+}
+
+static gboolean logged_once_pcma(gpointer data)
+{
+    return g_atomic_int_get(&logged_pcma) >= 1;
+}
+
+static gboolean logged_once_pcmu(gpointer data)
+{
+    return g_atomic_int_get(&logged_pcmu) >= 1;
+}
 
 static void on_rtp(gpointer user_data, const IngestStream *stream, const guint8 *data, gsize len)
 {
@@ -43,6 +95,13 @@ static void on_rtp(gpointer user_data, const IngestStream *stream, const guint8 
     st->streams[stream->kind] = *stream;
     st->streams[stream->kind].source = NULL;
     st->have_stream[stream->kind] = TRUE;
+    if (stream->kind == MGST_KIND_AUDIO) {
+        if (pkt.ssrc == st->audio_ssrc && pkt.timestamp != st->audio_ts)
+            st->audio_ts_step = pkt.timestamp - st->audio_ts;
+        st->audio_ssrc = pkt.ssrc;
+        st->audio_ts = pkt.timestamp;
+        st->audio_clock_rate = stream->clock_rate;
+    }
     if (stream->codec == MGST_CODEC_H264 && pkt.payload_len >= 6) {
         const guint8 *p = rtp_packet_payload(&pkt);
 
@@ -224,13 +283,14 @@ static void test_passthrough_and_reconnect(void)
     u = (Until){&st, 50, 10, TRUE};
     g_assert_true(wait_for(ctx, flowing, &u, 20000));
     g_assert_false(ingest_camera_is_transcoding(cam, MGST_KIND_VIDEO));
-    g_assert_false(ingest_camera_is_transcoding(cam, MGST_KIND_AUDIO));
+    /* the camera's PCMA becomes Opus, said once in the log */
+    g_assert_true(ingest_camera_is_transcoding(cam, MGST_KIND_AUDIO));
+    assert_opus_audio(&st);
+    g_assert_true(wait_for(ctx, logged_once_pcma, NULL, 5000));
     g_mutex_lock(&st.lock);
     g_assert_cmpint(st.streams[MGST_KIND_VIDEO].codec, ==, MGST_CODEC_H264);
     g_assert_cmpuint(st.streams[MGST_KIND_VIDEO].payload_type, ==, INGEST_PT_VIDEO);
     g_assert_false(st.streams[MGST_KIND_VIDEO].transcoded);
-    g_assert_cmpint(st.streams[MGST_KIND_AUDIO].codec, ==, MGST_CODEC_PCMA);
-    g_assert_cmpuint(st.streams[MGST_KIND_AUDIO].payload_type, ==, 8);
     g_assert_true(st.saw_sps);
     g_test_message("SPS profile_idc %u constraints 0x%02x", st.sps_profile, st.sps_constraints);
     g_assert_cmpuint(st.sps_profile, ==, 66);
@@ -252,6 +312,11 @@ static void test_passthrough_and_reconnect(void)
                    stats.reconnects);
     g_assert_cmpuint(stats.reconnects, >=, 1);
     g_assert_cmpint(stats.state, ==, INGEST_STATE_PLAYING);
+    /* the new connection transcodes again, and says so once more: once per connection */
+    g_assert_true(stats.transcoding[MGST_KIND_AUDIO]);
+    g_assert_true(wait_for(ctx, logged_twice_pcma, NULL, 5000));
+    assert_opus_audio(&st);
+    g_assert_cmpint(g_atomic_int_get(&logged_pcma), ==, 2);
 
     ingest_camera_free(cam);
     kill_server(server);
@@ -309,6 +374,53 @@ static void test_transcode(void)
     g_mutex_clear(&st.lock);
 }
 
+/* A camera sending G.711 mu-law: its H.264 passes, its audio is published as Opus. */
+static void test_pcmu(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_autoptr(GError) error = NULL;
+    guint16 port;
+    g_autofree char *url = NULL;
+    IngestConfig config = {0};
+    IngestCamera *cam;
+    IngestStats stats;
+    State st;
+    Until u;
+    GPid server;
+
+    skip_without_server();
+    if (g_getenv("PHONGHOP_RTSP_TEST_SERVER") == NULL)
+        return;
+    state_init(&st);
+    port = free_port();
+    url = g_strdup_printf("rtsp://127.0.0.1:%u/cam", port);
+    server = start_server(port, "baseline", "pcmu");
+
+    config.url = url;
+    config.site_id = 7;
+    g_main_context_push_thread_default(ctx);
+    cam = ingest_camera_new(&config, &events, &st, ctx, &error);
+    g_assert_no_error(error);
+    u = (Until){&st, 20, 25, TRUE};
+    g_assert_true(wait_for(ctx, flowing, &u, 20000));
+    g_assert_true(wait_for(ctx, logged_once_pcmu, NULL, 5000));
+    ingest_camera_get_stats(cam, &stats);
+    g_assert_false(stats.transcoding[MGST_KIND_VIDEO]);
+    g_assert_true(stats.transcoding[MGST_KIND_AUDIO]);
+    g_assert_true(stats.present[MGST_KIND_AUDIO]);
+    g_assert_cmpuint(stats.packets[MGST_KIND_AUDIO], >, 25);
+    assert_opus_audio(&st);
+    g_mutex_lock(&st.lock);
+    g_assert_false(st.streams[MGST_KIND_VIDEO].transcoded);
+    g_mutex_unlock(&st.lock);
+    g_assert_cmpint(g_atomic_int_get(&logged_pcmu), ==, 1);
+
+    ingest_camera_free(cam);
+    kill_server(server);
+    g_main_context_pop_thread_default(ctx);
+    g_mutex_clear(&st.lock);
+}
+
 static void test_bad_url(void)
 {
     g_autoptr(GError) error = NULL;
@@ -322,9 +434,11 @@ int main(int argc, char **argv)
 {
     gst_init(NULL, NULL);
     g_test_init(&argc, &argv, NULL);
+    g_log_set_writer_func(count_logs, NULL, NULL);
     g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
     g_test_add_func("/media-gst/ingest/bad-url", test_bad_url);
     g_test_add_func("/media-gst/ingest/passthrough-reconnect", test_passthrough_and_reconnect);
+    g_test_add_func("/media-gst/ingest/g711-pcmu", test_pcmu);
     g_test_add_func("/media-gst/ingest/transcode", test_transcode);
     return g_test_run();
 }
