@@ -841,6 +841,8 @@ static void camera_metrics(GString *out, LiveMedia *lm)
          "Times the camera dropped and was connected again."},
         {"phonghop_camera_transcoding", "gauge",
          "1 when the camera's video is decoded and encoded again (a codec browsers refuse)."},
+        {"phonghop_camera_audio_transcoding", "gauge",
+         "1 when the camera's audio is decoded and encoded to Opus (G.711, AAC)."},
         {"phonghop_camera_packets_total", "counter", "RTP packets handed to the room."},
         {"phonghop_camera_dropped_total", "counter",
          "Packets dropped: the queue to the media worker was full."},
@@ -862,7 +864,8 @@ static void camera_metrics(GString *out, LiveMedia *lm)
                 guint64 v = k == 0   ? (guint64)(st.state == MEDIA_CAMERA_PLAYING)
                             : k == 1 ? st.reconnects
                             : k == 2 ? (guint64)(st.transcoding[MEDIA_KIND_VIDEO] != 0)
-                            : k == 3 ? st.packets
+                            : k == 3 ? (guint64)(st.transcoding[MEDIA_KIND_AUDIO] != 0)
+                            : k == 4 ? st.packets
                                      : st.dropped;
                 g_string_append_printf(out,
                                        "%s{meeting=\"%" G_GINT64_FORMAT

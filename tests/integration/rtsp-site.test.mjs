@@ -1,12 +1,14 @@
 // A hall's IP camera as a site of a meeting: a local RTSP server
-// (tests/integration/media-gst/rtsp-test-server.c, gst-rtsp-server: H.264 Constrained Baseline)
-// is the camera of a site invited to an open meeting; phonghop pulls it and publishes it into
-// the meeting's media room. A webrtcbin client (the chair) receives it through /ws like any
-// site and decodes its H.264. Asserted: the camera URL is checked with a clear message (scheme,
-// host, port, length, characters; never echoing the password); the site's video reaches and
-// decodes at the subscriber; media.peers shows the camera's state; killing the camera server
+// (tests/integration/media-gst/rtsp-test-server.c, gst-rtsp-server: H.264 Constrained Baseline
+// and G.711 mu-law audio, as many hall cameras send) is the camera of a site invited to an open
+// meeting; phonghop pulls it and publishes it into the meeting's media room. A webrtcbin client
+// (the chair) receives it through /ws like any site and decodes its H.264. Asserted: the camera
+// URL is checked with a clear message (scheme, host, port, length, characters; never echoing
+// the password); the site's video reaches and decodes at the subscriber; its PCMU audio, which
+// browsers get as Opus, reaches the subscriber once the microphones are open, the transcoding
+// logged once per connection; media.peers shows the camera's state; killing the camera server
 // shows "reconnecting" and restarting it brings the video back in the same stream; /metrics
-// counts it.
+// counts it (video passed through, audio transcoded).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -25,7 +27,7 @@ const peers = [];
 const sql = (text) => pg.psql(db.name, text).trim();
 
 function startCamera() {
-  const proc = spawn(rtspBin, [String(rtspPort), 'baseline', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(rtspBin, [String(rtspPort), 'baseline', 'pcmu'], { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.exited = new Promise((resolve) => proc.on('exit', resolve));
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('the RTSP test server did not start')), 20000);
@@ -178,6 +180,17 @@ test('the hall camera is published as a site: a subscriber decodes it; it reconn
   assert.equal(shown.publishing.video, true);
   assert.equal(shown.connected, true);
 
+  // Its G.711 audio, transcoded to Opus, reaches the chair once every microphone is open (a
+  // hall is heard like a member: the floor gates it).
+  const transcodings = () => server.log.split('camera: transcoding PCMU audio to Opus').length - 1;
+  assert.equal((await chair.c.post(`/api/v1/meetings/${meeting}/floor/microphones`, { open: true })).status, 200);
+  const heard = (await chair.rx())[id]?.audio ?? 0;
+  await waitFor(async () => (await chair.rx())[id]?.audio > heard + 25,
+    { timeoutMs: 15000, intervalMs: 500, what: { toString: () => `the camera's audio at the chair (${JSON.stringify(chair.peers)} ${server.log.slice(-2500)})` } });
+  assert.equal(chair.peers.find((x) => x.participant_id === id).publishing.audio, true);
+  assert.equal(transcodings(), 1, 'the transcoding is logged once per connection');
+  assert.ok(!server.log.includes('audio is not published'));
+
   // The camera goes away: the chair sees "reconnecting"; it comes back: the video flows again.
   await stopCamera();
   await waitFor(() => chair.peers.find((x) => x.participant_id === id)?.camera === 'reconnecting',
@@ -190,12 +203,14 @@ test('the hall camera is published as a site: a subscriber decodes it; it reconn
     return rx[id]?.decoded > paused + 20 && rx[id];
   }, { timeoutMs: 45000, intervalMs: 500, what: { toString: () => `the camera back (${server.log.slice(-2500)})` } });
   assert.ok(back.decoded > first.decoded);
+  await waitFor(() => transcodings() === 2, { timeoutMs: 5000, what: 'the transcoding logged for the new connection' });
   assert.equal(chair.peers.find((x) => x.participant_id === id).camera, 'playing');
   const m = await server.client().get('/metrics');
   assert.match(m.text, new RegExp(`phonghop_camera_playing\\{meeting="${meeting}",site="${site}"\\} 1`));
   assert.match(m.text, new RegExp(`phonghop_camera_reconnects_total\\{meeting="${meeting}",site="${site}"\\} [1-9]`));
   assert.match(m.text, new RegExp(`phonghop_camera_packets_total\\{meeting="${meeting}",site="${site}"\\} [1-9]`));
   assert.match(m.text, new RegExp(`phonghop_camera_transcoding\\{meeting="${meeting}",site="${site}"\\} 0`));
+  assert.match(m.text, new RegExp(`phonghop_camera_audio_transcoding\\{meeting="${meeting}",site="${site}"\\} 1`));
 
   // The camera is taken off the site: it leaves the meeting's media.
   r = await admin.request('PATCH', `/api/v1/bodies/${council}/sites/${site}`, { json: { rtsp_url: null } });
