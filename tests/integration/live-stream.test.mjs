@@ -159,7 +159,7 @@ test('a meeting that is not public, or not open, is not live', async () => {
   }
 });
 
-test('the program is served as HLS, shows the layout, and a closed item shows the slate', async () => {
+test('the program is served as HLS, shows the layout, and a closed item shows the slate', async (t) => {
   const chair = await startPeer('chutich');
   chair.send({ type: 'publish' });
   // the chair holds the floor
@@ -283,20 +283,32 @@ test('the program is served as HLS, shows the layout, and a closed item shows th
 
   // The stream's directory disappears (a careless clean-up): the pipeline fails, the chair is
   // told, the program is rebuilt once and the stream goes on with segments of a new run.
+  // The rule is "restart once": a second failure within a minute of a restart stops the program.
+  // A machine too loaded to encode for five seconds (a sanitized build beside other work) may
+  // have had the watchdog restart it already; then this failure is the second one.
+  const restartsOf = (text) => Number(text.match(new RegExp(`phonghop_live_program_restarts_total\\{meeting="${meeting}"\\} (\\d+)`))?.[1] ?? 0);
+  const earlier = restartsOf(await metricsText());
   const run = (name) => name.split('-')[1];
   const before = seg.name;
   const told = chair.ws.next((x) => x.type === 'media.program', 30000);
   fs.rmSync(path.join(server.stateDir, 'live', String(meeting)), { recursive: true, force: true });
   const msg = await told;
-  assert.equal(msg.state, 'restarting', JSON.stringify(msg));
   assert.equal(msg.meeting_id, meeting);
-  await waitFor(async () => {
-    seg = await newestSegment(seg.name);
-    return run(seg.name) !== run(before);
-  }, { timeoutMs: 90000, intervalMs: 200, what: 'segments of the rebuilt program' });
-  const m2 = await server.client().get('/metrics');
-  assert.match(m2.text, new RegExp(`phonghop_live_program_restarts_total\\{meeting="${meeting}"\\} 1`));
-  assert.match(m2.text, new RegExp(`phonghop_live_program_running\\{meeting="${meeting}"\\} 1`));
+  if (earlier > 0) {
+    t.diagnostic(`the program was restarted ${earlier} time(s) before (a stall on a loaded machine)`);
+    assert.ok(msg.state === 'stopped' || msg.state === 'restarting', JSON.stringify(msg));
+  } else {
+    assert.equal(msg.state, 'restarting', JSON.stringify(msg));
+  }
+  if (msg.state === 'restarting') {
+    await waitFor(async () => {
+      seg = await newestSegment(seg.name);
+      return run(seg.name) !== run(before);
+    }, { timeoutMs: 90000, intervalMs: 200, what: 'segments of the rebuilt program' });
+  }
+  const m2 = (await server.client().get('/metrics')).text;
+  assert.equal(restartsOf(m2), earlier + (msg.state === 'restarting' ? 1 : 0), m2);
+  assert.match(m2, new RegExp(`phonghop_live_program_running\\{meeting="${meeting}"\\} ${msg.state === 'restarting' ? 1 : 0}`));
 
   // the meeting closes: the stream is gone
   r = await chairC.post(`/api/v1/meetings/${meeting}/close`, {});
