@@ -13,13 +13,12 @@
  * when both the participants' files and the program's last file are closed and listed; the
  * program's files are rows like the others, participant 0 and track "program".
  *
- * The scan runs before anything is recorded, so a file it finds open can only be a dead
- * process's: reading files to their end and hashing them takes seconds per gigabyte, so it runs
- * on a thread of its own (GTask), between a job that lists them and a job that writes what was
- * found. Meetings that open meanwhile are started once the scan is done.
+ * The start-up scan (recording-scan.c) runs before anything is recorded, so a file it finds
+ * open can only be a dead process's. Meetings that open meanwhile are started once it is done.
  */
 #include "recording-service.h"
 
+#include "recording-scan.h"
 #include "api/ops.h"
 #include "db.h"
 #include "live/live-media.h"
@@ -782,299 +781,35 @@ void recording_service_meeting_status(RecordingService *svc, gint64 meeting_id, 
         recording_service_stop_meeting(svc, meeting_id, 0);
 }
 
-/* ---- the start-up scan ---- */
+/* ---- the start-up scan (recording-scan.h) ---- */
 
-typedef struct {
-    gint64 id;
-    char *path;
-    gint64 start_us;
-    /* found */
-    const char *state; /* recovered, unplayable, missing */
-    gint64 duration_us;
-    guint64 size;
-    char *sha256;
-    char *note;
-} Leftover;
-
-typedef struct {
-    GPtrArray *files;      /* Leftover * */
-    GArray *open_meetings; /* gint64: meetings whose status is open, after the scan */
-    guint recordings;      /* interrupted */
-    guint recovered, unplayable, missing;
-} Scan;
-
-static void leftover_free(gpointer data)
+static void scan_done(const GArray *open_meetings, const RecordingScanResult *result,
+                      gpointer user_data)
 {
-    Leftover *l = data;
-
-    g_free(l->path);
-    g_free(l->sha256);
-    g_free(l->note);
-    g_free(l);
-}
-
-static void scan_free(gpointer data)
-{
-    Scan *s = data;
-
-    g_ptr_array_unref(s->files);
-    g_array_unref(s->open_meetings);
-    g_free(s);
-}
-
-static gboolean scan_list_job(DbConn *conn, gpointer data, GError **error)
-{
-    Scan *s = data;
-    g_autoptr(DbRows) r =
-        db_conn_exec(conn,
-                     "SELECT id, path, (extract(epoch FROM started_at) * 1000000)::bigint "
-                     "FROM recording_segments WHERE state = 'open' ORDER BY id",
-                     0, NULL, error);
-
-    if (!r)
-        return FALSE;
-    for (guint i = 0; i < db_rows_count(r); i++) {
-        Leftover *l = g_new0(Leftover, 1);
-
-        l->id = db_rows_get_int64(r, i, 0);
-        l->path = g_strdup(db_rows_get(r, i, 1));
-        l->start_us = db_rows_get_int64(r, i, 2);
-        g_ptr_array_add(s->files, l);
-    }
-    return TRUE;
-}
-
-static char *sha256_of(const char *path, GError **error)
-{
-    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-    g_autoptr(GFile) file = g_file_new_for_path(path);
-    g_autoptr(GFileInputStream) in = g_file_read(file, NULL, error);
-    g_autofree guchar *buf = NULL;
-    gssize n;
-
-    if (!in)
-        return NULL;
-    buf = g_malloc(1 << 20);
-    while ((n = g_input_stream_read(G_INPUT_STREAM(in), buf, 1 << 20, NULL, error)) > 0)
-        g_checksum_update(sum, buf, n);
-    if (n < 0)
-        return NULL;
-    return g_strdup(g_checksum_get_string(sum));
-}
-
-/* A thread of its own: reads and hashes every file. */
-static void scan_probe_thread(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
-{
-    Scan *s = data;
-
-    for (guint i = 0; i < s->files->len; i++) {
-        Leftover *l = g_ptr_array_index(s->files, i);
-        g_autoptr(GError) error = NULL;
-        MediaSegmentProbe probe;
-
-        if (!media_segment_probe(l->path, &probe, &error)) {
-            gboolean missing = g_error_matches(error, MEDIA_ERROR, MEDIA_ERROR_NOT_FOUND);
-
-            l->state = missing ? "missing" : "unplayable";
-            l->size = probe.size;
-            l->note = g_strdup(error->message);
-            if (!missing)
-                l->sha256 = sha256_of(l->path, NULL);
-            continue;
-        }
-        l->sha256 = sha256_of(l->path, &error);
-        l->state = "recovered";
-        l->duration_us = probe.duration_us;
-        l->size = probe.size;
-        l->note = g_strdup_printf("left open by a stopped server; %" G_GUINT64_FORMAT
-                                  " frames, %.1f s, read to the end at start-up%s%s",
-                                  probe.frames, probe.duration_us / 1e6,
-                                  error ? "; not hashed: " : "", error ? error->message : "");
-    }
-    g_task_return_boolean(task, TRUE);
-}
-
-static gboolean scan_write_job(DbConn *conn, gpointer data, GError **error)
-{
-    Scan *s = data;
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autofree char *details = NULL;
-    char n[5][24];
-
-    json_builder_begin_array(b);
-    for (guint i = 0; i < s->files->len; i++) {
-        Leftover *l = g_ptr_array_index(s->files, i);
-        char id[24], size[24], end[32];
-
-        g_snprintf(end, sizeof end, "%.6f",
-                   (double)(l->start_us + l->duration_us) / G_USEC_PER_SEC);
-        const char *p[] = {
-            i64(id, l->id),        l->state, end, i64(size, (gint64)l->size), l->sha256,
-            l->note ? l->note : ""};
-        if (!db_conn_run(conn,
-                         "UPDATE recording_segments SET state = $2, "
-                         "  ended_at = to_timestamp($3::double precision), size = $4, "
-                         "  sha256 = $5, note = left($6, 2000) WHERE id = $1 AND state = 'open'",
-                         6, p, error))
-            return FALSE;
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "segment_id");
-        json_builder_add_int_value(b, l->id);
-        json_builder_set_member_name(b, "path");
-        json_builder_add_string_value(b, l->path);
-        json_builder_set_member_name(b, "state");
-        json_builder_add_string_value(b, l->state);
-        json_builder_set_member_name(b, "duration_ms");
-        json_builder_add_int_value(b, l->duration_us / 1000);
-        json_builder_set_member_name(b, "size");
-        json_builder_add_int_value(b, (gint64)l->size);
-        json_builder_end_object(b);
-    }
-    json_builder_end_array(b);
-    {
-        g_autoptr(JsonNode) root = json_builder_get_root(b);
-
-        details = json_to_string(root, FALSE);
-    }
-    g_autoptr(DbRows) r = db_conn_exec(
-        conn,
-        "UPDATE recordings r SET state = 'interrupted', "
-        "  ended_at = greatest(r.started_at, coalesce((SELECT max(s.ended_at) "
-        "    FROM recording_segments s WHERE s.recording_id = r.id), r.started_at)), "
-        "  last_error = 'the server stopped while recording; its files were checked at the next "
-        "start' "
-        "WHERE ended_at IS NULL RETURNING id",
-        0, NULL, error);
-    if (!r)
-        return FALSE;
-    s->recordings = db_rows_count(r);
-    if (!db_conn_run(conn,
-                     "UPDATE recording_parts p SET ended_at = r.ended_at FROM recordings r "
-                     "WHERE p.recording_id = r.id AND p.ended_at IS NULL "
-                     "  AND r.ended_at IS NOT NULL",
-                     0, NULL, error))
-        return FALSE;
-    if (s->files->len > 0 || s->recordings > 0) {
-        const char *p[] = {i64(n[0], s->files->len), i64(n[1], s->recovered),
-                           i64(n[2], s->unplayable), i64(n[3], s->missing),
-                           i64(n[4], s->recordings), details};
-        if (!db_conn_run(conn,
-                         "INSERT INTO recording_scans (found, recovered, unplayable, missing, "
-                         "  recordings, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-                         6, p, error))
-            return FALSE;
-    }
-    g_autoptr(DbRows) m = db_conn_exec(
-        conn, "SELECT id FROM meetings WHERE status = 'open' ORDER BY id", 0, NULL, error);
-    if (!m)
-        return FALSE;
-    for (guint i = 0; i < db_rows_count(m); i++) {
-        gint64 id = db_rows_get_int64(m, i, 0);
-
-        g_array_append_val(s->open_meetings, id);
-    }
-    return TRUE;
-}
-
-static void scan_finished(RecordingService *svc, Scan *s)
-{
+    RecordingService *svc = user_data;
     g_autoptr(GArray) waiting = NULL;
 
+    if (result) {
+        svc->scan_found += result->found;
+        svc->scan_recovered += result->recovered;
+        svc->scan_unplayable += result->unplayable;
+        svc->scan_missing += result->missing;
+    }
     svc->scanned = TRUE;
     waiting = g_steal_pointer(&svc->waiting);
     svc->waiting = g_array_new(FALSE, FALSE, sizeof(gint64));
-    if (s && svc->app->config->media_record_meetings) {
-        for (guint i = 0; i < s->open_meetings->len; i++)
-            recording_service_start_meeting(svc, g_array_index(s->open_meetings, gint64, i), 0);
+    if (open_meetings && svc->app->config->media_record_meetings) {
+        for (guint i = 0; i < open_meetings->len; i++)
+            recording_service_start_meeting(svc, g_array_index(open_meetings, gint64, i), 0);
     }
     for (guint i = 0; i < waiting->len; i++)
         recording_service_start_meeting(svc, g_array_index(waiting, gint64, i), 0);
 }
 
-static void scan_write_done(gpointer data, const GError *error, gpointer user_data)
-{
-    Scan *s = data;
-    RecordingService *svc = the_service;
-
-    if (error)
-        g_warning("recordings: the start-up scan could not be written: %s", error->message);
-    else if (s->files->len > 0 || s->recordings > 0)
-        g_message("recordings: %u files left open by a stopped server: %u recovered, %u "
-                  "unplayable, %u missing; recordings marked interrupted: %u",
-                  s->files->len, s->recovered, s->unplayable, s->missing, s->recordings);
-    if (svc)
-        scan_finished(svc, error ? NULL : s);
-}
-
-static void scan_probed(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-    Scan *s = g_task_get_task_data(G_TASK(result));
-    RecordingService *svc = the_service;
-    Scan *copy;
-
-    if (!svc)
-        return;
-    for (guint i = 0; i < s->files->len; i++) {
-        Leftover *l = g_ptr_array_index(s->files, i);
-
-        if (g_str_equal(l->state, "recovered"))
-            s->recovered++;
-        else if (g_str_equal(l->state, "missing"))
-            s->missing++;
-        else
-            s->unplayable++;
-        g_message("recordings: %s: %s (%s)", l->path, l->state, l->note ? l->note : "");
-    }
-    svc->scan_found += s->files->len;
-    svc->scan_recovered += s->recovered;
-    svc->scan_unplayable += s->unplayable;
-    svc->scan_missing += s->missing;
-    /* the task keeps its data: hand the job a scan of its own */
-    copy = g_new0(Scan, 1);
-    *copy = *s;
-    copy->files = g_ptr_array_ref(s->files);
-    copy->open_meetings = g_array_ref(s->open_meetings);
-    db_pool_run(svc->app->db, scan_write_job, copy, scan_free, scan_write_done, NULL);
-}
-
-static void scan_list_done(gpointer data, const GError *error, gpointer user_data)
-{
-    Scan *s = data;
-    RecordingService *svc = the_service;
-    Scan *mine;
-    GTask *task;
-
-    if (!svc)
-        return;
-    if (error) {
-        g_warning("recordings: the start-up scan could not list open files: %s; recording "
-                  "starts without it",
-                  error->message);
-        scan_finished(svc, NULL);
-        return;
-    }
-    mine = g_new0(Scan, 1);
-    mine->files = g_ptr_array_ref(s->files);
-    mine->open_meetings = g_array_ref(s->open_meetings);
-    if (s->files->len > 0)
-        g_message("recordings: %u files were left open by a stopped server; checking them",
-                  s->files->len);
-    task = g_task_new(NULL, NULL, scan_probed, NULL);
-    g_task_set_task_data(task, mine, scan_free);
-    g_task_set_name(task, "phonghop-recording-scan");
-    g_task_run_in_thread(task, scan_probe_thread);
-    g_object_unref(task);
-}
-
 void recording_service_start(RecordingService *svc)
 {
-    Scan *s;
-
     g_return_if_fail(svc != NULL);
-    s = g_new0(Scan, 1);
-    s->files = g_ptr_array_new_with_free_func(leftover_free);
-    s->open_meetings = g_array_new(FALSE, FALSE, sizeof(gint64));
-    db_pool_run(svc->app->db, scan_list_job, s, scan_free, scan_list_done, NULL);
+    recording_scan_run(svc->app->db, scan_done, svc);
 }
 
 /* ---- /metrics ---- */
@@ -1181,6 +916,7 @@ void recording_service_free(RecordingService *svc)
     if (!svc)
         return;
     the_service = NULL;
+    recording_scan_cancel();
     g_hash_table_iter_init(&iter, svc->meetings);
     while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&mr)) {
         if (mr->rec)
