@@ -66,6 +66,7 @@ struct _RecRecorder {
     GSource *restart_source;
     GSource *stop_source;
     GSource *space_source;
+    GSource *keyframe_source;
     RecState state;
     guint restarts;
     gint64 last_restart_us; /* monotonic; 0: never */
@@ -833,6 +834,32 @@ static gboolean space_cb(gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
+/* splitmuxsink holds the current group of pictures in memory until the next key frame, and a
+ * browser sends one only when asked (Chromium's VP8: every few minutes otherwise): a key frame
+ * asked of every video track at this interval bounds what a killed process loses. */
+static gboolean keyframe_cb(gpointer user_data)
+{
+    RecRecorder *rec = user_data;
+    MgstRtpInput *inputs[32];
+    guint i, n = 0;
+
+    if (rec->state != REC_STATE_RUNNING || rec->pipeline == NULL)
+        return G_SOURCE_CONTINUE;
+    g_mutex_lock(&rec->lock);
+    for (i = 0; i < rec->tracks->len && n < G_N_ELEMENTS(inputs); i++) {
+        RecTrack *t = g_ptr_array_index(rec->tracks, i);
+
+        if (t->linked && !t->ended && mgst_codec_kind(t->codec) == MGST_KIND_VIDEO)
+            inputs[n++] = mgst_rtp_input_ref(t->input);
+    }
+    g_mutex_unlock(&rec->lock);
+    for (i = 0; i < n; i++) {
+        mgst_rtp_input_request_keyframe(inputs[i]);
+        mgst_rtp_input_unref(inputs[i]);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
 /* ---- public ---- */
 
 RecRecorder *rec_recorder_new(const RecConfig *config, const RecEvents *events, gpointer user_data,
@@ -878,6 +905,9 @@ RecRecorder *rec_recorder_new(const RecConfig *config, const RecEvents *events, 
         g_source_set_callback(rec->space_source, space_cb, rec, NULL);
         g_source_attach(rec->space_source, rec->context);
     }
+    rec->keyframe_source = g_timeout_source_new_seconds(REC_KEYFRAME_INTERVAL_S);
+    g_source_set_callback(rec->keyframe_source, keyframe_cb, rec, NULL);
+    g_source_attach(rec->keyframe_source, rec->context);
     return rec;
 }
 
@@ -895,6 +925,7 @@ static void finalize(RecRecorder *rec)
     destroy_source(&rec->restart_source);
     destroy_source(&rec->stop_source);
     destroy_source(&rec->space_source);
+    destroy_source(&rec->keyframe_source);
     g_clear_pointer(&rec->tracks, g_ptr_array_unref);
     g_clear_pointer(&rec->opened, g_ptr_array_unref);
     g_mutex_clear(&rec->lock);
@@ -915,6 +946,7 @@ void rec_recorder_free(RecRecorder *rec)
     destroy_source(&rec->restart_source);
     destroy_source(&rec->stop_source);
     destroy_source(&rec->space_source);
+    destroy_source(&rec->keyframe_source);
     g_mutex_lock(&rec->lock);
     for (i = 0; i < rec->tracks->len; i++) {
         RecTrack *t = g_ptr_array_index(rec->tracks, i);

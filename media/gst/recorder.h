@@ -45,6 +45,10 @@ typedef struct _RecRecorder RecRecorder;
 #define REC_DEFAULT_SEGMENT_TIME (10 * 60 * GST_SECOND)
 #define REC_DEFAULT_LATENCY_MS   500
 #define REC_STOP_TIMEOUT_MS      5000 /* stop() waits this long for the files to be finalised */
+/* Every video track is asked for a key frame this often (the keyframe event): a file left by a
+ * killed process keeps all but at most this much of its video (splitmuxsink holds the current
+ * group of pictures in memory, and a browser sends key frames only when asked). */
+#define REC_KEYFRAME_INTERVAL_S 5
 
 typedef struct {
     guint64 participant_id;
@@ -63,8 +67,8 @@ typedef struct {
     void (*error)(gpointer user_data, const GError *error, gboolean fatal);
     /* rec_recorder_stop() is complete: every file is closed and has been reported. */
     void (*stopped)(gpointer user_data);
-    /* The pipeline wants a key frame of @track (ask the publisher with a PLI). Streaming thread;
-     * must not block. May be NULL. */
+    /* The pipeline wants a key frame of @track (ask the publisher with a PLI): a streaming
+     * thread, or the owner's every REC_KEYFRAME_INTERVAL_S; must not block. May be NULL. */
     void (*keyframe)(gpointer user_data, const char *track);
     /* A file was opened (no end, size or hash yet), so the owner can list it before anything is
      * written: a crash then leaves a trace of it. Owner's thread. May be NULL. Borrowed. A file
