@@ -249,64 +249,96 @@ static void skip_without_server(void)
         g_test_skip("PHONGHOP_RTSP_TEST_SERVER is not set (meson test sets it)");
 }
 
-static void test_passthrough_and_reconnect(void)
-{
-    g_autoptr(GMainContext) ctx = g_main_context_new();
-    g_autoptr(GError) error = NULL;
-    guint16 port;
-    g_autofree char *url = NULL;
-    IngestConfig config = {0};
-    IngestCamera *cam;
-    IngestStats stats;
+/* A test server on a free port and a camera pulling it, on a main context of the test's own. */
+typedef struct {
+    GMainContext *ctx;
     State st;
-    Until u;
+    guint16 port;
+    char *url;
     GPid server;
-    gint64 t_restart;
+    IngestCamera *cam;
+} Bench;
+
+/* Starts a test server sending @profile video and @audio, then a camera with @config (its url
+ * set here). FALSE, the test skipped, without a test server. */
+static gboolean bench_start(Bench *b, IngestConfig *config, const char *profile, const char *audio)
+{
+    g_autoptr(GError) error = NULL;
 
     skip_without_server();
     if (g_test_failed() || g_getenv("PHONGHOP_RTSP_TEST_SERVER") == NULL)
-        return;
-    state_init(&st);
-    port = free_port();
-    url = g_strdup_printf("rtsp://127.0.0.1:%u/cam", port);
-    server = start_server(port, "baseline", "pcma");
+        return FALSE;
+    b->ctx = g_main_context_new();
+    state_init(&b->st);
+    b->port = free_port();
+    b->url = g_strdup_printf("rtsp://127.0.0.1:%u/cam", b->port);
+    b->server = start_server(b->port, profile, audio);
 
-    config.url = url;
+    config->url = b->url;
+    g_main_context_push_thread_default(b->ctx);
+    b->cam = ingest_camera_new(config, &events, &b->st, b->ctx, &error);
+    g_assert_no_error(error);
+    return TRUE;
+}
+
+static void bench_stop(Bench *b)
+{
+    ingest_camera_free(b->cam);
+    kill_server(b->server);
+    g_main_context_pop_thread_default(b->ctx);
+    g_mutex_clear(&b->st.lock);
+    g_main_context_unref(b->ctx);
+    g_free(b->url);
+}
+
+/* Waits until more than @video_over video and @audio_over audio packets came, playing. */
+static gboolean bench_flowing(Bench *b, guint64 video_over, guint64 audio_over)
+{
+    Until u = {&b->st, video_over, audio_over, TRUE};
+
+    return wait_for(b->ctx, flowing, &u, 20000);
+}
+
+static void test_passthrough_and_reconnect(void)
+{
+    IngestConfig config = {0};
+    IngestStats stats;
+    Bench b;
+    gint64 t_restart;
+
     config.site_id = 5;
     config.stall_ms = 2000;
     config.backoff_min_ms = 300;
     config.backoff_max_ms = 2000;
-    g_main_context_push_thread_default(ctx);
-    cam = ingest_camera_new(&config, &events, &st, ctx, &error);
-    g_assert_no_error(error);
+    if (!bench_start(&b, &config, "baseline", "pcma"))
+        return;
 
-    u = (Until){&st, 50, 10, TRUE};
-    g_assert_true(wait_for(ctx, flowing, &u, 20000));
-    g_assert_false(ingest_camera_is_transcoding(cam, MGST_KIND_VIDEO));
+    g_assert_true(bench_flowing(&b, 50, 10));
+    g_assert_false(ingest_camera_is_transcoding(b.cam, MGST_KIND_VIDEO));
     /* the camera's PCMA becomes Opus, said once in the log */
-    g_assert_true(ingest_camera_is_transcoding(cam, MGST_KIND_AUDIO));
-    assert_opus_audio(&st);
-    g_assert_true(wait_for(ctx, logged_once_pcma, NULL, 5000));
-    g_mutex_lock(&st.lock);
-    g_assert_cmpint(st.streams[MGST_KIND_VIDEO].codec, ==, MGST_CODEC_H264);
-    g_assert_cmpuint(st.streams[MGST_KIND_VIDEO].payload_type, ==, INGEST_PT_VIDEO);
-    g_assert_false(st.streams[MGST_KIND_VIDEO].transcoded);
-    g_assert_true(st.saw_sps);
-    g_test_message("SPS profile_idc %u constraints 0x%02x", st.sps_profile, st.sps_constraints);
-    g_assert_cmpuint(st.sps_profile, ==, 66);
-    g_assert_cmpuint(st.sps_constraints & 0x40, !=, 0); /* constrained baseline */
-    g_mutex_unlock(&st.lock);
+    g_assert_true(ingest_camera_is_transcoding(b.cam, MGST_KIND_AUDIO));
+    assert_opus_audio(&b.st);
+    g_assert_true(wait_for(b.ctx, logged_once_pcma, NULL, 5000));
+    g_mutex_lock(&b.st.lock);
+    g_assert_cmpint(b.st.streams[MGST_KIND_VIDEO].codec, ==, MGST_CODEC_H264);
+    g_assert_cmpuint(b.st.streams[MGST_KIND_VIDEO].payload_type, ==, INGEST_PT_VIDEO);
+    g_assert_false(b.st.streams[MGST_KIND_VIDEO].transcoded);
+    g_assert_true(b.st.saw_sps);
+    g_test_message("SPS profile_idc %u constraints 0x%02x", b.st.sps_profile, b.st.sps_constraints);
+    g_assert_cmpuint(b.st.sps_profile, ==, 66);
+    g_assert_cmpuint(b.st.sps_constraints & 0x40, !=, 0); /* constrained baseline */
+    g_mutex_unlock(&b.st.lock);
 
     /* the camera dies ... */
-    kill_server(server);
-    g_assert_true(wait_for(ctx, is_reconnecting, &st, 10000));
+    kill_server(b.server);
+    g_assert_true(wait_for(b.ctx, is_reconnecting, &b.st, 10000));
     /* ... and comes back: the stream resumes by itself */
     g_usleep(500000);
-    server = start_server(port, "baseline", "pcma");
+    b.server = start_server(b.port, "baseline", "pcma");
     t_restart = g_get_monotonic_time();
-    u = (Until){&st, packets(&st, MGST_KIND_VIDEO) + 50, packets(&st, MGST_KIND_AUDIO) + 10, TRUE};
-    g_assert_true(wait_for(ctx, flowing, &u, 20000));
-    ingest_camera_get_stats(cam, &stats);
+    g_assert_true(bench_flowing(&b, packets(&b.st, MGST_KIND_VIDEO) + 50,
+                                packets(&b.st, MGST_KIND_AUDIO) + 10));
+    ingest_camera_get_stats(b.cam, &stats);
     g_test_message("resumed %.1f s after the server restarted; %u connects, %u reconnects",
                    (double)(g_get_monotonic_time() - t_restart) / G_USEC_PER_SEC, stats.connects,
                    stats.reconnects);
@@ -314,111 +346,64 @@ static void test_passthrough_and_reconnect(void)
     g_assert_cmpint(stats.state, ==, INGEST_STATE_PLAYING);
     /* the new connection transcodes again, and says so once more: once per connection */
     g_assert_true(stats.transcoding[MGST_KIND_AUDIO]);
-    g_assert_true(wait_for(ctx, logged_twice_pcma, NULL, 5000));
-    assert_opus_audio(&st);
+    g_assert_true(wait_for(b.ctx, logged_twice_pcma, NULL, 5000));
+    assert_opus_audio(&b.st);
     g_assert_cmpint(g_atomic_int_get(&logged_pcma), ==, 2);
 
-    ingest_camera_free(cam);
-    kill_server(server);
-    g_main_context_pop_thread_default(ctx);
-    g_mutex_clear(&st.lock);
+    bench_stop(&b);
 }
 
 static void test_transcode(void)
 {
-    g_autoptr(GMainContext) ctx = g_main_context_new();
-    g_autoptr(GError) error = NULL;
-    guint16 port;
-    g_autofree char *url = NULL;
-    IngestConfig config = {0};
-    IngestCamera *cam;
+    IngestConfig config = {.site_id = 6};
     IngestStats stats;
-    State st;
-    Until u;
-    GPid server;
+    Bench b;
 
-    skip_without_server();
-    if (g_getenv("PHONGHOP_RTSP_TEST_SERVER") == NULL)
+    if (!bench_start(&b, &config, "high", "aac"))
         return;
-    state_init(&st);
-    port = free_port();
-    url = g_strdup_printf("rtsp://127.0.0.1:%u/cam", port);
-    server = start_server(port, "high", "aac");
-
-    config.url = url;
-    config.site_id = 6;
-    g_main_context_push_thread_default(ctx);
-    cam = ingest_camera_new(&config, &events, &st, ctx, &error);
-    g_assert_no_error(error);
-    u = (Until){&st, 50, 10, TRUE};
-    g_assert_true(wait_for(ctx, flowing, &u, 20000));
-    ingest_camera_request_keyframe(cam);
-    ingest_camera_get_stats(cam, &stats);
+    g_assert_true(bench_flowing(&b, 50, 10));
+    ingest_camera_request_keyframe(b.cam);
+    ingest_camera_get_stats(b.cam, &stats);
     g_assert_true(stats.transcoding[MGST_KIND_VIDEO]);
     g_assert_true(stats.transcoding[MGST_KIND_AUDIO]);
-    g_mutex_lock(&st.lock);
-    g_assert_cmpint(st.streams[MGST_KIND_VIDEO].codec, ==, MGST_CODEC_H264);
-    g_assert_true(st.streams[MGST_KIND_VIDEO].transcoded);
-    g_assert_cmpint(st.streams[MGST_KIND_AUDIO].codec, ==, MGST_CODEC_OPUS);
-    g_assert_true(st.streams[MGST_KIND_AUDIO].transcoded);
-    g_assert_true(st.saw_sps);
-    g_test_message("transcoded SPS profile_idc %u constraints 0x%02x", st.sps_profile,
-                   st.sps_constraints);
-    g_assert_cmpuint(st.sps_profile, ==, 66);
-    g_assert_cmpuint(st.sps_constraints & 0x40, !=, 0);
-    g_mutex_unlock(&st.lock);
+    g_mutex_lock(&b.st.lock);
+    g_assert_cmpint(b.st.streams[MGST_KIND_VIDEO].codec, ==, MGST_CODEC_H264);
+    g_assert_true(b.st.streams[MGST_KIND_VIDEO].transcoded);
+    g_assert_cmpint(b.st.streams[MGST_KIND_AUDIO].codec, ==, MGST_CODEC_OPUS);
+    g_assert_true(b.st.streams[MGST_KIND_AUDIO].transcoded);
+    g_assert_true(b.st.saw_sps);
+    g_test_message("transcoded SPS profile_idc %u constraints 0x%02x", b.st.sps_profile,
+                   b.st.sps_constraints);
+    g_assert_cmpuint(b.st.sps_profile, ==, 66);
+    g_assert_cmpuint(b.st.sps_constraints & 0x40, !=, 0);
+    g_mutex_unlock(&b.st.lock);
 
-    ingest_camera_free(cam);
-    kill_server(server);
-    g_main_context_pop_thread_default(ctx);
-    g_mutex_clear(&st.lock);
+    bench_stop(&b);
 }
 
 /* A camera sending G.711 mu-law: its H.264 passes, its audio is published as Opus. */
 static void test_pcmu(void)
 {
-    g_autoptr(GMainContext) ctx = g_main_context_new();
-    g_autoptr(GError) error = NULL;
-    guint16 port;
-    g_autofree char *url = NULL;
-    IngestConfig config = {0};
-    IngestCamera *cam;
+    IngestConfig config = {.site_id = 7};
     IngestStats stats;
-    State st;
-    Until u;
-    GPid server;
+    Bench b;
 
-    skip_without_server();
-    if (g_getenv("PHONGHOP_RTSP_TEST_SERVER") == NULL)
+    if (!bench_start(&b, &config, "baseline", "pcmu"))
         return;
-    state_init(&st);
-    port = free_port();
-    url = g_strdup_printf("rtsp://127.0.0.1:%u/cam", port);
-    server = start_server(port, "baseline", "pcmu");
-
-    config.url = url;
-    config.site_id = 7;
-    g_main_context_push_thread_default(ctx);
-    cam = ingest_camera_new(&config, &events, &st, ctx, &error);
-    g_assert_no_error(error);
-    u = (Until){&st, 20, 25, TRUE};
-    g_assert_true(wait_for(ctx, flowing, &u, 20000));
-    g_assert_true(wait_for(ctx, logged_once_pcmu, NULL, 5000));
-    ingest_camera_get_stats(cam, &stats);
+    g_assert_true(bench_flowing(&b, 20, 25));
+    g_assert_true(wait_for(b.ctx, logged_once_pcmu, NULL, 5000));
+    ingest_camera_get_stats(b.cam, &stats);
     g_assert_false(stats.transcoding[MGST_KIND_VIDEO]);
     g_assert_true(stats.transcoding[MGST_KIND_AUDIO]);
     g_assert_true(stats.present[MGST_KIND_AUDIO]);
     g_assert_cmpuint(stats.packets[MGST_KIND_AUDIO], >, 25);
-    assert_opus_audio(&st);
-    g_mutex_lock(&st.lock);
-    g_assert_false(st.streams[MGST_KIND_VIDEO].transcoded);
-    g_mutex_unlock(&st.lock);
+    assert_opus_audio(&b.st);
+    g_mutex_lock(&b.st.lock);
+    g_assert_false(b.st.streams[MGST_KIND_VIDEO].transcoded);
+    g_mutex_unlock(&b.st.lock);
     g_assert_cmpint(g_atomic_int_get(&logged_pcmu), ==, 1);
 
-    ingest_camera_free(cam);
-    kill_server(server);
-    g_main_context_pop_thread_default(ctx);
-    g_mutex_clear(&st.lock);
+    bench_stop(&b);
 }
 
 static void test_bad_url(void)
