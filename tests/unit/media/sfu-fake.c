@@ -151,22 +151,35 @@ guint8 fake_rtp_pt(GBytes *pkt)
     return bytes_of(pkt, 12)[1] & 0x7f;
 }
 
-guint fake_count_pli(FakePeer *peer, guint32 media_ssrc)
+GArray *fake_rtcp_packets(FakePeer *peer)
 {
-    guint i, n = 0;
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(RtcpPacket));
+    guint i;
 
     for (i = 0; i < peer->rtcp->len; i++) {
         gsize len;
         const guint8 *data = g_bytes_get_data(g_ptr_array_index(peer->rtcp, i), &len);
         RtcpIter iter;
         RtcpPacket pkt;
-        RtcpFeedback fb;
 
         rtcp_iter_init(&iter, data, len);
-        while (rtcp_iter_next(&iter, &pkt) > 0) {
-            if (rtcp_pli_parse(&pkt, &fb) == 0 && fb.media_ssrc == media_ssrc)
-                n++;
-        }
+        while (rtcp_iter_next(&iter, &pkt) > 0)
+            g_array_append_val(out, pkt);
+    }
+    return out;
+}
+
+guint fake_count_pli(FakePeer *peer, guint32 media_ssrc)
+{
+    g_autoptr(GArray) pkts = fake_rtcp_packets(peer);
+    guint i, n = 0;
+
+    for (i = 0; i < pkts->len; i++) {
+        RtcpFeedback fb;
+
+        if (rtcp_pli_parse(&g_array_index(pkts, RtcpPacket, i), &fb) == 0 &&
+            fb.media_ssrc == media_ssrc)
+            n++;
     }
     return n;
 }

@@ -50,6 +50,10 @@ guint32 fake_rtp_ts(GBytes *pkt);
 guint32 fake_rtp_ssrc(GBytes *pkt);
 guint8 fake_rtp_pt(GBytes *pkt);
 
+/* Every RTCP packet of the compounds @peer was sent, in order (an RtcpPacket each, pointing into
+ * peer->rtcp: valid until the peer is cleared). */
+GArray *fake_rtcp_packets(FakePeer *peer);
+
 /* Finds PLIs in the RTCP a publisher was sent: how many asked for @media_ssrc. */
 guint fake_count_pli(FakePeer *peer, guint32 media_ssrc);
 

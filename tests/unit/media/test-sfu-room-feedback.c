@@ -133,22 +133,23 @@ static void publish_video_fb(Fixture *fx, guint64 id, guint32 ssrc, guint feedba
 static GArray *nacked(FakePeer *peer, guint32 media_ssrc)
 {
     GArray *out = g_array_new(FALSE, FALSE, sizeof(guint16));
+    g_autoptr(GArray) pkts = NULL;
     guint i;
 
     for (i = 0; i < peer->rtcp->len; i++) {
         gsize len;
         const guint8 *data = g_bytes_get_data(g_ptr_array_index(peer->rtcp, i), &len);
-        RtcpIter iter;
-        RtcpPacket pkt;
+
+        g_assert_cmpint(rtcp_compound_validate(data, len), >, 0);
+    }
+    pkts = fake_rtcp_packets(peer);
+    for (i = 0; i < pkts->len; i++) {
         RtcpFeedback fb;
         guint16 seqs[64];
 
-        g_assert_cmpint(rtcp_compound_validate(data, len), >, 0);
-        rtcp_iter_init(&iter, data, len);
-        while (rtcp_iter_next(&iter, &pkt) > 0) {
-            if (rtcp_nack_parse(&pkt, &fb) == 0 && fb.media_ssrc == media_ssrc)
-                g_array_append_vals(out, seqs, rtcp_nack_expand(&fb, seqs, G_N_ELEMENTS(seqs)));
-        }
+        if (rtcp_nack_parse(&g_array_index(pkts, RtcpPacket, i), &fb) == 0 &&
+            fb.media_ssrc == media_ssrc)
+            g_array_append_vals(out, seqs, rtcp_nack_expand(&fb, seqs, G_N_ELEMENTS(seqs)));
     }
     return out;
 }
@@ -234,24 +235,18 @@ static void test_nacks_to_publisher(void)
 
 static guint count_fir(FakePeer *peer, guint32 media_ssrc, guint8 *last_seq)
 {
+    g_autoptr(GArray) pkts = fake_rtcp_packets(peer);
     guint i, n = 0;
 
-    for (i = 0; i < peer->rtcp->len; i++) {
-        gsize len;
-        const guint8 *data = g_bytes_get_data(g_ptr_array_index(peer->rtcp, i), &len);
-        RtcpIter iter;
-        RtcpPacket pkt;
+    for (i = 0; i < pkts->len; i++) {
         RtcpFeedback fb;
+        guint32 ssrc;
 
-        rtcp_iter_init(&iter, data, len);
-        while (rtcp_iter_next(&iter, &pkt) > 0) {
-            guint32 ssrc;
-
-            if (rtcp_fir_parse(&pkt, &fb) != 0 || rtcp_fir_get_n_items(&fb) != 1)
-                continue;
-            rtcp_fir_get_item(&fb, 0, &ssrc, last_seq);
-            n += ssrc == media_ssrc;
-        }
+        if (rtcp_fir_parse(&g_array_index(pkts, RtcpPacket, i), &fb) != 0 ||
+            rtcp_fir_get_n_items(&fb) != 1)
+            continue;
+        rtcp_fir_get_item(&fb, 0, &ssrc, last_seq);
+        n += ssrc == media_ssrc;
     }
     return n;
 }
@@ -292,26 +287,21 @@ static void test_fir_where_no_pli(void)
 /* The publisher's last REMB: its bitrate, and whether it names @ssrc. */
 static guint64 last_remb(FakePeer *peer, guint32 ssrc, guint *count)
 {
+    g_autoptr(GArray) pkts = fake_rtcp_packets(peer);
     guint64 bitrate = 0;
     guint i, k;
 
     *count = 0;
-    for (i = 0; i < peer->rtcp->len; i++) {
-        gsize len;
-        const guint8 *data = g_bytes_get_data(g_ptr_array_index(peer->rtcp, i), &len);
-        RtcpIter iter;
-        RtcpPacket pkt;
+    for (i = 0; i < pkts->len; i++) {
+        const RtcpPacket *pkt = &g_array_index(pkts, RtcpPacket, i);
         RtcpRemb remb;
 
-        rtcp_iter_init(&iter, data, len);
-        while (rtcp_iter_next(&iter, &pkt) > 0) {
-            if (pkt.type != RTCP_TYPE_PSFB || rtcp_remb_parse(&pkt, &remb) != 0)
-                continue;
-            for (k = 0; k < remb.n_ssrcs; k++) {
-                if (rtcp_remb_get_ssrc(&remb, k) == ssrc) {
-                    bitrate = remb.bitrate;
-                    (*count)++;
-                }
+        if (pkt->type != RTCP_TYPE_PSFB || rtcp_remb_parse(pkt, &remb) != 0)
+            continue;
+        for (k = 0; k < remb.n_ssrcs; k++) {
+            if (rtcp_remb_get_ssrc(&remb, k) == ssrc) {
+                bitrate = remb.bitrate;
+                (*count)++;
             }
         }
     }
