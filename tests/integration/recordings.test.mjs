@@ -15,14 +15,13 @@
 // interrupted, the scan is kept and logged, and the meeting, still open, is recorded again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { Postgres, Server, buildDir, sleep, waitFor } from '../common/harness.mjs';
+import { startWebrtcbinPeer } from '../common/webrtcbin-peer.mjs';
 
-const peerBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'webrtcbin-peer');
 const discoverBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'gst-discover');
 
 let pg, db, server;
@@ -36,44 +35,14 @@ function discover(files) {
   return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
-// One webrtcbin client signed in as @username, joined to @meeting's media, publishing.
+// One webrtcbin client signed in as @username, joined to @meeting's media, publishing;
+// p.recording collects the media.recording messages it is sent.
 async function startPeer(username, meeting) {
-  const c = server.client();
-  assert.equal((await c.login(username)).status, 200);
-  const ws = await c.websocket();
-  await ws.next((m) => m.type === 'welcome');
-  const proc = spawn(peerBin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const p = { username, c, ws, proc, stderr: '', errors: [], recording: [] };
-  proc.stderr.on('data', (d) => { p.stderr += d.toString(); });
-  p.exited = new Promise((resolve) => proc.on('exit', resolve));
-  p.send = (msg) => { if (proc.exitCode === null) proc.stdin.write(`${JSON.stringify(msg)}\n`); };
-  let nextId = 1;
-  p.ask = (msg) => {
-    const id = nextId++;
-    ws.sendJson({ meeting_id: meeting, ...msg, id });
-    return ws.next((m) => m.id === id || m.ref === id, 10000);
-  };
-  readline.createInterface({ input: proc.stdout }).on('line', async (line) => {
-    const m = JSON.parse(line);
-    try {
-      if (m.type === 'offer') {
-        const r = await p.ask({ type: 'media.publish', sdp: m.sdp });
-        if (r.type === 'media.answer') p.send({ type: 'answer', sdp: r.sdp });
-        else p.errors.push(r);
-      } else if (m.type === 'candidate') {
-        ws.sendJson({ type: 'media.candidate', meeting_id: meeting, connection: m.connection, candidate: m.candidate });
-      } else if (m.type === 'error') {
-        p.errors.push(m);
-      }
-    } catch (e) { p.errors.push(String(e)); }
+  const recording = [];
+  const p = await startWebrtcbinPeer(server, meeting, username, {
+    onMessage: (m) => { if (m.type === 'media.recording') recording.push(m); },
   });
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString());
-    if (m.type === 'media.recording') p.recording.push(m);
-  });
-  const joined = await p.ask({ type: 'media.join' });
-  assert.equal(joined.type, 'media.joined', JSON.stringify(joined));
-  p.id = joined.participant_id;
+  p.recording = recording;
   peers.push(p);
   p.send({ type: 'publish' });
   return p;

@@ -15,8 +15,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Postgres, Server, buildDir, freePort, sleep, waitFor } from '../common/harness.mjs';
+import { startWebrtcbinPeer } from '../common/webrtcbin-peer.mjs';
 
-const peerBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'webrtcbin-peer');
 const rtspBin = path.join(buildDir, 'tests', 'integration', 'media-gst', 'rtsp-test-server');
 const SITE_BASE = 2 ** 40;
 
@@ -42,43 +42,12 @@ async function stopCamera() {
   await camera.exited;
 }
 
+// The chair's webrtcbin client, receiving; p.peers is the last media.peers.
 async function startPeer(username) {
-  const c = server.client();
-  assert.equal((await c.login(username)).status, 200);
-  const ws = await c.websocket();
-  await ws.next((m) => m.type === 'welcome');
-  const proc = spawn(peerBin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const p = { username, c, ws, proc, errors: [], peers: null };
-  proc.stderr.on('data', () => {});
-  p.exited = new Promise((resolve) => proc.on('exit', resolve));
-  p.send = (msg) => proc.stdin.write(`${JSON.stringify(msg)}\n`);
-  let nextId = 1;
-  p.ask = (msg) => {
-    const id = nextId++;
-    ws.sendJson({ meeting_id: meeting, ...msg, id });
-    return ws.next((m) => m.id === id || m.ref === id, 10000);
-  };
-  readline.createInterface({ input: proc.stdout }).on('line', async (line) => {
-    const m = JSON.parse(line);
-    if (m.type === 'answer') {
-      const r = await p.ask({ type: 'media.answer', offer_id: m.offer_id, sdp: m.sdp });
-      if (r.type !== 'media.answered') p.errors.push(r);
-    } else if (m.type === 'candidate') {
-      ws.sendJson({ type: 'media.candidate', meeting_id: meeting, connection: m.connection, candidate: m.candidate });
-    } else if (m.type === 'stats') {
-      p.statsWaiter?.(m.rx);
-    } else if (m.type === 'error') {
-      p.errors.push(m);
-    }
+  const p = await startWebrtcbinPeer(server, meeting, username, {
+    receive: true,
+    onMessage: (m, peer) => { if (m.type === 'media.peers') peer.peers = m.peers; },
   });
-  ws.on('message', (data) => {
-    const m = JSON.parse(data.toString());
-    if (m.type === 'media.offer') p.send({ type: 'offer', offer_id: m.offer_id, sdp: m.sdp });
-    if (m.type === 'media.peers') p.peers = m.peers;
-  });
-  p.rx = () => new Promise((resolve) => { p.statsWaiter = resolve; p.send({ type: 'stats' }); });
-  const joined = await p.ask({ type: 'media.join' });
-  assert.equal(joined.type, 'media.joined', JSON.stringify(joined));
   peers.push(p);
   return p;
 }
