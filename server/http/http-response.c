@@ -81,21 +81,28 @@ void http_request_respond_json(HttpRequest *req, guint status, JsonNode *node)
                          g_bytes_new_take(text, len));
 }
 
-void http_request_respond_error(HttpRequest *req, guint status, const char *code,
-                                const char *format, ...)
+void http_json_add_error(JsonBuilder *b, const char *code, const char *format, va_list ap)
 {
-    va_list ap;
-    va_start(ap, format);
     g_autofree char *message = g_strdup_vprintf(format, ap);
-    va_end(ap);
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "error");
-    json_builder_begin_object(b);
+
     json_builder_set_member_name(b, "code");
     json_builder_add_string_value(b, code);
     json_builder_set_member_name(b, "message");
     json_builder_add_string_value(b, message);
+}
+
+void http_request_respond_error(HttpRequest *req, guint status, const char *code,
+                                const char *format, ...)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    va_list ap;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "error");
+    json_builder_begin_object(b);
+    va_start(ap, format);
+    http_json_add_error(b, code, format, ap);
+    va_end(ap);
     json_builder_end_object(b);
     json_builder_end_object(b);
     http_request_respond_json(req, status, json_builder_get_root(b));

@@ -156,6 +156,10 @@ void http_request_add_header(HttpRequest *req, const char *name, const char *val
 void http_request_respond(HttpRequest *req, guint status, const char *content_type, GBytes *body);
 /* Answers with node serialised (ownership of node taken). */
 void http_request_respond_json(HttpRequest *req, guint status, JsonNode *node);
+/* Adds "code" and "message" (@format's text) to the object @b is building: the members of every
+ * error phonghop gives, in an HTTP answer ({"error":{...}}) as over /ws ({"type":"error",...}). */
+void http_json_add_error(JsonBuilder *b, const char *code, const char *format, va_list ap)
+    G_GNUC_PRINTF(3, 0);
 /* Answers {"error":{"code":code,"message":message}}. */
 void http_request_respond_error(HttpRequest *req, guint status, const char *code,
                                 const char *format, ...) G_GNUC_PRINTF(4, 5);

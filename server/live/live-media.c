@@ -73,25 +73,8 @@ static void send_error(WsConn *conn, const char *code, JsonNode *ref, gint64 mee
 {
     va_list ap;
     va_start(ap, format);
-    g_autofree char *message = g_strdup_vprintf(format, ap);
+    live_send_error_v(conn, code, ref, meeting_id, format, ap);
     va_end(ap);
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, "error");
-    json_builder_set_member_name(b, "code");
-    json_builder_add_string_value(b, code);
-    json_builder_set_member_name(b, "message");
-    json_builder_add_string_value(b, message);
-    if (ref) {
-        json_builder_set_member_name(b, "ref");
-        json_builder_add_value(b, json_node_copy(ref));
-    }
-    if (meeting_id > 0) {
-        json_builder_set_member_name(b, "meeting_id");
-        json_builder_add_int_value(b, meeting_id);
-    }
-    send_node(conn, b);
 }
 
 /* The code a client sees for an error of the media library. */

@@ -33,6 +33,9 @@ const ScreenBinding *live_client_screen_for(const LiveClient *c, gint64 meeting_
 /* Sends {"type":"error","code","message","ref"}. */
 void live_send_error(WsConn *conn, const char *code, JsonNode *ref, const char *format, ...)
     G_GNUC_PRINTF(4, 5);
+/* The same with "meeting_id" too when @meeting_id > 0. */
+void live_send_error_v(WsConn *conn, const char *code, JsonNode *ref, gint64 meeting_id,
+                       const char *format, va_list ap) G_GNUC_PRINTF(5, 0);
 
 /* {"type":"subscribe","meeting_id":N,"after_seq":K,"id":..} */
 void live_feed_subscribe(PhApp *app, WsConn *conn, LiveClient *client, JsonObject *msg,

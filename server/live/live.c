@@ -74,27 +74,33 @@ static void lookup_free(gpointer p)
     g_free(l);
 }
 
-void live_send_error(WsConn *conn, const char *code, JsonNode *ref, const char *format, ...)
+void live_send_error_v(WsConn *conn, const char *code, JsonNode *ref, gint64 meeting_id,
+                       const char *format, va_list ap)
 {
-    va_list ap;
-    va_start(ap, format);
-    g_autofree char *message = g_strdup_vprintf(format, ap);
-    va_end(ap);
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "type");
     json_builder_add_string_value(b, "error");
-    json_builder_set_member_name(b, "code");
-    json_builder_add_string_value(b, code);
-    json_builder_set_member_name(b, "message");
-    json_builder_add_string_value(b, message);
+    http_json_add_error(b, code, format, ap);
     if (ref) {
         json_builder_set_member_name(b, "ref");
         json_builder_add_value(b, json_node_copy(ref));
     }
+    if (meeting_id > 0) {
+        json_builder_set_member_name(b, "meeting_id");
+        json_builder_add_int_value(b, meeting_id);
+    }
     json_builder_end_object(b);
     g_autoptr(JsonNode) node = json_builder_get_root(b);
     ws_conn_send_json(conn, node);
+}
+
+void live_send_error(WsConn *conn, const char *code, JsonNode *ref, const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    live_send_error_v(conn, code, ref, 0, format, ap);
+    va_end(ap);
 }
 
 static void send_welcome(WsConn *conn, LiveClient *c)
