@@ -73,6 +73,14 @@ SfuParticipant *add_participant(Fixture *fx, guint64 id, SfuRole role, const Sfu
     return p;
 }
 
+void publish_track(Fixture *fx, guint64 id, const SfuTrackConfig *cfg)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(sfu_room_publish(fx->room, id, cfg, &error));
+    g_assert_no_error(error);
+}
+
 void publish_audio(Fixture *fx, guint64 id, guint32 ssrc)
 {
     SfuTrackConfig cfg = {.mid = "a",
@@ -82,13 +90,11 @@ void publish_audio(Fixture *fx, guint64 id, guint32 ssrc)
                           .clock_rate = 48000,
                           .n_layers = 1,
                           .layers = {{.ssrc = ssrc}}};
-    g_autoptr(GError) error = NULL;
 
-    g_assert_true(sfu_room_publish(fx->room, id, &cfg, &error));
-    g_assert_no_error(error);
+    publish_track(fx, id, &cfg);
 }
 
-void publish_video(Fixture *fx, guint64 id, guint32 ssrc)
+void publish_video_fb(Fixture *fx, guint64 id, guint32 ssrc, guint feedback)
 {
     SfuTrackConfig cfg = {.mid = "v",
                           .kind = SFU_MEDIA_VIDEO,
@@ -96,11 +102,15 @@ void publish_video(Fixture *fx, guint64 id, guint32 ssrc)
                           .payload_type = VIDEO_PT,
                           .clock_rate = 90000,
                           .n_layers = 1,
-                          .layers = {{.ssrc = ssrc}}};
-    g_autoptr(GError) error = NULL;
+                          .layers = {{.ssrc = ssrc}},
+                          .feedback = feedback};
 
-    g_assert_true(sfu_room_publish(fx->room, id, &cfg, &error));
-    g_assert_no_error(error);
+    publish_track(fx, id, &cfg);
+}
+
+void publish_video(Fixture *fx, guint64 id, guint32 ssrc)
+{
+    publish_video_fb(fx, id, ssrc, 0);
 }
 
 void publish_simulcast(Fixture *fx, guint64 id)
@@ -112,10 +122,8 @@ void publish_simulcast(Fixture *fx, guint64 id)
                           .clock_rate = 90000,
                           .n_layers = 3,
                           .layers = {{.rid = "q"}, {.rid = "h"}, {.rid = "f"}}};
-    g_autoptr(GError) error = NULL;
 
-    g_assert_true(sfu_room_publish(fx->room, id, &cfg, &error));
-    g_assert_no_error(error);
+    publish_track(fx, id, &cfg);
 }
 
 void subscribe(Fixture *fx, guint64 sub, guint64 pub, const char *mid, guint32 ssrc, gint pt)

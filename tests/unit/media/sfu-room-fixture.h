@@ -40,8 +40,12 @@ void fixture_clear(Fixture *fx);
 /* A participant with one fake peer for both directions. @sub_ext: extension ids it negotiated
  * for what it receives (NULL: none). */
 SfuParticipant *add_participant(Fixture *fx, guint64 id, SfuRole role, const SfuExtIds *sub_ext);
+/* Publishes @cfg for @id, asserting it is accepted. */
+void publish_track(Fixture *fx, guint64 id, const SfuTrackConfig *cfg);
 void publish_audio(Fixture *fx, guint64 id, guint32 ssrc);
 void publish_video(Fixture *fx, guint64 id, guint32 ssrc);
+/* VP8 as publish_video, with the feedback it negotiated (SFU_FB_*). */
+void publish_video_fb(Fixture *fx, guint64 id, guint32 ssrc, guint feedback);
 /* Three VP8 layers announced by rid only (q, h, f), as browsers do. */
 void publish_simulcast(Fixture *fx, guint64 id);
 void subscribe(Fixture *fx, guint64 sub, guint64 pub, const char *mid, guint32 ssrc, gint pt);

@@ -113,22 +113,6 @@ static void test_pli_rate_limited(void)
 
 /* ---- feedback to publishers ---- */
 
-static void publish_video_fb(Fixture *fx, guint64 id, guint32 ssrc, guint feedback)
-{
-    SfuTrackConfig cfg = {.mid = "v",
-                          .kind = SFU_MEDIA_VIDEO,
-                          .codec = SFU_CODEC_VP8,
-                          .payload_type = VIDEO_PT,
-                          .clock_rate = 90000,
-                          .n_layers = 1,
-                          .layers = {{.ssrc = ssrc}},
-                          .feedback = feedback};
-    g_autoptr(GError) error = NULL;
-
-    g_assert_true(sfu_room_publish(fx->room, id, &cfg, &error));
-    g_assert_no_error(error);
-}
-
 /* Every sequence number the peer was NACKed for @media_ssrc, in order. */
 static GArray *nacked(FakePeer *peer, guint32 media_ssrc)
 {
