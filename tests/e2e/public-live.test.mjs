@@ -1,6 +1,7 @@
 // The public page plays the live stream in a real browser: Debian's headless Chromium opens
 // /public/MEETING of an open public meeting, anonymous, and its <video> plays the server's HLS
-// (/live/MEETING/index.m3u8) with the browser's own HLS support, no player library. Asserted:
+// (/live/MEETING/index.m3u8) with the browser's own HLS support (and, for a browser without it,
+// through hls.js). Asserted:
 // the page waits while the meeting is not streamed and starts by itself; the video advances
 // and shows the program (the title bar across the top, read back from a canvas); a closed item
 // (họp kín) turns the picture into the slate, and a public one brings the program back.
@@ -121,4 +122,37 @@ test('the public page plays the live stream, and a closed item shows the slate',
   assert.equal(r.status, 200, r.text);
   await waitShares(page, (s) => s.slate < 0.05 && s.bar > 0.3, 'the program after the closed item');
   assert.deepEqual(visitor.log.filter((l) => l.startsWith('pageerror')), []);
+});
+
+// A browser without native HLS (Firefox) plays the stream through hls.js: the same Chromium with
+// its native HLS hidden from the page (canPlayType answers '' for HLS), as Firefox answers.
+test('a browser without native HLS plays the stream through hls.js', async (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const other = await launchUser('public-live-hlsjs', { size: SIZES.phone ?? SIZES.tablet, camera: false });
+  try {
+    await other.context.addInitScript(() => {
+      const real = HTMLMediaElement.prototype.canPlayType;
+      HTMLMediaElement.prototype.canPlayType = function (type) {
+        return /mpegurl/i.test(type) ? '' : real.call(this, type);
+      };
+    });
+    const { page } = other;
+    await page.goto(`${server.url}/#/public/${meeting}`);
+    await page.locator('[data-player="hls.js"]').waitFor({ timeout: 60000 });
+    const end = Date.now() + 90000;
+    let last = null;
+    while (Date.now() < end) {
+      last = await page.evaluate(() => {
+        const v = document.querySelector('[data-testid="live-video"]');
+        return v && { time: v.currentTime, width: v.videoWidth, src: v.currentSrc, error: v.error && v.error.code };
+      });
+      if (last && last.time > 2 && last.width === 640) break;
+      await page.waitForTimeout(500);
+    }
+    assert.ok(last && last.time > 2 && last.width === 640, `hls.js playing: ${JSON.stringify(last)} ${other.log.join(' | ')}`);
+    assert.match(last.src, /^blob:/, 'played through Media Source Extensions');
+    assert.deepEqual(other.log.filter((l) => l.startsWith('pageerror')), []);
+  } finally {
+    await other.close();
+  }
 });
