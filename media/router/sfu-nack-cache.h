@@ -2,9 +2,10 @@
  * (private to media/).
  *
  * When a subscriber reports a loss (generic NACK, RFC 4585 §6.2.1) the router resends the packet
- * from here instead of asking the publisher. The cache is a ring of fixed-size slots allocated
- * once at creation: storing copies the packet into the slot of its sequence number, so the packet
- * path allocates nothing. Lookups find a packet only if its slot still holds exactly that packet
+ * from here instead of asking the publisher. The cache is a ring of fixed-size slots mapped once at
+ * creation: storing copies the packet into the slot of its sequence number, so the packet path
+ * allocates nothing. The ring uses as many slots as hold the maximum age of the stream (it grows
+ * to at most n_slots), and only the slots used take memory. Lookups find a packet only if its slot still holds exactly that packet
  * (the sequence number is extended across 16-bit wrap-around) and it is younger than the maximum
  * age: an old packet is useless to a real-time receiver and costs the bandwidth it lacks.
  *
@@ -36,6 +37,10 @@ int sfu_nack_cache_store(SfuNackCache *cache, guint16 seq, const guint8 *packet,
  * overwritten; -ETIME when it is there but older than the maximum age. */
 int sfu_nack_cache_lookup(SfuNackCache *cache, guint16 seq, gint64 now_us, const guint8 **packet,
                           gsize *len);
+
+/* The slots in use now: MIN(n_slots, 128) at first, doubled while the ring holds less than the
+ * maximum age of the stream. */
+guint sfu_nack_cache_get_window(const SfuNackCache *cache);
 
 /* Forgets every packet (the publisher's stream restarted). */
 void sfu_nack_cache_clear(SfuNackCache *cache);

@@ -141,6 +141,60 @@ static void test_empty_packet(void)
     g_assert_cmpuint(len, ==, 0);
 }
 
+/* The ring keeps about max_age of the stream: a fast stream makes it grow (its packets kept, byte
+ * for byte, across each doubling), a slow one leaves it at its first size, and it never grows past
+ * n_slots. */
+static void test_window_follows_rate(void)
+{
+    g_autoptr(SfuNackCache) fast = sfu_nack_cache_new(1024, 1500, G_USEC_PER_SEC);
+    g_autoptr(SfuNackCache) slow = sfu_nack_cache_new(1024, 1500, G_USEC_PER_SEC);
+    guint8 buf[1500];
+    guint i;
+
+    g_assert_cmpuint(sfu_nack_cache_get_window(fast), ==, 128);
+    /* 150 packets a second (1.2 Mb/s of video) for 3 s, numbers wrapping on the way. */
+    for (i = 0; i < 450; i++) {
+        guint16 seq = (guint16)(65400 + i);
+        gint64 now = (gint64)i * G_USEC_PER_SEC / 150;
+
+        g_assert_cmpint(sfu_nack_cache_store(fast, seq, buf, fill(buf, seq, 900 + i % 300), now),
+                        ==, 0);
+        /* Every packet of the last second is there, across each growth. */
+        if (i % 37 == 0)
+            for (guint back = 0; back < MIN(i + 1, 150u); back++)
+                assert_holds(fast, (guint16)(seq - back), 900 + (i - back) % 300, now);
+    }
+    g_assert_cmpuint(sfu_nack_cache_get_window(fast), ==, 256);
+    /* (Looked up at the time the oldest of them came, so none is too old to return.) */
+    for (i = 450 - 256; i < 450; i++)
+        assert_holds(fast, (guint16)(65400 + i), 900 + i % 300,
+                     (gint64)(450 - 256) * G_USEC_PER_SEC / 150);
+    g_assert_cmpint(sfu_nack_cache_lookup(fast, (guint16)(65400 + 450 - 257), 0, NULL, NULL), ==,
+                    -ENOENT);
+
+    /* 50 packets a second: 128 slots already hold 2.5 s. */
+    for (i = 0; i < 500; i++)
+        g_assert_cmpint(sfu_nack_cache_store(slow, (guint16)i, buf, fill(buf, (guint16)i, 100),
+                                             (gint64)i * G_USEC_PER_SEC / 50),
+                        ==, 0);
+    g_assert_cmpuint(sfu_nack_cache_get_window(slow), ==, 128);
+    assert_holds(slow, 499 - 127, 100, 0);
+    g_assert_cmpint(sfu_nack_cache_lookup(slow, 499 - 128, 0, NULL, NULL), ==, -ENOENT);
+    /* A late packet behind the window in use is refused, as behind a full ring. */
+    g_assert_cmpint(sfu_nack_cache_store(slow, 499 - 200, buf, fill(buf, 299, 100), 0), ==,
+                    -ESTALE);
+
+    /* A burst far faster than the maximum age: growth stops at n_slots. */
+    g_autoptr(SfuNackCache) burst = sfu_nack_cache_new(512, 100, G_USEC_PER_SEC);
+    for (i = 0; i < 5000; i++)
+        g_assert_cmpint(sfu_nack_cache_store(burst, (guint16)i, buf, fill(buf, (guint16)i, 60), 0),
+                        ==, 0);
+    g_assert_cmpuint(sfu_nack_cache_get_window(burst), ==, 512);
+    for (i = 5000 - 512; i < 5000; i++)
+        assert_holds(burst, (guint16)i, 60, 0);
+    g_assert_cmpint(sfu_nack_cache_lookup(burst, 5000 - 513, 0, NULL, NULL), ==, -ENOENT);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -150,5 +204,6 @@ int main(int argc, char **argv)
     g_test_add_func("/media/nack-cache/late-and-stale", test_late_and_stale);
     g_test_add_func("/media/nack-cache/restart", test_restart);
     g_test_add_func("/media/nack-cache/empty-packet", test_empty_packet);
+    g_test_add_func("/media/nack-cache/window-follows-rate", test_window_follows_rate);
     return g_test_run();
 }
