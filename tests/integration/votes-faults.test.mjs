@@ -42,10 +42,12 @@ async function connectAll() {
   return sockets;
 }
 
-// Casts spread over `spreadMs`; resolves with what each member heard (undefined: nothing).
-function castSpread(sockets, pollId, keys, spreadMs) {
+// Casts spread over `spreadMs`; resolves with what each member heard (undefined: nothing). With
+// `gate`, the members from `gate.from` on wait for gate.open before they send.
+function castSpread(sockets, pollId, keys, spreadMs, gate = null) {
   return sockets.map((ws, i) => (async () => {
-    await sleep((i / sockets.length) * spreadMs);
+    if (gate && i >= gate.from) await gate.open;
+    else await sleep((i / sockets.length) * spreadMs);
     try {
       // The server dying closes the socket: no answer will come.
       return await Promise.race([castWs(ws, pollId, choiceOf(i), keys[i], 20000), ws.closed.then(() => undefined)]);
@@ -64,12 +66,19 @@ test('SIGKILL in the middle of a vote: every acknowledged ballot is there once; 
   const namedKeys = sessions.map(() => newKey());
   const secretKeys = sessions.map(() => newKey());
   const heard = { named: [], secret: [] };
+  // The first half casts over 1.5 s; the second half waits until some of the first are
+  // acknowledged, then sends at once, and the server is killed right after those sends: some
+  // ballots acknowledged, others on their way, however slow or bursty the server is (a stalled
+  // server could otherwise acknowledge every ballot before a kill timed by the clock).
+  let release;
+  const gate = { from: N / 2, open: new Promise((r) => { release = r; }) };
   const pending = [
-    ...castSpread(sockets, named.id, namedKeys, 1500).map((p, i) => p.then((a) => { heard.named[i] = a; })),
-    ...castSpread(sockets, secret.id, secretKeys, 1500).map((p, i) => p.then((a) => { heard.secret[i] = a; })),
+    ...castSpread(sockets, named.id, namedKeys, 3000, gate).map((p, i) => p.then((a) => { heard.named[i] = a; })),
+    ...castSpread(sockets, secret.id, secretKeys, 3000, gate).map((p, i) => p.then((a) => { heard.secret[i] = a; })),
   ];
-  // Kill it once some ballots are acknowledged and others are on their way.
   await waitFor(() => heard.named.filter((a) => a?.type === 'vote.recorded').length >= 40, { timeoutMs: 20000, intervalMs: 5, what: 'some acknowledgements' });
+  release();
+  await new Promise((r) => setImmediate(r)); // the second half's sends are made
   const { signal } = await server.stop('SIGKILL');
   assert.equal(signal, 'SIGKILL');
   for (const ws of sockets) ws.terminate();
