@@ -159,6 +159,9 @@ export class Server {
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), 15000);
     const r = await this.exited;
     clearTimeout(timer);
+    // A clean stop that was not clean: what the server said last (a sanitizer's report, say)
+    // goes to the test's log.
+    if (signal === 'SIGTERM' && r.code !== 0) process.stderr.write(`phonghop exited with ${JSON.stringify(r)} after SIGTERM; the end of its log:\n${this.log.slice(-12000)}\n`);
     return r;
   }
 

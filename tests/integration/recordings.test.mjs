@@ -143,8 +143,13 @@ test('a meeting is recorded from opening to closing: files play, marks and close
   assert.match(metrics, new RegExp(`^phonghop_recording_bytes_written\\{meeting="${meeting}"\\} [1-9]`, 'm'));
   assert.match(metrics, new RegExp(`^phonghop_recording_tracks\\{meeting="${meeting}"\\} 2$`, 'm'));
 
-  // The closed item, from about 13 s into the recording, for 4 s; then the public one again.
+  // The closed item, from about 13 s into the recording (and not before the chair's first files
+  // are complete, so that some of them are wholly public however late the media began), for 4 s;
+  // then the public one again.
   await waitFor(() => Date.now() - publishedAt > 13000, { timeoutMs: 20000, what: 'time' });
+  await waitFor(async () => (await chairClient.get(`${api}/recordings`)).data.segments
+    .some((s) => s.participant_id === chair.id && s.seq === 0 && s.state === 'complete'),
+  { timeoutMs: 20000, intervalMs: 200, what: "the chair's first file complete" });
   r = await chairClient.post(`${api}/agenda/current`, { item_id: items[1] });
   assert.equal(r.status, 200, r.text);
   await sleep(4000);
@@ -200,7 +205,8 @@ test('a meeting is recorded from opening to closing: files play, marks and close
   // participant 0, H.264 and AAC in one Matroska file each, cut like the others, closed and
   // hashed before the recording ended, covering the meeting from about its opening to its close.
   const program = list.segments.filter((s) => s.participant_id === 0);
-  assert.ok(program.length >= 2, `the program cut in 10-second files: ${JSON.stringify(program)}`);
+  assert.ok(program.length >= 2, `the program cut in 10-second files: ${JSON.stringify(program)}; ` +
+    `the server said of it: ${server.log.split('\n').filter((l) => /program|composite|gst/i.test(l)).slice(-30).join('\n')}`);
   assert.deepEqual(program.map((s) => s.seq), program.map((_, i) => i));
   let programMs = 0;
   for (const s of program) {
