@@ -15,7 +15,8 @@
  * everything is encoded once and split by tees, with a parser per branch after the tee.
  *
  * Failure handling, deferred freeing and the bus drain are those of the recorder, plus a
- * watchdog in the tick: a live program that encodes no frame for COMP_STALL_MS has failed.
+ * watchdog in the tick: a live program that encodes no frame for COMP_STALL_MS (its first frame:
+ * COMP_FIRST_FRAME_MS) has failed.
  */
 #include "gst/composite.h"
 
@@ -31,6 +32,10 @@
 #define TICK_MS         500
 #define STOP_TIMEOUT_MS 5000
 #define COMP_STALL_MS   5000 /* no frame encoded this long: the pipeline has failed */
+/* ...but the first frame after a start may take longer on a busy server (the encoder and the
+ * fonts set up, every element prerolled): a start is given this long before it counts as failed,
+ * since two failures within a minute stop the program for good. */
+#define COMP_FIRST_FRAME_MS 20000
 
 static gboolean build(CompProgram *comp, GError **error);
 static void teardown(CompProgram *comp);
@@ -683,12 +688,14 @@ static gboolean tick_cb(gpointer user_data)
         frames != comp->tick_frames) {
         comp->tick_frames = frames;
         comp->frames_seen_us = now;
-    } else if (now - comp->frames_seen_us > (gint64)COMP_STALL_MS * 1000) {
+    } else if (now - comp->frames_seen_us >
+               (gint64)(frames == 0 ? COMP_FIRST_FRAME_MS : COMP_STALL_MS) * 1000) {
         comp->frames_seen_us = now;
-        fail(comp, g_error_new(MGST_ERROR, MGST_ERROR_PIPELINE,
-                               "meeting %" G_GUINT64_FORMAT ": the program produced no frame "
-                               "for %u ms",
-                               comp->meeting_id, COMP_STALL_MS));
+        fail(comp,
+             g_error_new(MGST_ERROR, MGST_ERROR_PIPELINE,
+                         "meeting %" G_GUINT64_FORMAT ": the program produced no frame "
+                         "for %u ms",
+                         comp->meeting_id, frames == 0 ? COMP_FIRST_FRAME_MS : COMP_STALL_MS));
         /* @comp may be gone now (freed from the error callback): not touched again */
     }
     return G_SOURCE_CONTINUE;
