@@ -22,7 +22,11 @@
 #                    negotiates over /ws as the web client does;
 #   phonghop-engine  phonghop's media engine alone (media.h) in loadgen-sfu, with a minimal
 #                    signaling: the same SFU without the daemon around it;
-#   janus            Debian's janus (VideoRoom, WebSocket transport) with a private config.
+#   janus            Debian's janus (VideoRoom, WebSocket transport) with a private config;
+#   udp-floor-sendto, udp-floor-sendmmsg
+#                    not an SFU: only the UDP sends an SFU makes for the topology (udp-floor.c),
+#                    one sendto() per copy on a socket per subscriber, or one sendmmsg() per
+#                    packet on one socket: the kernel's floor under any SFU's CPU per packet.
 #
 # Usage: tests/bench/loadgen/run.sh [--build DIR] [--runs N] [--window S] [--profile gcm|cm]
 #                                   [--topologies "1to8 1to32 4x4"] [--sfus "phonghop janus"]
@@ -68,9 +72,10 @@ done
 
 loadgen="$build/tests/bench/loadgen/loadgen"
 sfu_host="$build/tests/bench/loadgen/loadgen-sfu"
+floor="$build/tests/bench/loadgen/udp-floor"
 daemon="$build/server/phonghop"
 daemon_admin="$build/server/phonghop-admin"
-for p in "$loadgen" "$sfu_host" "$daemon" "$daemon_admin"; do
+for p in "$loadgen" "$sfu_host" "$floor" "$daemon" "$daemon_admin"; do
   [ -x "$p" ] || { echo "run.sh: $p is not built (meson setup, ninja; needs libsoup-3.0-dev)" >&2; exit 2; }
 done
 for p in ip gst-launch-1.0 janus curl; do
@@ -291,9 +296,39 @@ wait_ready() { # $1: port; waits until the SFU listens on it (at most 15 s)
   return 1
 }
 
+# The kernel's floor (--sfus udp-floor-sendto / udp-floor-sendmmsg): udp-floor makes only the
+# UDP sends an SFU makes for the topology (the copies of each packet, datagrams of 1,100 bytes, at
+# the stream's 178 packets a second per publisher), on the SFU's CPU and side of the veth, and its
+# own CPU per datagram is the line's us/packet: no SFU sends for less on this path.
+measure_floor() { # $1: udp-floor-sendto|udp-floor-sendmmsg, $2: topology
+  local mode=${1#udp-floor-} topo=$2 copies pps recv_pid line got
+  case "$topo" in
+    1to8) copies=8; pps=178 ;;
+    1to32) copies=32; pps=178 ;;
+    4x4) copies=3; pps=712 ;; # each of four publishers' packets to the three others
+    *) echo "run.sh: unknown topology $topo" >&2; return ;;
+  esac
+  ip netns exec "$ns_gen" taskset -c "$gen_cpus" "$floor" --receive --address "$gen_ip" \
+    --port 41000 --count "$copies" >"$work/floor-recv.out" 2>&1 &
+  recv_pid=$!
+  for _ in $(seq 50); do grep -q ready "$work/floor-recv.out" 2>/dev/null && break; sleep 0.1; done
+  line=$(ip netns exec "$ns_sfu" taskset -c "$sfu_cpus" "$floor" --send --address "$sfu_ip" \
+    --to "$gen_ip" --port 41000 --count "$copies" --mode "$mode" --pps "$pps" --seconds "$window")
+  sleep 0.5
+  kill "$recv_pid" 2>/dev/null || true
+  wait "$recv_pid" 2>/dev/null || true
+  got=$(sed -n 's/.*"received":\([0-9]*\).*/\1/p' "$work/floor-recv.out")
+  line="${line%\}},\"sfu\":\"$1\",\"topology\":\"$topo\",\"ok\":true,\"received\":${got:-0},\"window_s\":$window,\"delivery\":$(awk -v r="${got:-0}" -v s="$(sed -n 's/.*"datagrams":\([0-9]*\).*/\1/p' <<<"$line")" 'BEGIN { printf "%.6f", s ? r / s : 0 }'),\"cpu_us_per_packet\":$(sed -n 's/.*"cpu_us_per_datagram":\([0-9.]*\).*/\1/p' <<<"$line")}"
+  echo "$line" >>"$results"
+  echo "run $run $1 $topo: $line"
+}
+
 measure() { # $1: sfu, $2: topology, $3: run
   local sfu=$1 topo=$2 run=$3 url port log line extra=()
   log="$out/$sfu-$topo-run$run.log"
+  case "$sfu" in
+    udp-floor-*) measure_floor "$sfu" "$topo"; return ;;
+  esac
   case "$sfu" in
     phonghop)
       port=$daemon_port
