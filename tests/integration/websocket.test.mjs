@@ -8,7 +8,7 @@ let pg, db, server;
 before(async () => {
   pg = new Postgres();
   db = pg.createDatabase();
-  server = await Server.start({ db, config: { server: { max_ws_message_bytes: 4096 } } });
+  server = await Server.start({ db, config: { server: { max_ws_message_bytes: 4096, max_ws_queue_bytes: 16384 } } });
 });
 
 after(async () => {
@@ -85,6 +85,35 @@ test('metrics count WebSocket connections', async () => {
   const r = await server.client().get('/metrics');
   assert.match(r.text, /phonghop_connections\{kind="websocket"\} [1-9]/);
   ws.close();
+});
+
+// A client that stops reading: the server writes what the socket takes, queues up to
+// max_ws_queue_bytes more, then drops the queue and closes with 1008 rather than grow; the
+// others are served as before.
+test('a client that cannot keep up is disconnected with 1008, and nobody else is', async () => {
+  const slowDrops = async () => Number((await server.client().get('/metrics')).text.match(/^phonghop_websocket_slow_disconnects_total (\d+)$/m)[1]);
+  const before = await slowDrops();
+  const other = await server.client().websocket();
+  await other.next((m) => m.type === 'welcome');
+  const slow = await server.client().websocket();
+  await slow.next((m) => m.type === 'welcome');
+  slow.pause(); // reads nothing from here on
+  const id = 'x'.repeat(3900); // each pong carries it back: about 4 KB
+  let sent = 0;
+  for (let batch = 0; batch < 100 && (await slowDrops()) === before; batch++) {
+    for (let i = 0; i < 50; i++, sent++) slow.sendJson({ type: 'ping', id });
+    await sleep(50);
+  }
+  assert.equal(await slowDrops(), before + 1, `not disconnected after ${sent} pings of 4 KB`);
+  // The other client still gets its answers.
+  other.sendJson({ type: 'ping', id: 7 });
+  assert.equal((await other.next((m) => m.type === 'pong')).id, 7);
+  // What the kernel held arrives, then the close: nothing of the dropped queue.
+  slow.resume();
+  const { code, reason } = await slow.closed;
+  assert.equal(code, 1008);
+  assert.equal(reason, 'too slow');
+  other.close();
 });
 
 // A signed-in connection lives only as long as its session.
