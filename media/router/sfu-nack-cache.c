@@ -27,7 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define SEQ_BASE G_GINT64_CONSTANT(0x10000)
+#define SEQ_BASE       G_GINT64_CONSTANT(0x10000)
 #define INITIAL_ACTIVE 128
 
 typedef struct {
@@ -45,8 +45,8 @@ struct _SfuNackCache {
     gint64 ext_highest;
     gboolean have_stray;
     guint16 stray_seq; /* the last packet refused as too old, for the restart rule */
-    gint64 lap_ext; /* the highest number when the current lap of the ring began */
-    gint64 lap_us;  /* and when */
+    gint64 lap_ext;    /* the highest number when the current lap of the ring began */
+    gint64 lap_us;     /* and when */
     SfuNackSlot *slots;
     guint8 *buffers; /* n_slots * max_packet_len, mapped; the first n_active slots used */
     gsize buffers_len;

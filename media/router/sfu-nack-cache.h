@@ -5,9 +5,10 @@
  * from here instead of asking the publisher. The cache is a ring of fixed-size slots mapped once at
  * creation: storing copies the packet into the slot of its sequence number, so the packet path
  * allocates nothing. The ring uses as many slots as hold the maximum age of the stream (it grows
- * to at most n_slots), and only the slots used take memory. Lookups find a packet only if its slot still holds exactly that packet
- * (the sequence number is extended across 16-bit wrap-around) and it is younger than the maximum
- * age: an old packet is useless to a real-time receiver and costs the bandwidth it lacks.
+ * to at most n_slots), and only the slots used take memory. Lookups find a packet only if its slot
+ * still holds exactly that packet (the sequence number is extended across 16-bit wrap-around) and
+ * it is younger than the maximum age: an old packet is useless to a real-time receiver and costs
+ * the bandwidth it lacks.
  *
  * Ownership: one owner calls sfu_nack_cache_free(). Thread: the media worker that owns the stream.
  */
