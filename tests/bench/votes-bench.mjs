@@ -111,6 +111,7 @@ async function nodeMembers(sessions, meeting, after) {
   // From here each message is parsed once: the harness's own listener (which keeps every message
   // for next()) is removed, and a ballot's answer is found by its id.
   const answers = new Map(); // message id -> resolve
+  let stopping = false;
   sockets.forEach((ws) => {
     ws.removeAllListeners('message');
     ws.on('message', (d) => {
@@ -125,7 +126,7 @@ async function nodeMembers(sessions, meeting, after) {
         arrivals.set(m.payload.poll_id, list);
       }
     });
-    ws.on('close', (code) => console.log(`  a member's connection closed (${code})`));
+    ws.on('close', (code) => { if (!stopping) console.log(`  a member's connection closed (${code})`); });
   });
   let count = 0;
   const castOne = (ws, pollId, choice) => new Promise((resolve) => {
@@ -156,7 +157,7 @@ async function nodeMembers(sessions, meeting, after) {
       return { got: (arrivals.get(pollId) || []).map((t) => t - tc), closeMs, status: r.status };
     },
     cpuMs() { const u = process.cpuUsage(); return (u.user + u.system) / 1000; },
-    stop() { for (const ws of sockets) ws.terminate(); },
+    stop() { stopping = true; for (const ws of sockets) ws.terminate(); },
   };
 }
 
