@@ -3,11 +3,10 @@
  * The upgrade is accepted at /ws only, and only from our own origin when the browser names one.
  * Text messages are reassembled from their fragments up to max_ws_message and handed over whole;
  * binary frames, invalid UTF-8 and oversized messages close the connection with the matching
- * close code. An outgoing message is written at once when nothing is queued before it and the
- * socket can take it (plain HTTP/1.1 only, see ws_write_now()); otherwise it is queued already
- * framed for lws (LWS_PRE bytes of headroom in front of the text), one lws_write() per writeable
- * callback. The queue is bounded by max_ws_queue bytes: a client that cannot keep up is
- * disconnected rather than allowed to grow the server's memory.
+ * close code. Outgoing messages are queued already framed for lws (LWS_PRE bytes of headroom in
+ * front of the text), one lws_write() per writeable callback, so sending copies nothing more. The
+ * queue is bounded by max_ws_queue bytes: a client that cannot keep up is disconnected rather than
+ * allowed to grow the server's memory.
  *
  * WsConn is reference counted because the application may hold it across database jobs: when lws
  * closes the connection it is detached (wsi = NULL), and sending to it then does nothing.
@@ -15,10 +14,6 @@
 #include "http-server-private.h"
 
 #include <string.h>
-
-/* Larger messages (an agenda, a catch-up) keep to the queue: lws would copy what the kernel did
- * not take. */
-#define WS_DIRECT_MAX (64 * 1024)
 
 /* ---- WebSocket connections ---- */
 
@@ -100,32 +95,6 @@ void ws_conn_close(WsConn *conn, guint16 code, const char *reason)
     http_server_want_writable(conn->server, conn->wsi);
 }
 
-/* A message to a connection with nothing queued is written at once, when the connection is plain
- * HTTP/1.1 (not TLS, not a stream of HTTP/2) and its socket can take it: the way through the
- * writeable callback costs two changes of the poll set and a turn of the loop per message, paid
- * for every receipt of a burst of ballots and every event of a fan-out. lws_send_pipe_choked()
- * says whether the socket would take it (and lws keeps nothing unsent from before), and is what
- * makes a second lws_write() outside the writeable callback legal; should the kernel still take
- * only part, lws keeps the rest and sends it before any writeable callback of ours. Returns FALSE
- * when the message must be queued instead. */
-static gboolean ws_write_now(WsConn *conn, const char *text, gsize len)
-{
-    if (lws_is_ssl(conn->wsi) || lws_get_network_wsi(conn->wsi) != conn->wsi ||
-        len > WS_DIRECT_MAX || lws_send_pipe_choked(conn->wsi))
-        return FALSE;
-    guint8 stack[LWS_PRE + 2048];
-    g_autofree guint8 *heap = len > sizeof(stack) - LWS_PRE ? g_malloc(LWS_PRE + len) : NULL;
-    guint8 *buf = heap ? heap : stack;
-    memcpy(buf + LWS_PRE, text, len);
-    if (lws_write(conn->wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT) < 0) {
-        ws_conn_close(conn, 1011, "write failed");
-        return TRUE; /* nothing to queue: the connection is going */
-    }
-    conn->server->stats.ws_messages_out++;
-    http_server_touch_loop(conn->server); /* lws may have asked for a writeable callback */
-    return TRUE;
-}
-
 gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
 {
     if (!ws_conn_is_open(conn))
@@ -141,8 +110,6 @@ gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
         ws_conn_close(conn, 1008, "too slow");
         return FALSE;
     }
-    if (g_queue_is_empty(&conn->out) && ws_write_now(conn, text, len))
-        return ws_conn_is_open(conn);
     WsMessage *m = g_new(WsMessage, 1);
     m->buf = g_malloc(LWS_PRE + len);
     memcpy(m->buf + LWS_PRE, text, len);
