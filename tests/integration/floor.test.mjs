@@ -362,7 +362,7 @@ test('a running turn survives a restart: re-armed from the database, ended by th
   await sleep(1000);
   await server.spawn();
   // A sanitized server on a loaded machine takes seconds to start (the start-up scans come first).
-  await waitFor(() => events(m, 'floor.ended').length === 1, { timeoutMs: 20000, what: 'the re-armed turn to end' });
+  await waitFor(() => events(m, 'floor.ended').length === 1, { timeoutMs: 45000, what: 'the re-armed turn to end' });
   const tEnd = Date.now() - t0;
   assert.ok(tEnd >= 3900, `ended after ${tEnd} ms`);
   assert.match(server.log, /\d+ meetings have a running turn or open microphones: re-armed/);

@@ -158,7 +158,8 @@ test('a named vote runs end to end over /ws: open, live counts, receipts, close 
   assert.equal(closed.present, 49);
   await waitFor(() => events.some((x) => x.kind === 'vote.closed'), { what: 'vote.closed' });
   const result = events.find((x) => x.kind === 'vote.closed');
-  assert.ok(Date.now() - t0 < 2000);
+  // Promptly, even from a sanitized server on a loaded machine (the benchmark measures the 100 ms).
+  assert.ok(Date.now() - t0 < 5000, `the result came ${Date.now() - t0} ms after the close`);
   assert.deepEqual(result.payload.wording.vi, closed.wording.vi);
   assert.equal(result.payload.passed, true);
 
