@@ -33,6 +33,8 @@ G_BEGIN_DECLS
 /* lws's own write protocol for a WebSocket close frame (private in lws 4.1, where
  * enum lws_write_protocol leaves 4 to it). */
 #define WS_WRITE_CLOSE ((enum lws_write_protocol)4)
+/* How long a WebSocket we closed waits for the peer's close frame before it is dropped. */
+#define WS_CLOSE_ACK_WAIT_S 10
 
 /* libuv's loop as one GSource of the GMainContext: ready when libuv's epoll descriptor is, when
  * one of its timers is due or an idle handle is active (uv_backend_timeout), or when code outside
@@ -125,6 +127,7 @@ struct _WsConn {
     gsize out_bytes;
     GByteArray *in;
     gboolean closing;
+    gboolean close_sent; /* our close frame is written: waiting for the peer's */
     guint16 close_code;
     char *close_reason;
     gpointer data;

@@ -108,6 +108,7 @@ static Conn *conn_of(enum lws_callback_reasons reason, void *user)
     case LWS_CALLBACK_ESTABLISHED:
     case LWS_CALLBACK_RECEIVE:
     case LWS_CALLBACK_SERVER_WRITEABLE:
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
     case LWS_CALLBACK_CLOSED:
         if (user) {
             Conn *conn = user;
@@ -168,6 +169,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return conn->ws ? http_ws_on_receive(server, conn->ws, wsi, in, len) : -1;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return conn->ws ? http_ws_on_writeable(server, conn->ws) : 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        /* The answer to our close frame: drop the connection without echoing it. */
+        return conn->ws && conn->ws->close_sent ? 1 : 0;
     case LWS_CALLBACK_CLOSED:
         http_ws_on_closed(server, conn);
         return 0;

@@ -129,18 +129,27 @@ gboolean ws_conn_send_json(WsConn *conn, JsonNode *node)
 int http_ws_on_writeable(HttpServer *server, WsConn *conn)
 {
     /* What was queued before the close goes first (an error that says why, say). */
+    if (conn->close_sent)
+        return 0;
     if (conn->closing && g_queue_is_empty(&conn->out)) {
-        /* The close frame is written here, then the connection is dropped. (lws_close_reason()
-         * and returning -1 would leave the frame to a later writeable event, but on the libuv
-         * event library lws 4.1 closes the connection a second time within the same service
-         * call, before that event, and the peer saw no close frame.) */
+        /* The close frame is written here and the connection stays open until the peer
+         * answers with its own (or WS_CLOSE_ACK_WAIT_S passes). Dropping it at once lost the
+         * frame whenever the socket took only part of it (a client that stopped reading), and
+         * closing with unread input makes the kernel send a reset, which throws away what the
+         * peer had received but not yet read. (lws_close_reason() and returning -1 would leave
+         * the frame to a later writeable event, but on the libuv event library lws 4.1 closes
+         * the connection a second time within the same service call, before that event.) What
+         * lws_write() cannot send now it keeps and sends first. */
         gsize rlen = MIN(strlen(conn->close_reason), (gsize)123);
         guint8 frame[LWS_PRE + 125];
         frame[LWS_PRE] = (guint8)(conn->close_code >> 8);
         frame[LWS_PRE + 1] = (guint8)(conn->close_code & 0xff);
         memcpy(frame + LWS_PRE + 2, conn->close_reason, rlen);
-        lws_write(conn->wsi, frame + LWS_PRE, rlen + 2, WS_WRITE_CLOSE);
-        return -1;
+        if (lws_write(conn->wsi, frame + LWS_PRE, rlen + 2, WS_WRITE_CLOSE) < 0)
+            return -1;
+        conn->close_sent = TRUE;
+        lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_ACK, WS_CLOSE_ACK_WAIT_S);
+        return 0;
     }
     WsMessage *m = g_queue_pop_head(&conn->out);
     if (!m)
@@ -173,6 +182,11 @@ int http_ws_on_receive(HttpServer *server, WsConn *conn, struct lws *wsi, const 
     g_byte_array_append(conn->in, in, (guint)len);
     if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi) > 0)
         return 0;
+    if (conn->closing) {
+        /* Read to the peer's close frame, but no longer answered. */
+        g_byte_array_set_size(conn->in, 0);
+        return 0;
+    }
     guint8 nul = 0;
     g_byte_array_append(conn->in, &nul, 1);
     gsize n = conn->in->len - 1;
