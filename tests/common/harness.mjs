@@ -177,13 +177,19 @@ export class Server {
 
   // fetch with a cookie jar of one session: client = this.client()
   client() {
-    return new Client(this.url);
+    return new Client(this.url, this);
   }
 }
 
+// How long one request may wait for its answer before the test fails naming it (a server that
+// stopped answering would otherwise hold the test until its suite's timeout, saying nothing).
+const REQUEST_TIMEOUT_MS = 120000;
+
 export class Client {
-  constructor(base) {
+  // server, when given, is a Server whose log a request that times out shows.
+  constructor(base, server = null) {
     this.base = base;
+    this.server = server;
     this.cookies = new Map();
     this.csrf = null;
   }
@@ -198,14 +204,20 @@ export class Client {
       body = JSON.stringify(json);
     }
     if (csrf && this.csrf && method !== 'GET' && method !== 'HEAD') h['x-auth-token'] = this.csrf;
+    const once = () => fetch(this.base + p, { method, headers: h, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const timedOut = (e) => {
+      if (e.name !== 'TimeoutError') return e;
+      const log = this.server?.log ? `; the end of the server's log:\n${this.server.log.slice(-6000)}` : '';
+      return new Error(`${method} ${p}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s${log}`);
+    };
     let res;
     try {
-      res = await fetch(this.base + p, { method, headers: h, body, redirect: 'manual' });
+      res = await once();
     } catch (e) {
       // A test that kills the server (SIGKILL) leaves fetch's pooled connection to it behind;
       // a read reused on it fails once. Reads are asked again, on a new connection.
-      if (method !== 'GET' || !['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(e.cause?.code)) throw e;
-      res = await fetch(this.base + p, { method, headers: h, body, redirect: 'manual' });
+      if (method !== 'GET' || !['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(e.cause?.code)) throw timedOut(e);
+      res = await once().catch((e2) => { throw timedOut(e2); });
     }
     const setCookies = res.headers.getSetCookie ? res.headers.getSetCookie() : [res.headers.get('set-cookie')].filter(Boolean);
     for (const c of setCookies) {

@@ -5,11 +5,15 @@ import { Postgres, Server } from '../common/harness.mjs';
 
 export const COUNCIL = 'Hội đồng nhân dân tỉnh Sơn Hà';
 
-// One psql process fed queries on stdin; each answer ends at a marker line.
+// One psql process fed queries on stdin; each answer ends at a marker line. A query that fails
+// (psql stops at the first error) or takes over a minute fails the test with psql's own words.
+const QUERY_TIMEOUT_MS = 60000;
+
 class PsqlSession {
   constructor(proc) {
     this.proc = proc;
     this.buffer = '';
+    this.errors = '';
     this.waiting = null;
     proc.stdout.on('data', (d) => {
       this.buffer += d.toString();
@@ -17,16 +21,28 @@ class PsqlSession {
       if (end >= 0 && this.waiting) {
         const out = this.buffer.slice(0, end);
         this.buffer = this.buffer.slice(end + '__phonghop_end__\n'.length);
-        const w = this.waiting;
-        this.waiting = null;
-        w(out.trim());
+        this.settle((w) => w.resolve(out.trim()));
       }
     });
+    proc.stderr.on('data', (d) => { this.errors += d.toString(); });
+    proc.on('exit', (code) => this.settle((w) => w.reject(new Error(`psql exited (${code}) during ${w.text.slice(0, 200)}: ${this.errors}`))));
     this.chain = Promise.resolve();
   }
+  settle(how) {
+    const w = this.waiting;
+    if (!w) return;
+    this.waiting = null;
+    clearTimeout(w.timer);
+    how(w);
+  }
   query(text) {
-    const run = () => new Promise((resolve) => {
-      this.waiting = resolve;
+    const run = () => new Promise((resolve, reject) => {
+      if (this.proc.exitCode !== null) {
+        reject(new Error(`psql has exited (${this.proc.exitCode}): ${this.errors}`));
+        return;
+      }
+      const timer = setTimeout(() => this.settle((w) => w.reject(new Error(`psql: no answer within ${QUERY_TIMEOUT_MS / 1000} s to ${text.slice(0, 200)} ${this.errors}`))), QUERY_TIMEOUT_MS);
+      this.waiting = { resolve, reject, text, timer };
       this.proc.stdin.write(`${text}\n\\echo __phonghop_end__\n`);
     });
     this.chain = this.chain.then(run, run);
