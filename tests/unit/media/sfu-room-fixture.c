@@ -153,6 +153,14 @@ int send_audio(Fixture *fx, guint64 id, guint32 ssrc, guint16 seq, guint8 level)
     return sfu_room_on_rtp(fx->room, sfu_room_get_participant(fx->room, id), buf, len, fx->now);
 }
 
+void send_audio_run(Fixture *fx, guint64 id, guint32 ssrc, guint16 *seq, guint n)
+{
+    for (guint i = 0; i < n; i++) {
+        fx->now += 20 * MS;
+        send_audio(fx, id, ssrc, (*seq)++, 50);
+    }
+}
+
 int send_video(Fixture *fx, guint64 id, guint32 ssrc, guint16 seq, gboolean key, guint8 fill)
 {
     guint8 buf[1500], payload[400];
@@ -184,6 +192,13 @@ GPtrArray *rtp_for(Fixture *fx, guint64 id, guint32 ssrc)
             g_ptr_array_add(out, b);
     }
     return out;
+}
+
+guint rtp_count(Fixture *fx, guint64 id, guint32 ssrc)
+{
+    g_autoptr(GPtrArray) pkts = rtp_for(fx, id, ssrc);
+
+    return pkts->len;
 }
 
 void assert_continuous(GPtrArray *pkts, guint32 ts_step)

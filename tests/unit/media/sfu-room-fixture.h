@@ -53,11 +53,16 @@ void subscribe(Fixture *fx, guint64 sub, guint64 pub, const char *mid, guint32 s
 /* Sources sample the fixture's clock: 48 kHz audio. */
 guint32 audio_ts(const Fixture *fx);
 int send_audio(Fixture *fx, guint64 id, guint32 ssrc, guint16 seq, guint8 level);
+/* @n packets of speech (level 50) from @id, one every 20 ms of the fixture's clock, numbered
+ * on from *@seq. */
+void send_audio_run(Fixture *fx, guint64 id, guint32 ssrc, guint16 *seq, guint n);
 int send_video(Fixture *fx, guint64 id, guint32 ssrc, guint16 seq, gboolean key, guint8 fill);
 
 GBytes *last_rtp(Fixture *fx, guint64 id);
 /* Every packet the peer got for @ssrc, in order. */
 GPtrArray *rtp_for(Fixture *fx, guint64 id, guint32 ssrc);
+/* How many packets the peer got for @ssrc. */
+guint rtp_count(Fixture *fx, guint64 id, guint32 ssrc);
 /* Sequence numbers run on by one; timestamps by @ts_step (0: forward only). */
 void assert_continuous(GPtrArray *pkts, guint32 ts_step);
 

@@ -24,7 +24,6 @@ static void test_floor_gate(void)
     subscribe(&fx, 9, 3, "a", 0x93, -1);
     subscribe(&fx, 2, 1, "a", 0x21, -1);
 
-#define RECEIVED(ssrc) (rtp_for_n(&fx, 9, ssrc))
     /* A member's audio is held back; the chair's always passes. */
     for (n = 0; n < 10; n++, seq++) {
         fx.now += 20 * MS;
@@ -32,13 +31,8 @@ static void test_floor_gate(void)
         send_audio(&fx, 2, 0xc2, seq, 50);
         send_audio(&fx, 3, 0xc3, seq, 50);
     }
-    {
-        g_autoptr(GPtrArray) c = rtp_for(&fx, 9, 0x91);
-        g_autoptr(GPtrArray) m = rtp_for(&fx, 9, 0x92);
-
-        g_assert_cmpuint(c->len, ==, 10);
-        g_assert_cmpuint(m->len, ==, 0);
-    }
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x91), ==, 10);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x92), ==, 0);
     g_assert_cmpuint(sfu_room_get_counters(fx.room)->dropped_floor, ==, 20);
 
     /* Granting the floor to 2 opens its audio from the very next packet, only its audio. */
@@ -68,15 +62,8 @@ static void test_floor_gate(void)
 
     /* Revoked: closed from the next packet. */
     sfu_room_set_floor(fx.room, 0);
-    for (n = 0; n < 50; n++, seq++) {
-        fx.now += 20 * MS;
-        send_audio(&fx, 2, 0xc2, seq, 50);
-    }
-    {
-        g_autoptr(GPtrArray) m = rtp_for(&fx, 9, 0x92);
-
-        g_assert_cmpuint(m->len, ==, 10);
-    }
+    send_audio_run(&fx, 2, 0xc2, &seq, 50);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x92), ==, 10);
 
     /* Granted again: the listener sees its sequence run on with no gap (no NACK storm) and the
      * timestamp advanced by the second the floor was closed. */
@@ -101,13 +88,8 @@ static void test_floor_gate(void)
     fx.now += 20 * MS;
     send_audio(&fx, 2, 0xc2, seq, 50);
     send_audio(&fx, 3, 0xc3, seq++, 50);
-    {
-        g_autoptr(GPtrArray) m = rtp_for(&fx, 9, 0x92);
-        g_autoptr(GPtrArray) o = rtp_for(&fx, 9, 0x93);
-
-        g_assert_cmpuint(m->len, ==, 12);
-        g_assert_cmpuint(o->len, ==, 1);
-    }
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x92), ==, 12);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x93), ==, 1);
 
     /* The chair's mute wins over open microphones, over the floor and over being the chair. */
     g_assert_true(sfu_room_mute(fx.room, 3, SFU_MEDIA_AUDIO, TRUE, fx.now, NULL));
@@ -116,27 +98,17 @@ static void test_floor_gate(void)
     fx.now += 20 * MS;
     send_audio(&fx, 1, 0xc1, seq, 50);
     send_audio(&fx, 3, 0xc3, seq++, 50);
-    {
-        g_autoptr(GPtrArray) c = rtp_for(&fx, 9, 0x91);
-        g_autoptr(GPtrArray) o = rtp_for(&fx, 9, 0x93);
-
-        g_assert_cmpuint(c->len, ==, 10);
-        g_assert_cmpuint(o->len, ==, 1);
-    }
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x91), ==, 10);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x93), ==, 1);
     g_assert_cmpuint(sfu_room_get_counters(fx.room)->dropped_muted, ==, 2);
     /* Unmuted: the chair is heard again without the floor. */
     g_assert_true(sfu_room_mute(fx.room, 1, SFU_MEDIA_AUDIO, FALSE, fx.now, NULL));
     sfu_room_set_open_microphones(fx.room, FALSE);
     fx.now += 20 * MS;
     send_audio(&fx, 1, 0xc1, seq++, 50);
-    {
-        g_autoptr(GPtrArray) c = rtp_for(&fx, 9, 0x91);
-
-        g_assert_cmpuint(c->len, ==, 11);
-    }
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x91), ==, 11);
     g_assert_false(sfu_room_mute(fx.room, 77, SFU_MEDIA_AUDIO, TRUE, fx.now, NULL));
     fixture_clear(&fx);
-#undef RECEIVED
 }
 
 /* Halls (DOMAIN.md "điểm cầu"): a site's room microphones are gated like a member's: heard
@@ -148,50 +120,41 @@ static void test_site_gate(void)
     g_autoptr(GError) error = NULL;
     guint16 seq = 1;
     SfuParticipant *hall;
-    guint i;
 
-#define HALL_SENDS(n)                      \
-    for (i = 0; i < (n); i++, seq++) {     \
-        fx.now += 20 * MS;                 \
-        send_audio(&fx, 5, 0xa5, seq, 50); \
-    }
-#define HEARD() (fx.peers[9]->rtp->len)
     fixture_init(&fx);
     hall = add_participant(&fx, 5, SFU_ROLE_SITE, NULL);
     add_participant(&fx, 9, SFU_ROLE_SITE, NULL); /* another hall, listening */
     publish_audio(&fx, 5, 0xa5);
     subscribe(&fx, 9, 5, "a", 0x95, -1);
-    HALL_SENDS(5);
+    send_audio_run(&fx, 5, 0xa5, &seq, 5);
     g_assert_false(sfu_participant_is_audio_open(hall));
-    g_assert_cmpuint(HEARD(), ==, 0);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x95), ==, 0);
     /* A member speaking from the hall: the floor is the hall's. */
     sfu_room_set_floor(fx.room, 5);
-    HALL_SENDS(5);
-    g_assert_cmpuint(HEARD(), ==, 5);
+    send_audio_run(&fx, 5, 0xa5, &seq, 5);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x95), ==, 5);
     sfu_room_set_floor(fx.room, 0);
-    HALL_SENDS(5);
-    g_assert_cmpuint(HEARD(), ==, 5);
+    send_audio_run(&fx, 5, 0xa5, &seq, 5);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x95), ==, 5);
     /* The chair opens every microphone: the halls' too. */
     sfu_room_set_open_microphones(fx.room, TRUE);
-    HALL_SENDS(5);
-    g_assert_cmpuint(HEARD(), ==, 10);
+    send_audio_run(&fx, 5, 0xa5, &seq, 5);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x95), ==, 10);
     sfu_room_set_open_microphones(fx.room, FALSE);
     /* The chair presides from the hall: heard without the floor, until the chair leaves it. */
     g_assert_true(sfu_room_set_role(fx.room, 5, SFU_ROLE_CHAIR, &error));
     g_assert_no_error(error);
     g_assert_true(sfu_participant_is_audio_open(hall));
-    HALL_SENDS(5);
-    g_assert_cmpuint(HEARD(), ==, 15);
+    send_audio_run(&fx, 5, 0xa5, &seq, 5);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x95), ==, 15);
     g_assert_true(sfu_room_set_role(fx.room, 5, SFU_ROLE_SITE, &error));
-    HALL_SENDS(5);
-    g_assert_cmpuint(HEARD(), ==, 15);
+    send_audio_run(&fx, 5, 0xa5, &seq, 5);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x95), ==, 15);
     /* The chair's mute holds a hall back too. */
     sfu_room_set_floor(fx.room, 5);
     g_assert_true(sfu_room_mute(fx.room, 5, SFU_MEDIA_AUDIO, TRUE, fx.now, &error));
-    HALL_SENDS(5);
-    g_assert_cmpuint(HEARD(), ==, 15);
-#undef HALL_SENDS
-#undef HEARD
+    send_audio_run(&fx, 5, 0xa5, &seq, 5);
+    g_assert_cmpuint(rtp_count(&fx, 9, 0x95), ==, 15);
     fixture_clear(&fx);
 }
 
