@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.PHONGHOP_CHROMIUM || '/usr/bin/chromium';
@@ -48,6 +49,29 @@ export async function launchUser(name, { size = SIZES.tablet, locale = 'vi-VN', 
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// A browser for the media tests: a persistent Chromium in its own profile under `dir`, with the
+// fake devices plus `extraArgs` (a capture file, say), on a page of the server's origin (so the
+// session cookie and /ws are same-origin) with media-client.js added, signed in as `username`
+// through the API. Returns { ctx, page }.
+export async function launchSignedIn(baseUrl, dir, username, extraArgs = []) {
+  const ctx = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+    executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
+  const page = ctx.pages()[0] || await ctx.newPage();
+  await page.goto(`${baseUrl}/healthz`);
+  await page.addScriptTag({ path: path.join(path.dirname(fileURLToPath(import.meta.url)), 'media-client.js') });
+  const status = await page.evaluate(async (name) => {
+    const r = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: name, password: 'phonghop-demo' }) });
+    return r.status;
+  }, username);
+  if (status !== 200) {
+    await ctx.close().catch(() => {});
+    throw new Error(`${username} could not sign in: ${status}`);
+  }
+  return { ctx, page };
 }
 
 // Signs in through the login form, as a person would.

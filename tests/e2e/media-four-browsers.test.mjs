@@ -12,16 +12,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { Postgres, Server, tmpDir, rmrf, sleep, waitFor } from '../common/harness.mjs';
+import { launchSignedIn } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection',
-];
 const PEOPLE = { chair: 'chutich', m1: 'daibieu03', m2: 'daibieu04', m3: 'daibieu05' };
 
 let pg, db, server, meeting;
@@ -84,18 +77,8 @@ function toneWav(file) {
 
 async function launch(name) {
   const dir = tmpDir('phonghop-chromium-');
-  const args = [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${toneWav(path.join(dir, 'tone.wav'))}`];
-  const ctx = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: '/usr/bin/chromium', headless: true, args });
-  const page = ctx.pages()[0] || await ctx.newPage();
-  // A page of the server's origin: the session cookie and /ws are same-origin from there.
-  await page.goto(`${server.url}/healthz`);
-  await page.addScriptTag({ path: path.join(here, 'media-client.js') });
-  const status = await page.evaluate(async (username) => {
-    const r = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: 'phonghop-demo' }) });
-    return r.status;
-  }, PEOPLE[name]);
-  assert.equal(status, 200, `${name} signs in`);
+  const { ctx, page } = await launchSignedIn(server.url, dir, PEOPLE[name],
+    [`--use-file-for-fake-audio-capture=${toneWav(path.join(dir, 'tone.wav'))}`]);
   browsers[name] = { ctx, page, dir };
 }
 

@@ -28,12 +28,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { Postgres, Server, buildDir, freePort, tmpDir, rmrf, sleep, waitFor } from '../common/harness.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
+import { launchSignedIn } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const discoverBin = path.join(buildDir, 'tests', 'integration', 'media-peer', 'gst-discover');
 const rtspBin = path.join(buildDir, 'tests', 'integration', 'media-gst', 'rtsp-test-server');
 const SITE_BASE = 2 ** 40;
@@ -238,18 +235,9 @@ function measureCapture(name, durationMs) {
 
 async function launch(name) {
   const dir = tmpDir('phonghop-chromium-');
-  const args = [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${path.join(mediaDir, 'flash.y4m')}`,
-    `--use-file-for-fake-audio-capture=${path.join(mediaDir, 'beep.wav')}`];
-  const ctx = await chromium.launchPersistentContext(path.join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args });
-  const page = ctx.pages()[0] || await ctx.newPage();
-  await page.goto(`${server.url}/healthz`);
-  await page.addScriptTag({ path: path.join(here, 'media-client.js') });
-  const status = await page.evaluate(async (username) => {
-    const r = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password: 'phonghop-demo' }) });
-    return r.status;
-  }, PEOPLE[name]);
-  assert.equal(status, 200, `${name} signs in`);
+  const { ctx, page } = await launchSignedIn(server.url, dir, PEOPLE[name], [
+    `--use-file-for-fake-video-capture=${path.join(mediaDir, 'flash.y4m')}`,
+    `--use-file-for-fake-audio-capture=${path.join(mediaDir, 'beep.wav')}`]);
   browsers[name] = { ctx, page, dir };
 }
 
