@@ -24,7 +24,7 @@
 // Screenshots of each screen at 1024x768, 1920x1080 and 390x844 go to tests/artifacts/screenshots/.
 // Every screen is also checked for text contrast (WCAG AA), controls without an accessible name,
 // and touch targets smaller than 44 px.
-import { describe, test, before, after } from 'node:test';
+import { describe, test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,6 +48,33 @@ const people = {}; // name -> { context, page, log, close }
 let meetingId = null;
 let screenAddress = null;
 let memberNames = {};
+
+// The first failing step says what every page showed and what the server said, since a page
+// that waits in vain shows nothing of why in the step's own error.
+let diagnosed = false;
+async function diagnose(step) {
+  if (diagnosed) return;
+  diagnosed = true;
+  const out = [`# diagnosis after the failure of "${step}"`];
+  for (const [name, person] of Object.entries(people)) {
+    const text = await person.page.evaluate(() => document.body.innerText).catch((e) => `(no text: ${e.message})`);
+    out.push(`# ${name} at ${person.page.url()}: ${text.replace(/\s+/g, ' ').slice(0, 600)}`);
+    for (const line of person.log.slice(-15)) out.push(`#   ${name} console: ${line}`);
+  }
+  const metrics = await server.client().get('/metrics').then((r) => r.text, (e) => `(no metrics: ${e.message})`);
+  out.push(...metrics.split('\n').filter((l) => /^phonghop_(db|connections|http|websocket)/.test(l)).map((l) => `#   ${l}`));
+  out.push('# the end of the server log:', server.log.slice(-8000));
+  console.log(out.join('\n'));
+}
+
+const test = (name, fn) => nodeTest(name, async (t) => {
+  try {
+    return await fn(t);
+  } catch (e) {
+    await diagnose(name).catch(() => {});
+    throw e;
+  }
+});
 const checks = []; // accessibility findings per screen, reported at the end
 
 // The web client as it is now: built into a temporary directory (dist/ may be stale or absent).
