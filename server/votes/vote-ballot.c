@@ -205,6 +205,8 @@ typedef struct {
     gint64 poll_id;
     GQueue pending; /* BallotCast* */
     gboolean in_flight;
+    GSource *gather;  /* the launch of the first batch after the queue was idle, or NULL */
+    gint64 gather_us; /* when it was asked for (monotonic) */
 } BallotQueue;
 
 typedef struct {
@@ -357,14 +359,33 @@ static Poll *batch_poll_load(DbConn *conn, gint64 poll_id, GError **error)
     return g_steal_pointer(&poll);
 }
 
+/* A voter's membership of the body and presence at the meeting: looked up voter by voter for a
+ * few (index lookups), read once for the whole body and meeting and joined for many (a batch of
+ * hundreds spent longer on the lookups than on storing its ballots). Both give the same rows. */
+#define VOTERS_BY_SCAN 32
+static const char voters_by_lookup[] =
+    "LEFT JOIN LATERAL (SELECT m.user_id, bool_or(m.role = 'member') AS member_now "
+    "                   FROM memberships m WHERE m.body_id = $3 AND m.user_id = v.uid "
+    "                   GROUP BY m.user_id) s ON true "
+    "LEFT JOIN LATERAL (SELECT c.present FROM attendance_current c "
+    "                   WHERE c.meeting_id = $4 AND c.user_id = v.uid) a ON true";
+static const char voters_by_scan[] =
+    "LEFT JOIN (SELECT m.user_id, bool_or(m.role = 'member') AS member_now "
+    "           FROM memberships m WHERE m.body_id = $3 GROUP BY m.user_id) s "
+    "  ON s.user_id = v.uid "
+    "LEFT JOIN (SELECT c.user_id, c.present FROM attendance_current c "
+    "           WHERE c.meeting_id = $4) a ON a.user_id = v.uid";
+
 static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHashTable *voters,
                             GError **error)
 {
     GString *ids = g_string_new("{");
+    guint n_ids = 0;
     for (guint i = 0; i < b->casts->len; i++) {
         BallotCast *c = b->casts->pdata[i];
         if (g_hash_table_contains(voters, &c->user_id))
             continue;
+        n_ids++;
         Voter *v = g_new0(Voter, 1);
         v->latest = -1;
         g_hash_table_insert(voters, &c->user_id, v);
@@ -378,18 +399,15 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
     gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
     g_autofree char *sql = g_strdup_printf(
         "SELECT v.uid, r.user_id IS NOT NULL, coalesce(s.member_now, false), "
-        "  s.user_id IS NOT NULL, "
-        "  coalesce((SELECT a.present FROM attendance_current a WHERE a.meeting_id = $4 "
-        "            AND a.user_id = v.uid), false), "
+        "  s.user_id IS NOT NULL, coalesce(a.present, false), "
         "  b.user_id IS NOT NULL, %s, b.journal_seq, encode(b.journal_hash, 'hex') "
         "FROM unnest($2::bigint[]) AS v(uid) "
         "LEFT JOIN poll_roster r ON r.poll_id = $1 AND r.user_id = v.uid "
-        "LEFT JOIN LATERAL (SELECT m.user_id, bool_or(m.role = 'member') AS member_now "
-        "                   FROM memberships m WHERE m.body_id = $3 AND m.user_id = v.uid "
-        "                   GROUP BY m.user_id) s ON true "
+        "%s "
         "LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.poll_id = $1 AND x.user_id = v.uid "
         "                   %s LIMIT 1) b ON true",
         secret ? "0, NULL::text, encode(b.key_hash, 'hex')" : "b.revision, b.choice, NULL::text",
+        n_ids > VOTERS_BY_SCAN ? voters_by_scan : voters_by_lookup,
         secret ? "poll_voters" : "poll_ballots", secret ? "" : "ORDER BY x.revision DESC");
     g_autoptr(DbRows) r = db_conn_exec_prepared(conn, sql, 4, p, error);
     if (!r)
@@ -527,6 +545,27 @@ static void sum_choices(BallotBatch *b, GArray *accepted, char **rows, char **wo
     *deltas = g_string_free(d, FALSE);
 }
 
+/* Runs the statement that stores a batch's n ballots, which answers how many it stored: its
+ * ballots are taken through a join with the poll's roster, so a ballot of someone not on it
+ * (which judge() has already refused) would be left out, and then the whole batch fails instead.
+ */
+static gboolean store_counted(DbConn *conn, guint n, const char *sql, guint n_params,
+                              const char *const *params, GError **error)
+{
+    g_autoptr(DbRows) r = db_conn_exec_prepared(conn, sql, n_params, params, error);
+    if (!r)
+        return FALSE;
+    gint64 stored = db_rows_count(r) == 1 ? db_rows_get_int64(r, 0, 0) : -1;
+    if (stored != (gint64)n) {
+        g_set_error(error, POLL_ERROR, POLL_ERROR_INELIGIBLE,
+                    "%" G_GINT64_FORMAT " of %u ballots are of members on the poll's roster: "
+                    "nothing of the batch is stored",
+                    stored, n);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Journals and stores the accepted casts (indices into the batch): one statement for the journal
  * numbers, one that inserts the journal rows and the ballots (and, secret, adds to the counters).
  */
@@ -562,9 +601,8 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
         json_node_take_object(items[k].payload, o);
     }
     gint64 first = 0;
-    g_autofree char *journal_rows = NULL;
-    gboolean ok =
-        vote_journal_prepare(conn, poll->meeting_id, items, n, &first, &journal_rows, error);
+    VoteJournalRows journal = {0};
+    gboolean ok = vote_journal_prepare(conn, poll->meeting_id, items, n, &first, &journal, error);
     GString *users = g_string_new("{"), *seqs = g_string_new("{"), *hashes = g_string_new("{"),
             *extra = g_string_new("{"), *words = g_string_new("{");
     for (guint k = 0; ok && k < n; k++) {
@@ -599,20 +637,36 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
     if (!ok)
         return FALSE;
 
+    gboolean stored;
     char mid[24], fs[24], pid[24];
     vote_i64(mid, poll->meeting_id);
     vote_i64(fs, first);
     vote_i64(pid, poll->id);
     if (!secret) {
-        const char *p[] = {mid,        fs,         journal_rows, pid,        users_text,
-                           extra_text, words_text, seqs_text,    hashes_text};
-        return db_conn_run_prepared(conn,
-                                    VOTE_JOURNAL_INSERT
-                                    "INSERT INTO poll_ballots (poll_id, user_id, revision, choice, "
-                                    "journal_seq, journal_hash, cast_at) SELECT $4, u, r, c, s, "
-                                    "decode(h, 'hex'), now() FROM unnest($5::bigint[], $6::int[], "
-                                    "$7::text[], $8::bigint[], $9::text[]) AS x(u, r, c, s, h)",
-                                    9, p, error);
+        const char *p[] = {mid,
+                           fs,
+                           journal.kinds,
+                           journal.ats,
+                           journal.actors,
+                           journal.entries,
+                           journal.hashes,
+                           pid,
+                           users_text,
+                           extra_text,
+                           words_text,
+                           seqs_text,
+                           hashes_text};
+        stored = store_counted(
+            conn, n,
+            VOTE_JOURNAL_INSERT
+            ", stored AS (INSERT INTO poll_ballots (poll_id, user_id, revision, choice, "
+            "journal_seq, journal_hash, cast_at) SELECT $8, u, r, c, s, decode(h, 'hex'), now() "
+            "FROM unnest($9::bigint[], $10::int[], $11::text[], $12::bigint[], $13::text[]) AS "
+            "x(u, r, c, s, h) JOIN poll_roster o ON o.poll_id = $8 AND o.user_id = x.u "
+            "RETURNING 1) SELECT count(*) FROM stored",
+            13, p, error);
+        vote_journal_rows_clear(&journal);
+        return stored;
     }
     g_autofree char *rows = NULL, *choices = NULL, *deltas = NULL;
     sum_choices(b, accepted, &rows, &choices, &deltas);
@@ -620,17 +674,33 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
     /* Every ballot marks at least one counter (an empty election ballot marks none: then the
      * update is empty), so the counters' sum can be checked against the voters at close. */
     g_autofree char *sql = g_strdup_printf(
-        VOTE_JOURNAL_INSERT ", voters AS (INSERT INTO poll_voters (poll_id, user_id, journal_seq, "
-                            "journal_hash, key_hash) SELECT $4, u, s, decode(h, 'hex'), "
-                            "decode(k, 'hex') FROM unnest($5::bigint[], $6::bigint[], $7::text[], "
-                            "$8::text[]) AS x(u, s, h, k)) "
-                            "UPDATE %s AS t SET count = t.count + d.delta FROM unnest($9::int[], "
-                            "$10::text[], $11::int[]) AS d(r, c, delta) WHERE t.row_position = "
-                            "d.r AND t.choice = d.c",
+        VOTE_JOURNAL_INSERT
+        ", stored AS (INSERT INTO poll_voters (poll_id, user_id, journal_seq, journal_hash, "
+        "key_hash) SELECT $8, u, s, decode(h, 'hex'), decode(k, 'hex') FROM unnest($9::bigint[], "
+        "$10::bigint[], $11::text[], $12::text[]) AS x(u, s, h, k) JOIN poll_roster o ON "
+        "o.poll_id = $8 AND o.user_id = x.u RETURNING 1), "
+        "counters AS (UPDATE %s AS t SET count = t.count + d.delta FROM unnest($13::int[], "
+        "$14::text[], $15::int[]) AS d(r, c, delta) WHERE t.row_position = d.r AND t.choice = d.c "
+        "RETURNING 1) SELECT count(*) FROM stored",
         table);
-    const char *p[] = {mid,         fs,         journal_rows, pid,     users_text, seqs_text,
-                       hashes_text, extra_text, rows,         choices, deltas};
-    return db_conn_run_prepared(conn, sql, 11, p, error);
+    const char *p[] = {mid,
+                       fs,
+                       journal.kinds,
+                       journal.ats,
+                       journal.actors,
+                       journal.entries,
+                       journal.hashes,
+                       pid,
+                       users_text,
+                       seqs_text,
+                       hashes_text,
+                       extra_text,
+                       rows,
+                       choices,
+                       deltas};
+    stored = store_counted(conn, n, sql, 15, p, error);
+    vote_journal_rows_clear(&journal);
+    return stored;
 }
 
 static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
@@ -709,6 +779,33 @@ static void batch_done(gpointer data, const GError *error, gpointer user_data)
         count_news_poke(q->app, q->poll_id);
     q->in_flight = FALSE;
     queue_launch(q);
+}
+
+/* A ballot that finds its queue idle does not start a batch at once: the launch waits until the
+ * main loop has no connection ready to read (a source just below the default priority), so the
+ * ballots of a burst that have already arrived go into the same first batch instead of the first
+ * one committing alone and the rest waiting for it. An isolated ballot's batch starts in the next
+ * turn of the loop, with no fixed delay; a loop that stays busy delays it at most GATHER_MAX_US
+ * (the next ballot then launches it). */
+#define GATHER_MAX_US 2000
+
+static gboolean gather_done(gpointer data)
+{
+    BallotQueue *q = data;
+    g_clear_pointer(&q->gather, g_source_unref);
+    queue_launch(q);
+    return G_SOURCE_REMOVE;
+}
+
+static void queue_gather(BallotQueue *q)
+{
+    if (q->in_flight || q->gather)
+        return;
+    q->gather = g_idle_source_new();
+    q->gather_us = g_get_monotonic_time();
+    g_source_set_priority(q->gather, G_PRIORITY_DEFAULT + 1);
+    g_source_set_callback(q->gather, gather_done, q, NULL);
+    g_source_attach(q->gather, q->app->context);
 }
 
 static void queue_launch(BallotQueue *q)
@@ -866,6 +963,10 @@ static void count_news_poke(PhApp *app, gint64 poll_id)
 static void queue_free(gpointer p)
 {
     BallotQueue *q = p;
+    if (q->gather) {
+        g_source_destroy(q->gather);
+        g_source_unref(q->gather);
+    }
     g_queue_clear_full(&q->pending, (GDestroyNotify)cast_free);
     g_free(q);
 }
@@ -911,7 +1012,13 @@ void ballot_submit(PhApp *app, gint64 poll_id, gint64 user_id, BallotChoice *cho
         return;
     }
     g_queue_push_tail(&q->pending, c);
-    queue_launch(q);
+    if (q->gather && g_get_monotonic_time() - q->gather_us > GATHER_MAX_US) {
+        g_source_destroy(q->gather);
+        g_clear_pointer(&q->gather, g_source_unref);
+        queue_launch(q);
+        return;
+    }
+    queue_gather(q);
 }
 
 /* ---- the live message ---- */

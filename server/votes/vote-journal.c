@@ -38,8 +38,42 @@ void vote_journal_item_clear(VoteJournalItem *item)
     g_clear_pointer(&item->hash_hex, g_free);
 }
 
+void vote_journal_rows_clear(VoteJournalRows *rows)
+{
+    g_clear_pointer(&rows->kinds, g_free);
+    g_clear_pointer(&rows->ats, g_free);
+    g_clear_pointer(&rows->actors, g_free);
+    g_clear_pointer(&rows->entries, g_free);
+    g_clear_pointer(&rows->hashes, g_free);
+}
+
+/* One element of an array literal: quoted, with double quotes and backslashes escaped; NULL
+ * unquoted. */
+static void array_append(GString *out, const char *value)
+{
+    if (out->len > 1)
+        g_string_append_c(out, ',');
+    if (!value) {
+        g_string_append(out, "NULL");
+        return;
+    }
+    g_string_append_c(out, '"');
+    for (const char *c = value; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            g_string_append_c(out, '\\');
+        g_string_append_c(out, *c);
+    }
+    g_string_append_c(out, '"');
+}
+
+static char *array_finish(GString *out)
+{
+    g_string_append_c(out, '}');
+    return g_string_free(out, FALSE);
+}
+
 gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *items, guint n,
-                              gint64 *first_seq, char **rows_json, GError **error)
+                              gint64 *first_seq, VoteJournalRows *rows, GError **error)
 {
     char mid[24], cnt[24];
     const char *p[] = {vote_i64(mid, meeting_id), vote_i64(cnt, n)};
@@ -76,9 +110,10 @@ gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *
             return FALSE;
         }
     }
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    json_builder_begin_array(b);
-    for (guint i = 0; i < n; i++) {
+    GString *kinds = g_string_new("{"), *ats = g_string_new("{"), *actors = g_string_new("{"),
+            *entries = g_string_new("{"), *hashes = g_string_new("{");
+    gboolean ok = TRUE;
+    for (guint i = 0; ok && i < n; i++) {
         gint64 seq = first + i;
         gint64 at_us = g_get_real_time();
         g_autoptr(JournalEntry) entry = journal_entry_new(meeting_id, seq, items[i].kind, at_us,
@@ -89,7 +124,8 @@ gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *
         if (!canonical) {
             g_set_error(error, RECORD_ERROR, RECORD_ERROR_INVALID, "journal entry %s: %s",
                         items[i].kind, local->message);
-            return FALSE;
+            ok = FALSE;
+            break;
         }
         JournalHash h;
         journal_hash_chain(&prev, canonical, len, &h);
@@ -97,26 +133,22 @@ gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *
         g_autofree char *at = journal_format_time(at_us);
         items[i].seq = seq;
         items[i].hash_hex = journal_hash_to_hex(&h);
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "kind");
-        json_builder_add_string_value(b, items[i].kind);
-        json_builder_set_member_name(b, "at");
-        json_builder_add_string_value(b, at);
-        json_builder_set_member_name(b, "actor");
-        if (items[i].actor)
-            json_builder_add_string_value(b, items[i].actor);
-        else
-            json_builder_add_null_value(b);
-        json_builder_set_member_name(b, "entry");
-        json_builder_add_string_value(b, canonical);
-        json_builder_set_member_name(b, "hash");
-        json_builder_add_string_value(b, items[i].hash_hex);
-        json_builder_end_object(b);
+        array_append(kinds, items[i].kind);
+        array_append(ats, at);
+        array_append(actors, items[i].actor);
+        array_append(entries, canonical);
+        array_append(hashes, items[i].hash_hex);
     }
-    json_builder_end_array(b);
-    g_autoptr(JsonNode) rows = json_builder_get_root(b);
+    rows->kinds = array_finish(kinds);
+    rows->ats = array_finish(ats);
+    rows->actors = array_finish(actors);
+    rows->entries = array_finish(entries);
+    rows->hashes = array_finish(hashes);
+    if (!ok) {
+        vote_journal_rows_clear(rows);
+        return FALSE;
+    }
     *first_seq = first;
-    *rows_json = json_to_string(rows, FALSE);
     return TRUE;
 }
 
@@ -194,11 +226,13 @@ static gboolean check_ballot_rows(DbConn *conn, gint64 meeting_id, RowCheck *rc,
     g_autoptr(DbRows) r = db_conn_exec(
         conn,
         "SELECT b.poll_id, b.user_id, b.choice, b.revision, b.journal_seq, "
-        "       encode(b.journal_hash, 'hex'), j.entry, encode(j.hash, 'hex') "
+        "       encode(b.journal_hash, 'hex'), j.entry, encode(j.hash, 'hex'), "
+        "       o.user_id IS NOT NULL "
         "FROM (SELECT poll_id, user_id, choice, revision, journal_seq, journal_hash "
         "      FROM poll_ballots UNION ALL "
         "      SELECT poll_id, user_id, NULL, 0, journal_seq, journal_hash FROM poll_voters) b "
         "JOIN polls p ON p.id = b.poll_id "
+        "LEFT JOIN poll_roster o ON o.poll_id = b.poll_id AND o.user_id = b.user_id "
         "LEFT JOIN meeting_journal j ON j.meeting_id = p.meeting_id AND j.seq = b.journal_seq "
         "WHERE p.meeting_id = $1 ORDER BY b.journal_seq",
         1, p, error);
@@ -206,6 +240,13 @@ static gboolean check_ballot_rows(DbConn *conn, gint64 meeting_id, RowCheck *rc,
         return FALSE;
     for (guint i = 0; i < db_rows_count(r); i++) {
         rc->checked++;
+        if (!db_rows_get_bool(r, i, 8)) {
+            row_check_bad(rc, db_rows_get_int64(r, i, 4),
+                          g_strdup_printf("the ballot of member %s in poll %s: not on the poll's "
+                                          "roster",
+                                          db_rows_get(r, i, 1), db_rows_get(r, i, 0)));
+            continue;
+        }
         char *why =
             ballot_disagrees(db_rows_get(r, i, 6), db_rows_get(r, i, 5), db_rows_get(r, i, 7),
                              db_rows_get_int64(r, i, 0), db_rows_get_int64(r, i, 1),
