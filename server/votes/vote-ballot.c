@@ -363,18 +363,20 @@ static Poll *batch_poll_load(DbConn *conn, gint64 poll_id, GError **error)
  * few (index lookups), read once for the whole body and meeting and joined for many (a batch of
  * hundreds spent longer on the lookups than on storing its ballots). Both give the same rows. */
 #define VOTERS_BY_SCAN 32
-static const char voters_by_lookup[] =
+/* Each: the expression of "present", then the joins. */
+static const char *const voters_by_lookup[] = {
+    "coalesce((SELECT c.present FROM attendance_current c WHERE c.meeting_id = $4 "
+    "          AND c.user_id = v.uid), false)",
     "LEFT JOIN LATERAL (SELECT m.user_id, bool_or(m.role = 'member') AS member_now "
     "                   FROM memberships m WHERE m.body_id = $3 AND m.user_id = v.uid "
-    "                   GROUP BY m.user_id) s ON true "
-    "LEFT JOIN LATERAL (SELECT c.present FROM attendance_current c "
-    "                   WHERE c.meeting_id = $4 AND c.user_id = v.uid) a ON true";
-static const char voters_by_scan[] =
+    "                   GROUP BY m.user_id) s ON true"};
+static const char *const voters_by_scan[] = {
+    "coalesce(a.present, false)",
     "LEFT JOIN (SELECT m.user_id, bool_or(m.role = 'member') AS member_now "
     "           FROM memberships m WHERE m.body_id = $3 GROUP BY m.user_id) s "
     "  ON s.user_id = v.uid "
     "LEFT JOIN (SELECT c.user_id, c.present FROM attendance_current c "
-    "           WHERE c.meeting_id = $4) a ON a.user_id = v.uid";
+    "           WHERE c.meeting_id = $4) a ON a.user_id = v.uid"};
 
 static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHashTable *voters,
                             GError **error)
@@ -397,18 +399,20 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
     const char *p[] = {vote_i64(pid, poll->id), ids_text, vote_i64(bid, poll->body_id),
                        vote_i64(mid, poll->meeting_id)};
     gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
+    const char *const *parts = n_ids > VOTERS_BY_SCAN ? voters_by_scan : voters_by_lookup;
     g_autofree char *sql = g_strdup_printf(
         "SELECT v.uid, r.user_id IS NOT NULL, coalesce(s.member_now, false), "
-        "  s.user_id IS NOT NULL, coalesce(a.present, false), "
+        "  s.user_id IS NOT NULL, %s, "
         "  b.user_id IS NOT NULL, %s, b.journal_seq, encode(b.journal_hash, 'hex') "
         "FROM unnest($2::bigint[]) AS v(uid) "
         "LEFT JOIN poll_roster r ON r.poll_id = $1 AND r.user_id = v.uid "
         "%s "
         "LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.poll_id = $1 AND x.user_id = v.uid "
         "                   %s LIMIT 1) b ON true",
+        parts[0],
         secret ? "0, NULL::text, encode(b.key_hash, 'hex')" : "b.revision, b.choice, NULL::text",
-        n_ids > VOTERS_BY_SCAN ? voters_by_scan : voters_by_lookup,
-        secret ? "poll_voters" : "poll_ballots", secret ? "" : "ORDER BY x.revision DESC");
+        parts[1], secret ? "poll_voters" : "poll_ballots",
+        secret ? "" : "ORDER BY x.revision DESC");
     g_autoptr(DbRows) r = db_conn_exec_prepared(conn, sql, 4, p, error);
     if (!r)
         return FALSE;
