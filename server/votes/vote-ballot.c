@@ -641,68 +641,53 @@ static gboolean store_accepted(DbConn *conn, const Poll *poll, BallotBatch *b, G
     if (!ok)
         return FALSE;
 
-    gboolean stored;
     char mid[24], fs[24], pid[24];
     vote_i64(mid, poll->meeting_id);
     vote_i64(fs, first);
     vote_i64(pid, poll->id);
+    /* $1..$7 the journal's (VOTE_JOURNAL_INSERT), $8 the poll, $9 the voters, then the form's. */
+    const char *p[15] = {
+        mid, fs,        journal.kinds, journal.ats, journal.actors, journal.entries, journal.hashes,
+        pid, users_text};
+    g_autofree char *rows = NULL, *choices = NULL, *deltas = NULL, *sql = NULL;
+    guint n_params;
     if (!secret) {
-        const char *p[] = {mid,
-                           fs,
-                           journal.kinds,
-                           journal.ats,
-                           journal.actors,
-                           journal.entries,
-                           journal.hashes,
-                           pid,
-                           users_text,
-                           extra_text,
-                           words_text,
-                           seqs_text,
-                           hashes_text};
-        stored = store_counted(
-            conn, n,
+        p[9] = extra_text;
+        p[10] = words_text;
+        p[11] = seqs_text;
+        p[12] = hashes_text;
+        n_params = 13;
+        sql = g_strdup(
             VOTE_JOURNAL_INSERT
             ", stored AS (INSERT INTO poll_ballots (poll_id, user_id, revision, choice, "
             "journal_seq, journal_hash, cast_at) SELECT $8, u, r, c, s, decode(h, 'hex'), now() "
             "FROM unnest($9::bigint[], $10::int[], $11::text[], $12::bigint[], $13::text[]) AS "
             "x(u, r, c, s, h) JOIN poll_roster o ON o.poll_id = $8 AND o.user_id = x.u "
-            "RETURNING 1) SELECT count(*) FROM stored",
-            13, p, error);
-        vote_journal_rows_clear(&journal);
-        return stored;
+            "RETURNING 1) SELECT count(*) FROM stored");
+    } else {
+        sum_choices(b, accepted, &rows, &choices, &deltas);
+        g_autofree char *table = poll_secret_table(poll->id);
+        p[9] = seqs_text;
+        p[10] = hashes_text;
+        p[11] = extra_text;
+        p[12] = rows;
+        p[13] = choices;
+        p[14] = deltas;
+        n_params = 15;
+        /* Every ballot marks at least one counter (an empty election ballot marks none: then the
+         * update is empty), so the counters' sum can be checked against the voters at close. */
+        sql = g_strdup_printf(
+            VOTE_JOURNAL_INSERT
+            ", stored AS (INSERT INTO poll_voters (poll_id, user_id, journal_seq, journal_hash, "
+            "key_hash) SELECT $8, u, s, decode(h, 'hex'), decode(k, 'hex') FROM "
+            "unnest($9::bigint[], $10::bigint[], $11::text[], $12::text[]) AS x(u, s, h, k) "
+            "JOIN poll_roster o ON o.poll_id = $8 AND o.user_id = x.u RETURNING 1), "
+            "counters AS (UPDATE %s AS t SET count = t.count + d.delta FROM unnest($13::int[], "
+            "$14::text[], $15::int[]) AS d(r, c, delta) WHERE t.row_position = d.r AND "
+            "t.choice = d.c RETURNING 1) SELECT count(*) FROM stored",
+            table);
     }
-    g_autofree char *rows = NULL, *choices = NULL, *deltas = NULL;
-    sum_choices(b, accepted, &rows, &choices, &deltas);
-    g_autofree char *table = poll_secret_table(poll->id);
-    /* Every ballot marks at least one counter (an empty election ballot marks none: then the
-     * update is empty), so the counters' sum can be checked against the voters at close. */
-    g_autofree char *sql = g_strdup_printf(
-        VOTE_JOURNAL_INSERT
-        ", stored AS (INSERT INTO poll_voters (poll_id, user_id, journal_seq, journal_hash, "
-        "key_hash) SELECT $8, u, s, decode(h, 'hex'), decode(k, 'hex') FROM unnest($9::bigint[], "
-        "$10::bigint[], $11::text[], $12::text[]) AS x(u, s, h, k) JOIN poll_roster o ON "
-        "o.poll_id = $8 AND o.user_id = x.u RETURNING 1), "
-        "counters AS (UPDATE %s AS t SET count = t.count + d.delta FROM unnest($13::int[], "
-        "$14::text[], $15::int[]) AS d(r, c, delta) WHERE t.row_position = d.r AND t.choice = d.c "
-        "RETURNING 1) SELECT count(*) FROM stored",
-        table);
-    const char *p[] = {mid,
-                       fs,
-                       journal.kinds,
-                       journal.ats,
-                       journal.actors,
-                       journal.entries,
-                       journal.hashes,
-                       pid,
-                       users_text,
-                       seqs_text,
-                       hashes_text,
-                       extra_text,
-                       rows,
-                       choices,
-                       deltas};
-    stored = store_counted(conn, n, sql, 15, p, error);
+    gboolean stored = store_counted(conn, n, sql, n_params, p, error);
     vote_journal_rows_clear(&journal);
     return stored;
 }
