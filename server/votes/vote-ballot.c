@@ -363,14 +363,17 @@ static Poll *batch_poll_load(DbConn *conn, gint64 poll_id, GError **error)
  * few (index lookups), read once for the whole body and meeting and joined for many (a batch of
  * hundreds spent longer on the lookups than on storing its ballots). Both give the same rows. */
 #define VOTERS_BY_SCAN 32
-/* Each: the expression of "present", then the joins. */
-static const char *const voters_by_lookup[] = {
+typedef struct {
+    const char *present; /* the expression of "present" */
+    const char *joins;   /* what gives s (membership) and, for the scan, a (attendance) */
+} VoterQuery;
+static const VoterQuery voters_by_lookup = {
     "coalesce((SELECT c.present FROM attendance_current c WHERE c.meeting_id = $4 "
     "          AND c.user_id = v.uid), false)",
     "LEFT JOIN LATERAL (SELECT m.user_id, bool_or(m.role = 'member') AS member_now "
     "                   FROM memberships m WHERE m.body_id = $3 AND m.user_id = v.uid "
     "                   GROUP BY m.user_id) s ON true"};
-static const char *const voters_by_scan[] = {
+static const VoterQuery voters_by_scan = {
     "coalesce(a.present, false)",
     "LEFT JOIN (SELECT m.user_id, bool_or(m.role = 'member') AS member_now "
     "           FROM memberships m WHERE m.body_id = $3 GROUP BY m.user_id) s "
@@ -399,7 +402,7 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
     const char *p[] = {vote_i64(pid, poll->id), ids_text, vote_i64(bid, poll->body_id),
                        vote_i64(mid, poll->meeting_id)};
     gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
-    const char *const *parts = n_ids > VOTERS_BY_SCAN ? voters_by_scan : voters_by_lookup;
+    const VoterQuery *vq = n_ids > VOTERS_BY_SCAN ? &voters_by_scan : &voters_by_lookup;
     g_autofree char *sql = g_strdup_printf(
         "SELECT v.uid, r.user_id IS NOT NULL, coalesce(s.member_now, false), "
         "  s.user_id IS NOT NULL, %s, "
@@ -409,9 +412,9 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
         "%s "
         "LEFT JOIN LATERAL (SELECT * FROM %s x WHERE x.poll_id = $1 AND x.user_id = v.uid "
         "                   %s LIMIT 1) b ON true",
-        parts[0],
+        vq->present,
         secret ? "0, NULL::text, encode(b.key_hash, 'hex')" : "b.revision, b.choice, NULL::text",
-        parts[1], secret ? "poll_voters" : "poll_ballots",
+        vq->joins, secret ? "poll_voters" : "poll_ballots",
         secret ? "" : "ORDER BY x.revision DESC");
     g_autoptr(DbRows) r = db_conn_exec_prepared(conn, sql, 4, p, error);
     if (!r)
@@ -786,10 +789,27 @@ static gboolean gather_done(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+static void gather_cancel(BallotQueue *q)
+{
+    if (!q->gather)
+        return;
+    g_source_destroy(q->gather);
+    g_clear_pointer(&q->gather, g_source_unref);
+}
+
+/* A ballot was queued: start a batch when the loop has read what is ready (or now, if the loop
+ * has kept it waiting over GATHER_MAX_US); nothing while a batch is in flight. */
 static void queue_gather(BallotQueue *q)
 {
-    if (q->in_flight || q->gather)
+    if (q->in_flight)
         return;
+    if (q->gather) {
+        if (g_get_monotonic_time() - q->gather_us > GATHER_MAX_US) {
+            gather_cancel(q);
+            queue_launch(q);
+        }
+        return;
+    }
     q->gather = g_idle_source_new();
     q->gather_us = g_get_monotonic_time();
     g_source_set_priority(q->gather, G_PRIORITY_DEFAULT + 1);
@@ -952,10 +972,7 @@ static void count_news_poke(PhApp *app, gint64 poll_id)
 static void queue_free(gpointer p)
 {
     BallotQueue *q = p;
-    if (q->gather) {
-        g_source_destroy(q->gather);
-        g_source_unref(q->gather);
-    }
+    gather_cancel(q);
     g_queue_clear_full(&q->pending, (GDestroyNotify)cast_free);
     g_free(q);
 }
@@ -1001,12 +1018,6 @@ void ballot_submit(PhApp *app, gint64 poll_id, gint64 user_id, BallotChoice *cho
         return;
     }
     g_queue_push_tail(&q->pending, c);
-    if (q->gather && g_get_monotonic_time() - q->gather_us > GATHER_MAX_US) {
-        g_source_destroy(q->gather);
-        g_clear_pointer(&q->gather, g_source_unref);
-        queue_launch(q);
-        return;
-    }
     queue_gather(q);
 }
 
