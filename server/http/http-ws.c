@@ -128,9 +128,9 @@ gboolean ws_conn_send_json(WsConn *conn, JsonNode *node)
 
 int http_ws_on_writeable(HttpServer *server, WsConn *conn)
 {
-    /* What was queued before the close goes first (an error that says why, say). */
     if (conn->close_sent)
-        return 0;
+        return 0; /* nothing more goes out: waiting for the peer's close frame */
+    /* What was queued before the close goes first (an error that says why, say). */
     if (conn->closing && g_queue_is_empty(&conn->out)) {
         /* The close frame is written here and the connection stays open until the peer
          * answers with its own (or WS_CLOSE_ACK_WAIT_S passes). Dropping it at once lost the
