@@ -155,6 +155,11 @@ void ops_metrics(PhApp *app, HttpRequest *req)
          "WebSocket clients disconnected because they could not keep up.");
     g_string_append_printf(out, "phonghop_websocket_slow_disconnects_total %" G_GUINT64_FORMAT "\n",
                            hs->ws_dropped_slow);
+    help(out, "phonghop_websocket_write_stalls_total", "counter",
+         "WebSockets that had something to send and no write for 2 s while their socket took "
+         "more (the server asked again).");
+    g_string_append_printf(out, "phonghop_websocket_write_stalls_total %" G_GUINT64_FORMAT "\n",
+                           hs->ws_write_stalls);
 
     help(out, "phonghop_database_up", "gauge",
          "1 when the last attempt to reach the database succeeded.");

@@ -35,6 +35,7 @@ G_BEGIN_DECLS
 #define WS_WRITE_CLOSE ((enum lws_write_protocol)4)
 /* How long a WebSocket we closed waits for the peer's close frame before it is dropped. */
 #define WS_CLOSE_ACK_WAIT_S 10
+#define WS_STALL_S          2
 
 /* libuv's loop as one GSource of the GMainContext: ready when libuv's epoll descriptor is, when
  * one of its timers is due or an idle handle is active (uv_backend_timeout), or when code outside
@@ -64,7 +65,8 @@ struct _HttpServer {
     GHashTable *ws_conns; /* WsConn* (a reference each) while open */
     GHashTable *sockets;  /* struct lws* of every accepted connection still open */
     guint64 next_ws_id;
-    guint8 *chunk; /* LWS_PRE + CHUNK_H1 bytes: the body chunk being written */
+    GSource *ws_watchdog; /* every second: WebSockets whose writing has stopped (http-ws.c) */
+    guint8 *chunk;        /* LWS_PRE + CHUNK_H1 bytes: the body chunk being written */
 };
 
 struct _HttpRequest {
@@ -125,6 +127,7 @@ struct _WsConn {
     char *peer;
     GQueue out; /* WsMessage* */
     gsize out_bytes;
+    gint64 progress_us; /* the last message written, or the first queued after none was */
     GByteArray *in;
     gboolean closing;
     gboolean close_sent; /* our close frame is written: waiting for the peer's */
@@ -182,5 +185,7 @@ int http_ws_on_receive(HttpServer *server, WsConn *conn, struct lws *wsi, const 
 int http_ws_on_writeable(HttpServer *server, WsConn *conn);
 /* LWS_CALLBACK_CLOSED */
 void http_ws_on_closed(HttpServer *server, Conn *conn);
+/* Starts the once-a-second check for WebSockets whose writing has stopped (server->ws_watchdog). */
+void http_ws_watchdog_start(HttpServer *server, GMainContext *context);
 
 G_END_DECLS

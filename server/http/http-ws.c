@@ -8,11 +8,19 @@
  * queue is bounded by max_ws_queue bytes: a client that cannot keep up is disconnected rather than
  * allowed to grow the server's memory.
  *
+ * A watchdog looks once a second for a connection that has had something to send for
+ * WS_STALL_S seconds without a write while its socket would take more: a writeable callback that
+ * never came. It logs a warning naming what was waiting, counts it (phonghop_websocket_write_stalls
+ * on /metrics) and asks lws again, so a page is not left waiting for an update that the server
+ * holds. (A client that does not read is another case: its socket is full, and the queue's bound
+ * deals with it.)
+ *
  * WsConn is reference counted because the application may hold it across database jobs: when lws
  * closes the connection it is detached (wsi = NULL), and sending to it then does nothing.
  */
 #include "http-server-private.h"
 
+#include <poll.h>
 #include <string.h>
 
 /* ---- WebSocket connections ---- */
@@ -90,6 +98,7 @@ void ws_conn_close(WsConn *conn, guint16 code, const char *reason)
     if (!conn->wsi || conn->closing)
         return;
     conn->closing = TRUE;
+    conn->progress_us = g_get_monotonic_time();
     conn->close_code = code;
     conn->close_reason = g_strdup(reason ? reason : "");
     http_server_want_writable(conn->server, conn->wsi);
@@ -114,6 +123,8 @@ gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
     m->buf = g_malloc(LWS_PRE + len);
     memcpy(m->buf + LWS_PRE, text, len);
     m->len = len;
+    if (g_queue_is_empty(&conn->out))
+        conn->progress_us = g_get_monotonic_time();
     g_queue_push_tail(&conn->out, m);
     conn->out_bytes += len;
     http_server_want_writable(conn->server, conn->wsi);
@@ -124,6 +135,52 @@ gboolean ws_conn_send_json(WsConn *conn, JsonNode *node)
 {
     g_autofree char *text = json_to_string(node, FALSE);
     return ws_conn_send(conn, text, strlen(text));
+}
+
+/* ---- the watchdog ---- */
+
+static gboolean socket_takes_more(struct lws *wsi)
+{
+    struct pollfd pfd = {.fd = lws_get_socket_fd(wsi), .events = POLLOUT};
+    return pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT) &&
+           !(pfd.revents & (POLLERR | POLLHUP));
+}
+
+static gboolean ws_watchdog_tick(gpointer data)
+{
+    HttpServer *server = data;
+    gint64 now = g_get_monotonic_time();
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, server->ws_conns);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        WsConn *conn = key;
+        if (!conn->wsi || conn->close_sent || lws_get_network_wsi(conn->wsi) != conn->wsi)
+            continue;
+        gboolean held = lws_partial_buffered(conn->wsi) != 0;
+        if ((g_queue_is_empty(&conn->out) && !held && !conn->closing) ||
+            now - conn->progress_us < WS_STALL_S * G_USEC_PER_SEC || !socket_takes_more(conn->wsi))
+            continue;
+        server->stats.ws_write_stalls++;
+        guint n = g_queue_get_length(&conn->out);
+        g_warning("ws %" G_GUINT64_FORMAT " (%s): nothing written for %.1f s while the socket "
+                  "takes more; queued: %u %s, %" G_GSIZE_FORMAT " bytes%s%s: asking again",
+                  conn->id, conn->peer, (double)(now - conn->progress_us) / G_USEC_PER_SEC, n,
+                  n == 1 ? "message" : "messages", conn->out_bytes,
+                  held ? "; lws holds the rest of an earlier one" : "",
+                  conn->closing ? "; a close to send" : "");
+        conn->progress_us = now;
+        http_server_want_writable(server, conn->wsi);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void http_ws_watchdog_start(HttpServer *server, GMainContext *context)
+{
+    server->ws_watchdog = g_timeout_source_new_seconds(1);
+    g_source_set_callback(server->ws_watchdog, ws_watchdog_tick, server, NULL);
+    g_source_set_static_name(server->ws_watchdog, "phonghop WebSocket write watchdog");
+    g_source_attach(server->ws_watchdog, context);
 }
 
 int http_ws_on_writeable(HttpServer *server, WsConn *conn)
@@ -155,6 +212,7 @@ int http_ws_on_writeable(HttpServer *server, WsConn *conn)
     if (!m)
         return 0;
     int n = lws_write(conn->wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
+    conn->progress_us = g_get_monotonic_time();
     conn->out_bytes -= m->len;
     ws_message_free(m);
     if (n < 0)

@@ -221,3 +221,45 @@ export async function smallTargets(page) {
     return out;
   });
 }
+
+// What every page showed and what the server said, printed at a test file's first failing step:
+// a page that waits in vain shows nothing of why in the step's own error. people: name ->
+// { page, log } (launchUser's).
+export async function diagnosePages(step, people, server) {
+  const out = [`# diagnosis after the failure of "${step}"`];
+  for (const [name, person] of Object.entries(people)) {
+    const text = await person.page.evaluate(() => document.body.innerText).catch((e) => `(no text: ${e.message})`);
+    out.push(`# ${name} at ${person.page.url()}: ${text.replace(/\s+/g, ' ').slice(0, 600)}`);
+    for (const line of (person.log || []).slice(-15)) out.push(`#   ${name} console: ${line}`);
+  }
+  const metrics = await server.client().get('/metrics').then((r) => r.text, (e) => `(no metrics: ${e.message})`);
+  out.push(...metrics.split('\n').filter((l) => /^phonghop_(db|connections|http|websocket)/.test(l)).map((l) => `#   ${l}`));
+  out.push('# the end of the server log:', server.log.slice(-8000));
+  console.log(out.join('\n'));
+}
+
+// Wraps node:test's test so that the first failing step of a file runs diagnosePages().
+export function diagnosedTest(nodeTest, people, getServer) {
+  let diagnosed = false;
+  return (name, fn) => nodeTest(name, async (t) => {
+    try {
+      return await fn(t);
+    } catch (e) {
+      if (!diagnosed) {
+        diagnosed = true;
+        await diagnosePages(name, people, getServer()).catch(() => {});
+      }
+      throw e;
+    }
+  });
+}
+
+// The WebSocket writes the server had to ask for again (its watchdog: a writeable callback that
+// did not come while the socket would take more), printed at the end of a browser test: there
+// should be none.
+export async function writeStallReport(server) {
+  const metrics = await server.client().get('/metrics').then((r) => r.text, () => '');
+  const n = Number((metrics.match(/^phonghop_websocket_write_stalls_total (\d+)$/m) || [])[1] || 0);
+  const lines = server.log.split('\n').filter((l) => l.includes('nothing written for'));
+  return [`# WebSocket writes the server had to ask for again: ${n}`, ...lines.map((l) => `#   ${l}`)].join('\n');
+}

@@ -31,7 +31,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_PASSWORD, Postgres, Server, sourceDir, tmpDir, rmrf, waitFor } from '../common/harness.mjs';
 import {
-  SIZES, chromiumAvailable, contrastProblems, launchUser, login, makePdf, screenshotSizes, smallTargets, unnamedControls,
+  SIZES, chromiumAvailable, contrastProblems, diagnosedTest, launchUser, login, makePdf, screenshotSizes, smallTargets,
+  unnamedControls, writeStallReport,
 } from './browser.mjs';
 
 const SHOTS = path.join(sourceDir, 'tests', 'artifacts', 'screenshots');
@@ -49,32 +50,7 @@ let meetingId = null;
 let screenAddress = null;
 let memberNames = {};
 
-// The first failing step says what every page showed and what the server said, since a page
-// that waits in vain shows nothing of why in the step's own error.
-let diagnosed = false;
-async function diagnose(step) {
-  if (diagnosed) return;
-  diagnosed = true;
-  const out = [`# diagnosis after the failure of "${step}"`];
-  for (const [name, person] of Object.entries(people)) {
-    const text = await person.page.evaluate(() => document.body.innerText).catch((e) => `(no text: ${e.message})`);
-    out.push(`# ${name} at ${person.page.url()}: ${text.replace(/\s+/g, ' ').slice(0, 600)}`);
-    for (const line of person.log.slice(-15)) out.push(`#   ${name} console: ${line}`);
-  }
-  const metrics = await server.client().get('/metrics').then((r) => r.text, (e) => `(no metrics: ${e.message})`);
-  out.push(...metrics.split('\n').filter((l) => /^phonghop_(db|connections|http|websocket)/.test(l)).map((l) => `#   ${l}`));
-  out.push('# the end of the server log:', server.log.slice(-8000));
-  console.log(out.join('\n'));
-}
-
-const test = (name, fn) => nodeTest(name, async (t) => {
-  try {
-    return await fn(t);
-  } catch (e) {
-    await diagnose(name).catch(() => {});
-    throw e;
-  }
-});
+const test = diagnosedTest(nodeTest, people, () => server);
 const checks = []; // accessibility findings per screen, reported at the end
 
 // The web client as it is now: built into a temporary directory (dist/ may be stale or absent).
@@ -130,6 +106,7 @@ before(async () => {
 
 after(async () => {
   for (const person of Object.values(people)) await person.close();
+  if (server) console.log(await writeStallReport(server));
   await server?.destroy();
   pg?.destroy();
   if (builtHere && webRoot) rmrf(webRoot);

@@ -19,14 +19,14 @@
 //
 // Screenshots of the ballots and results go to tests/artifacts/screenshots/ (vote-*); every
 // screen is checked for contrast, unnamed controls and touch targets like meeting-flow.
-import { describe, test, before, after } from 'node:test';
+import { describe, test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_PASSWORD, Postgres, Server, sourceDir, tmpDir, rmrf, waitFor } from '../common/harness.mjs';
 import { makeBody } from '../common/votes-fixture.mjs';
-import { chromiumAvailable, contrastProblems, launchUser, login, makePdf, screenshotSizes, smallTargets, unnamedControls } from './browser.mjs';
+import { chromiumAvailable, contrastProblems, diagnosedTest, launchUser, login, makePdf, screenshotSizes, smallTargets, unnamedControls, writeStallReport } from './browser.mjs';
 
 const SHOTS = path.join(sourceDir, 'tests', 'artifacts', 'screenshots');
 const webSource = path.join(sourceDir, 'web-client');
@@ -35,6 +35,7 @@ const MEMBERS = ['xa0002', 'xa0003', 'xa0004'];
 let pg, db, server, webRoot, builtHere = false, fixture;
 let skipReason = null;
 const people = {};
+const test = diagnosedTest(nodeTest, people, () => server);
 const checks = [];
 
 function buildWebClient() {
@@ -97,6 +98,7 @@ before(async () => {
 
 after(async () => {
   for (const person of Object.values(people)) await person.close();
+  if (server) console.log(await writeStallReport(server));
   await server?.destroy();
   pg?.destroy();
   if (builtHere && webRoot) rmrf(webRoot);

@@ -92,6 +92,9 @@ test('metrics count WebSocket connections', async () => {
 // others are served as before.
 test('a client that cannot keep up is disconnected with 1008, and nobody else is', async () => {
   const slowDrops = async () => Number((await server.client().get('/metrics')).text.match(/^phonghop_websocket_slow_disconnects_total (\d+)$/m)[1]);
+  // A client that does not read fills its socket: that is not a write the server failed to make.
+  const stalls = async () => Number((await server.client().get('/metrics')).text.match(/^phonghop_websocket_write_stalls_total (\d+)$/m)[1]);
+  const stallsBefore = await stalls();
   const before = await slowDrops();
   const other = await server.client().websocket();
   await other.next((m) => m.type === 'welcome');
@@ -114,6 +117,7 @@ test('a client that cannot keep up is disconnected with 1008, and nobody else is
   assert.equal(code, 1008);
   assert.equal(reason, 'too slow');
   other.close();
+  assert.equal(await stalls(), stallsBefore, 'the slow client was counted as a write the server failed to make');
 });
 
 // A signed-in connection lives only as long as its session.
