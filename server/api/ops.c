@@ -160,6 +160,11 @@ void ops_metrics(PhApp *app, HttpRequest *req)
          "more (the server asked again).");
     g_string_append_printf(out, "phonghop_websocket_write_stalls_total %" G_GUINT64_FORMAT "\n",
                            hs->ws_write_stalls);
+    help(out, "phonghop_http_write_stalls_total", "counter",
+         "HTTP answers with nothing written for 2 s while their socket took more (the server "
+         "asked again).");
+    g_string_append_printf(out, "phonghop_http_write_stalls_total %" G_GUINT64_FORMAT "\n",
+                           hs->http_write_stalls);
 
     help(out, "phonghop_database_up", "gauge",
          "1 when the last attempt to reach the database succeeded.");

@@ -360,6 +360,7 @@ void http_conn_drop_request(Conn *conn)
 {
     if (conn->req) {
         conn->req->wsi = NULL;
+        g_hash_table_remove(conn->req->server->answering, conn->req);
         g_clear_pointer(&conn->req, http_request_unref);
     }
 }

@@ -50,9 +50,12 @@ static void request_start_answer(HttpRequest *req, guint status, const char *con
     req->responded = TRUE;
     req->status = status;
     req->content_type = g_strdup(content_type);
+    req->progress_us = g_get_monotonic_time();
     count_status(req->server, status);
-    if (req->wsi)
+    if (req->wsi) {
+        g_hash_table_add(req->server->answering, http_request_ref(req));
         http_server_want_writable(req->server, req->wsi);
+    }
 }
 
 void http_request_respond(HttpRequest *req, guint status, const char *content_type, GBytes *body)
@@ -216,6 +219,7 @@ static int finish_transaction(Conn *conn, HttpRequest *req)
     http_request_resume_body(req);
     req->wsi = NULL;
     conn->req = NULL;
+    g_hash_table_remove(req->server->answering, req);
     http_request_unref(req);
     if (close_after && conn->expect_body) {
         /* The answer went out before the body was read (413, 401 ...). Closing now would reset
@@ -298,6 +302,7 @@ int http_conn_on_writeable(HttpServer *server, Conn *conn)
     HttpRequest *req = conn->req;
     if (!req || !req->responded)
         return 0;
+    req->progress_us = g_get_monotonic_time();
     if (!req->headers_sent) {
         if (write_headers(req) < 0)
             return -1;

@@ -65,8 +65,9 @@ struct _HttpServer {
     GHashTable *ws_conns; /* WsConn* (a reference each) while open */
     GHashTable *sockets;  /* struct lws* of every accepted connection still open */
     guint64 next_ws_id;
-    GSource *ws_watchdog; /* every second: WebSockets whose writing has stopped (http-ws.c) */
-    guint8 *chunk;        /* LWS_PRE + CHUNK_H1 bytes: the body chunk being written */
+    GSource *ws_watchdog;  /* every second: answers and WebSockets whose writing has stopped */
+    GHashTable *answering; /* HttpRequest* (a reference each) answered and still being written */
+    guint8 *chunk;         /* LWS_PRE + CHUNK_H1 bytes: the body chunk being written */
 };
 
 struct _HttpRequest {
@@ -110,6 +111,7 @@ struct _HttpRequest {
     const guint8 *out_data;
     guint64 out_offset;
     guint64 out_length;
+    gint64 progress_us; /* answered, or the last part written */
 };
 
 typedef struct {

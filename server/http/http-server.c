@@ -259,6 +259,8 @@ HttpServer *http_server_new(const HttpServerOptions *options, GMainLoop *loop,
     server->max_ws_queue = options->max_ws_queue;
     server->tls = tls;
     server->ws_conns = g_hash_table_new(g_direct_hash, g_direct_equal);
+    server->answering = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                              (GDestroyNotify)http_request_unref, NULL);
     server->sockets = g_hash_table_new(g_direct_hash, g_direct_equal);
     server->chunk = g_malloc(LWS_PRE + CHUNK_H1);
 
@@ -401,6 +403,7 @@ void http_server_free(HttpServer *server)
         ws_conn_unref(ws);
     }
     g_hash_table_unref(server->ws_conns);
+    g_hash_table_unref(server->answering);
     g_hash_table_unref(server->sockets);
     g_main_loop_unref(server->loop);
     g_free(server->chunk);

@@ -104,10 +104,11 @@ typedef struct {
     guint64 ws_messages_in;
     guint64 ws_messages_out;
     guint64 ws_dropped_slow;
-    guint64 ws_write_stalls; /* connections whose writing stopped with the socket writable */
-    guint64 bodies_streamed; /* request bodies handed to a sink */
-    guint64 bodies_aborted;  /* streamed bodies that did not complete */
-    guint64 file_bytes_sent; /* bytes of files sent */
+    guint64 ws_write_stalls;   /* connections whose writing stopped with the socket writable */
+    guint64 http_write_stalls; /* answers whose writing stopped with the socket writable */
+    guint64 bodies_streamed;   /* request bodies handed to a sink */
+    guint64 bodies_aborted;    /* streamed bodies that did not complete */
+    guint64 file_bytes_sent;   /* bytes of files sent */
 } HttpStats;
 
 /* Starts listening. Call on the thread that runs loop. (transfer full) or NULL with HTTP_ERROR

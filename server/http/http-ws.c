@@ -12,8 +12,9 @@
  * WS_STALL_S seconds without a write while its socket would take more: a writeable callback that
  * never came. It logs a warning naming what was waiting, counts it (phonghop_websocket_write_stalls
  * on /metrics) and asks lws again, so a page is not left waiting for an update that the server
- * holds. (A client that does not read is another case: its socket is full, and the queue's bound
- * deals with it.)
+ * holds. HTTP answers still being written get the same check (phonghop_http_write_stalls). (A
+ * client that does not read is another case: its socket is full, and the queue's bound deals with
+ * it.)
  *
  * WsConn is reference counted because the application may hold it across database jobs: when lws
  * closes the connection it is detached (wsi = NULL), and sending to it then does nothing.
@@ -146,10 +147,39 @@ static gboolean socket_takes_more(struct lws *wsi)
            !(pfd.revents & (POLLERR | POLLHUP));
 }
 
+/* Answers: one answered and still being written, with no part written for WS_STALL_S while the
+ * socket takes more. Finished answers (wsi cleared) leave the table here. */
+static void answers_check(HttpServer *server, gint64 now)
+{
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, server->answering);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        HttpRequest *req = key;
+        if (!req->wsi) {
+            g_hash_table_iter_remove(&it);
+            continue;
+        }
+        if (now - req->progress_us < WS_STALL_S * G_USEC_PER_SEC ||
+            !socket_takes_more(lws_get_network_wsi(req->wsi)))
+            continue;
+        server->stats.http_write_stalls++;
+        g_warning("%s %s (%s): answered %u, nothing of it written for %.1f s while the socket "
+                  "takes more (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes sent%s): "
+                  "asking again",
+                  req->method_name, req->path, req->peer, req->status,
+                  (double)(now - req->progress_us) / G_USEC_PER_SEC, req->out_offset,
+                  req->out_length, req->headers_sent ? "" : ", not the headers");
+        req->progress_us = now;
+        http_server_want_writable(server, req->wsi);
+    }
+}
+
 static gboolean ws_watchdog_tick(gpointer data)
 {
     HttpServer *server = data;
     gint64 now = g_get_monotonic_time();
+    answers_check(server, now);
     GHashTableIter it;
     gpointer key;
     g_hash_table_iter_init(&it, server->ws_conns);

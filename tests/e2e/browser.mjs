@@ -254,12 +254,14 @@ export function diagnosedTest(nodeTest, people, getServer) {
   });
 }
 
-// The WebSocket writes the server had to ask for again (its watchdog: a writeable callback that
-// did not come while the socket would take more), printed at the end of a browser test: there
-// should be none.
+// The writes the server had to ask for again (its watchdog: a writeable callback that did not come
+// while the socket would take more), printed at the end of a browser test: there should be none.
 export async function writeStallReport(server) {
   const metrics = await server.client().get('/metrics').then((r) => r.text, () => '');
-  const n = Number((metrics.match(/^phonghop_websocket_write_stalls_total (\d+)$/m) || [])[1] || 0);
-  const lines = server.log.split('\n').filter((l) => l.includes('nothing written for'));
-  return [`# WebSocket writes the server had to ask for again: ${n}`, ...lines.map((l) => `#   ${l}`)].join('\n');
+  const count = (name) => Number((metrics.match(new RegExp(`^${name} (\\d+)$`, 'm')) || [])[1] || 0);
+  const lines = server.log.split('\n').filter((l) => /nothing (of it )?written for/.test(l));
+  return [
+    `# writes the server had to ask for again: ${count('phonghop_websocket_write_stalls_total')} WebSocket, ${count('phonghop_http_write_stalls_total')} HTTP`,
+    ...lines.map((l) => `#   ${l}`),
+  ].join('\n');
 }

@@ -84,6 +84,9 @@ test('metrics count WebSocket connections', async () => {
   await ws.next((m) => m.type === 'welcome');
   const r = await server.client().get('/metrics');
   assert.match(r.text, /phonghop_connections\{kind="websocket"\} [1-9]/);
+  // Writes the server had to ask for again (its watchdog): none in normal operation.
+  assert.match(r.text, /^phonghop_websocket_write_stalls_total 0$/m);
+  assert.match(r.text, /^phonghop_http_write_stalls_total 0$/m);
   ws.close();
 });
 
