@@ -1,6 +1,6 @@
 /* The routes of a meeting's pages, roles, times typed in forms, and the API calls of the room. */
 import { describe, expect, it, vi } from 'vitest';
-import { isPublicRoute, parseRoute, routeHash, type Route } from '../src/lib/router';
+import { isPublicRoute, parseRoute, routeHash, stillAt, type Route } from '../src/lib/router';
 import { describeActionError, formatTimeOfDay, initials, isoToLocalInput, localInputToIso } from '../src/lib/format';
 import { rolesIn } from '../src/lib/roles';
 import { ApiClient, ApiError, type FetchFunction, type Session } from '../src/lib/api';
@@ -30,6 +30,19 @@ describe('routes of a meeting', () => {
   it('only the public page needs no session', () => {
     expect(isPublicRoute({ name: 'public', meetingId: 1 })).toBe(true);
     expect(isPublicRoute({ name: 'hall', bodyId: 1, meetingId: 1 })).toBe(false);
+  });
+});
+
+describe('a view that moves on by itself after loading', () => {
+  it('does so only while the address is still at its page', () => {
+    // The body list takes a member of a single body to its meetings once the list has loaded;
+    // an address already changed to a meeting (a bookmark opened right after signing in, before
+    // the router heard of it) is left alone.
+    expect(stillAt('bodies', '#/bodies')).toBe(true);
+    expect(stillAt('bodies', '')).toBe(true);
+    expect(stillAt('bodies', '#/bodies/4/meetings/2/room')).toBe(false);
+    expect(stillAt('bodies', '#/bodies/4/meetings')).toBe(false);
+    expect(stillAt('meetings', '#/bodies/4/meetings')).toBe(true);
   });
 });
 

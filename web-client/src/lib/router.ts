@@ -124,6 +124,16 @@ export const route: Readable<Route> = readable<Route>(
 );
 
 /** Goes to `target`; with `replace`, the current page leaves no entry in the history. */
+/**
+ * Whether the address is still at a page of this name. A view that moves on by itself once it has
+ * loaded (a single body's meetings) must not when the person has already gone elsewhere: the
+ * address changes at once, but the router hears of it only at the next hashchange, a task later,
+ * and a load that ends in between would send them back.
+ */
+export function stillAt(name: Route['name'], hash: string = location.hash): boolean {
+  return parseRoute(hash).name === name;
+}
+
 export function navigate(target: Route, options: { replace?: boolean } = {}): void {
   const hash = routeHash(target);
   if (options.replace) location.replace(hash);
