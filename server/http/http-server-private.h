@@ -187,6 +187,9 @@ int http_ws_on_receive(HttpServer *server, WsConn *conn, struct lws *wsi, const 
 int http_ws_on_writeable(HttpServer *server, WsConn *conn);
 /* LWS_CALLBACK_CLOSED */
 void http_ws_on_closed(HttpServer *server, Conn *conn);
+/* An answer whose connection lws destroys is detached (wsi = NULL) and no longer watched, should
+ * lws not have said CLOSED_HTTP first. */
+void http_answers_forget_wsi(HttpServer *server, struct lws *wsi);
 /* Starts the once-a-second check for WebSockets whose writing has stopped (server->ws_watchdog). */
 void http_ws_watchdog_start(HttpServer *server, GMainContext *context);
 

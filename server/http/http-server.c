@@ -148,6 +148,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (server && g_hash_table_remove(server->sockets, wsi))
             server->stats.http_connections =
                 g_hash_table_size(server->sockets) - server->stats.ws_connections;
+        if (server)
+            http_answers_forget_wsi(server, wsi);
         return 0;
     case LWS_CALLBACK_HTTP:
         return http_conn_on_request(server, conn, wsi, in, len);

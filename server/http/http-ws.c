@@ -175,6 +175,20 @@ static void answers_check(HttpServer *server, gint64 now)
     }
 }
 
+void http_answers_forget_wsi(HttpServer *server, struct lws *wsi)
+{
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, server->answering);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        HttpRequest *req = key;
+        if (req->wsi == wsi) {
+            req->wsi = NULL;
+            g_hash_table_iter_remove(&it);
+        }
+    }
+}
+
 static gboolean ws_watchdog_tick(gpointer data)
 {
     HttpServer *server = data;
