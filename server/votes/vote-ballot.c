@@ -205,8 +205,9 @@ typedef struct {
     gint64 poll_id;
     GQueue pending; /* BallotCast* */
     gboolean in_flight;
-    GSource *gather;  /* the launch of the first batch after the queue was idle, or NULL */
-    gint64 gather_us; /* when it was asked for (monotonic) */
+    GSource *gather;       /* the launch of the first batch after the queue was idle, or NULL */
+    GSource *gather_timer; /* the same launch GATHER_MAX_US later, should the loop not go idle */
+    gint64 gather_us;      /* when it was asked for (monotonic) */
 } BallotQueue;
 
 typedef struct {
@@ -786,24 +787,28 @@ static void batch_done(gpointer data, const GError *error, gpointer user_data)
  * main loop has no connection ready to read (a source just below the default priority), so the
  * ballots of a burst that have already arrived go into the same first batch instead of the first
  * one committing alone and the rest waiting for it. An isolated ballot's batch starts in the next
- * turn of the loop, with no fixed delay; a loop that stays busy delays it at most GATHER_MAX_US
- * (the next ballot then launches it). */
+ * turn of the loop, with no fixed delay; a loop that stays busy delays it at most GATHER_MAX_US:
+ * a timer at the default priority launches it then (GLib runs only the most urgent of the ready
+ * sources, so an idle source alone could wait as long as other sources stay ready), and so does
+ * the next ballot. */
 #define GATHER_MAX_US 2000
+
+static void gather_cancel(BallotQueue *q)
+{
+    if (q->gather)
+        g_source_destroy(q->gather);
+    if (q->gather_timer)
+        g_source_destroy(q->gather_timer);
+    g_clear_pointer(&q->gather, g_source_unref);
+    g_clear_pointer(&q->gather_timer, g_source_unref);
+}
 
 static gboolean gather_done(gpointer data)
 {
     BallotQueue *q = data;
-    g_clear_pointer(&q->gather, g_source_unref);
+    gather_cancel(q);
     queue_launch(q);
     return G_SOURCE_REMOVE;
-}
-
-static void gather_cancel(BallotQueue *q)
-{
-    if (!q->gather)
-        return;
-    g_source_destroy(q->gather);
-    g_clear_pointer(&q->gather, g_source_unref);
 }
 
 /* A ballot was queued: start a batch when the loop has read what is ready (or now, if the loop
@@ -824,6 +829,9 @@ static void queue_gather(BallotQueue *q)
     g_source_set_priority(q->gather, G_PRIORITY_DEFAULT + 1);
     g_source_set_callback(q->gather, gather_done, q, NULL);
     g_source_attach(q->gather, q->app->context);
+    q->gather_timer = g_timeout_source_new(GATHER_MAX_US / 1000);
+    g_source_set_callback(q->gather_timer, gather_done, q, NULL);
+    g_source_attach(q->gather_timer, q->app->context);
 }
 
 static void queue_launch(BallotQueue *q)
