@@ -16,6 +16,8 @@
  */
 #include "http-server-private.h"
 
+#include <poll.h>
+
 #include <glib/gstdio.h>
 
 #include <errno.h>
@@ -335,4 +337,55 @@ int http_conn_on_writeable(HttpServer *server, Conn *conn)
         return 0;
     }
     return finish_transaction(conn, req);
+}
+
+/* ---- the write watchdog's part for answers (the tick is in http-ws.c) ---- */
+
+gboolean http_socket_takes_more(struct lws *wsi)
+{
+    struct pollfd pfd = {.fd = lws_get_socket_fd(wsi), .events = POLLOUT};
+    return pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT) &&
+           !(pfd.revents & (POLLERR | POLLHUP));
+}
+
+/* Answers: one answered and still being written, with no part written for WRITE_STALL_S while the
+ * socket takes more. Finished answers (wsi cleared) leave the table here. */
+void http_answers_check(HttpServer *server, gint64 now)
+{
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, server->answering);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        HttpRequest *req = key;
+        if (!req->wsi) {
+            g_hash_table_iter_remove(&it);
+            continue;
+        }
+        if (now - req->progress_us < WRITE_STALL_S * G_USEC_PER_SEC ||
+            !http_socket_takes_more(lws_get_network_wsi(req->wsi)))
+            continue;
+        server->stats.http_write_stalls++;
+        g_warning("%s %s (%s): answered %u, nothing of it written for %.1f s while the socket "
+                  "takes more (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes sent%s): "
+                  "asking again",
+                  req->method_name, req->path, req->peer, req->status,
+                  (double)(now - req->progress_us) / G_USEC_PER_SEC, req->out_offset,
+                  req->out_length, req->headers_sent ? "" : ", not the headers");
+        req->progress_us = now;
+        http_server_want_writable(server, req->wsi);
+    }
+}
+
+void http_answers_forget_wsi(HttpServer *server, struct lws *wsi)
+{
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, server->answering);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        HttpRequest *req = key;
+        if (req->wsi == wsi) {
+            req->wsi = NULL;
+            g_hash_table_iter_remove(&it);
+        }
+    }
 }

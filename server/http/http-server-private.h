@@ -35,7 +35,7 @@ G_BEGIN_DECLS
 #define WS_WRITE_CLOSE ((enum lws_write_protocol)4)
 /* How long a WebSocket we closed waits for the peer's close frame before it is dropped. */
 #define WS_CLOSE_ACK_WAIT_S 10
-#define WS_STALL_S          2
+#define WRITE_STALL_S       2
 
 /* libuv's loop as one GSource of the GMainContext: ready when libuv's epoll descriptor is, when
  * one of its timers is due or an idle handle is active (uv_backend_timeout), or when code outside
@@ -65,9 +65,9 @@ struct _HttpServer {
     GHashTable *ws_conns; /* WsConn* (a reference each) while open */
     GHashTable *sockets;  /* struct lws* of every accepted connection still open */
     guint64 next_ws_id;
-    GSource *ws_watchdog;  /* every second: answers and WebSockets whose writing has stopped */
-    GHashTable *answering; /* HttpRequest* (a reference each) answered and still being written */
-    guint8 *chunk;         /* LWS_PRE + CHUNK_H1 bytes: the body chunk being written */
+    GSource *write_watchdog; /* every second: answers and WebSockets whose writing has stopped */
+    GHashTable *answering;   /* HttpRequest* (a reference each) answered and still being written */
+    guint8 *chunk;           /* LWS_PRE + CHUNK_H1 bytes: the body chunk being written */
 };
 
 struct _HttpRequest {
@@ -187,10 +187,15 @@ int http_ws_on_receive(HttpServer *server, WsConn *conn, struct lws *wsi, const 
 int http_ws_on_writeable(HttpServer *server, WsConn *conn);
 /* LWS_CALLBACK_CLOSED */
 void http_ws_on_closed(HttpServer *server, Conn *conn);
+/* Whether the connection's socket would take more now (poll, no wait). */
+gboolean http_socket_takes_more(struct lws *wsi);
+/* The write watchdog's check of answers still being written (the tick is in http-ws.c). */
+void http_answers_check(HttpServer *server, gint64 now);
 /* An answer whose connection lws destroys is detached (wsi = NULL) and no longer watched, should
  * lws not have said CLOSED_HTTP first. */
 void http_answers_forget_wsi(HttpServer *server, struct lws *wsi);
-/* Starts the once-a-second check for WebSockets whose writing has stopped (server->ws_watchdog). */
-void http_ws_watchdog_start(HttpServer *server, GMainContext *context);
+/* Starts the once-a-second check for answers and WebSockets whose writing has stopped
+ * (server->write_watchdog). */
+void http_write_watchdog_start(HttpServer *server, GMainContext *context);
 
 G_END_DECLS

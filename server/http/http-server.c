@@ -276,7 +276,7 @@ HttpServer *http_server_new(const HttpServerOptions *options, GMainLoop *loop,
         return NULL;
     }
     server->uv_source = uv_source_new(server->uv, g_main_loop_get_context(loop));
-    http_ws_watchdog_start(server, g_main_loop_get_context(loop));
+    http_write_watchdog_start(server, g_main_loop_get_context(loop));
 
     void *foreign_loops[] = {server->uv};
     struct lws_context_creation_info info;
@@ -363,9 +363,9 @@ void http_server_free(HttpServer *server)
     if (!server)
         return;
     server->shutting_down = TRUE;
-    if (server->ws_watchdog) {
-        g_source_destroy(server->ws_watchdog);
-        g_clear_pointer(&server->ws_watchdog, g_source_unref);
+    if (server->write_watchdog) {
+        g_source_destroy(server->write_watchdog);
+        g_clear_pointer(&server->write_watchdog, g_source_unref);
     }
     if (server->context) {
         /* On a foreign libuv loop lws closes its handles through the loop: run it until they

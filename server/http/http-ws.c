@@ -9,7 +9,7 @@
  * allowed to grow the server's memory.
  *
  * A watchdog looks once a second for a connection that has had something to send for
- * WS_STALL_S seconds without a write while its socket would take more: a writeable callback that
+ * WRITE_STALL_S seconds without a write while its socket would take more: a writeable callback that
  * never came. It logs a warning naming what was waiting, counts it (phonghop_websocket_write_stalls
  * on /metrics) and asks lws again, so a page is not left waiting for an update that the server
  * holds. HTTP answers still being written get the same check (phonghop_http_write_stalls). (A
@@ -21,7 +21,6 @@
  */
 #include "http-server-private.h"
 
-#include <poll.h>
 #include <string.h>
 
 /* ---- WebSocket connections ---- */
@@ -140,60 +139,11 @@ gboolean ws_conn_send_json(WsConn *conn, JsonNode *node)
 
 /* ---- the watchdog ---- */
 
-static gboolean socket_takes_more(struct lws *wsi)
-{
-    struct pollfd pfd = {.fd = lws_get_socket_fd(wsi), .events = POLLOUT};
-    return pfd.fd >= 0 && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT) &&
-           !(pfd.revents & (POLLERR | POLLHUP));
-}
-
-/* Answers: one answered and still being written, with no part written for WS_STALL_S while the
- * socket takes more. Finished answers (wsi cleared) leave the table here. */
-static void answers_check(HttpServer *server, gint64 now)
-{
-    GHashTableIter it;
-    gpointer key;
-    g_hash_table_iter_init(&it, server->answering);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        HttpRequest *req = key;
-        if (!req->wsi) {
-            g_hash_table_iter_remove(&it);
-            continue;
-        }
-        if (now - req->progress_us < WS_STALL_S * G_USEC_PER_SEC ||
-            !socket_takes_more(lws_get_network_wsi(req->wsi)))
-            continue;
-        server->stats.http_write_stalls++;
-        g_warning("%s %s (%s): answered %u, nothing of it written for %.1f s while the socket "
-                  "takes more (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes sent%s): "
-                  "asking again",
-                  req->method_name, req->path, req->peer, req->status,
-                  (double)(now - req->progress_us) / G_USEC_PER_SEC, req->out_offset,
-                  req->out_length, req->headers_sent ? "" : ", not the headers");
-        req->progress_us = now;
-        http_server_want_writable(server, req->wsi);
-    }
-}
-
-void http_answers_forget_wsi(HttpServer *server, struct lws *wsi)
-{
-    GHashTableIter it;
-    gpointer key;
-    g_hash_table_iter_init(&it, server->answering);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        HttpRequest *req = key;
-        if (req->wsi == wsi) {
-            req->wsi = NULL;
-            g_hash_table_iter_remove(&it);
-        }
-    }
-}
-
-static gboolean ws_watchdog_tick(gpointer data)
+static gboolean write_watchdog_tick(gpointer data)
 {
     HttpServer *server = data;
     gint64 now = g_get_monotonic_time();
-    answers_check(server, now);
+    http_answers_check(server, now);
     GHashTableIter it;
     gpointer key;
     g_hash_table_iter_init(&it, server->ws_conns);
@@ -203,7 +153,8 @@ static gboolean ws_watchdog_tick(gpointer data)
             continue;
         gboolean held = lws_partial_buffered(conn->wsi) != 0;
         if ((g_queue_is_empty(&conn->out) && !held && !conn->closing) ||
-            now - conn->progress_us < WS_STALL_S * G_USEC_PER_SEC || !socket_takes_more(conn->wsi))
+            now - conn->progress_us < WRITE_STALL_S * G_USEC_PER_SEC ||
+            !http_socket_takes_more(conn->wsi))
             continue;
         server->stats.ws_write_stalls++;
         guint n = g_queue_get_length(&conn->out);
@@ -219,12 +170,12 @@ static gboolean ws_watchdog_tick(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
-void http_ws_watchdog_start(HttpServer *server, GMainContext *context)
+void http_write_watchdog_start(HttpServer *server, GMainContext *context)
 {
-    server->ws_watchdog = g_timeout_source_new_seconds(1);
-    g_source_set_callback(server->ws_watchdog, ws_watchdog_tick, server, NULL);
-    g_source_set_static_name(server->ws_watchdog, "phonghop WebSocket write watchdog");
-    g_source_attach(server->ws_watchdog, context);
+    server->write_watchdog = g_timeout_source_new_seconds(1);
+    g_source_set_callback(server->write_watchdog, write_watchdog_tick, server, NULL);
+    g_source_set_static_name(server->write_watchdog, "phonghop write watchdog");
+    g_source_attach(server->write_watchdog, context);
 }
 
 int http_ws_on_writeable(HttpServer *server, WsConn *conn)
