@@ -756,6 +756,13 @@ static void batch_done(gpointer data, const GError *error, gpointer user_data)
 {
     BallotBatch *b = data;
     BallotQueue *q = b->queue;
+    PhApp *app = q->app;
+    gint64 poll_id = q->poll_id;
+    /* The next batch goes to the database before this one is answered: answering hundreds of
+     * ballots takes the main thread a few milliseconds, which the next batch's transaction
+     * spends on the other core instead of waiting. (The queue is freed here if it is empty.) */
+    q->in_flight = FALSE;
+    queue_launch(q);
     for (guint i = 0; i < b->casts->len; i++) {
         BallotCast *c = b->casts->pdata[i];
         if (error) {
@@ -770,17 +777,15 @@ static void batch_done(gpointer data, const GError *error, gpointer user_data)
         cast_finish(c);
     }
     if (error)
-        g_message("poll %" G_GINT64_FORMAT ": %u ballots not recorded: %s", q->poll_id,
-                  b->casts->len, error->message);
+        g_message("poll %" G_GINT64_FORMAT ": %u ballots not recorded: %s", poll_id, b->casts->len,
+                  error->message);
     else
         g_debug("poll %" G_GINT64_FORMAT ": a batch of %u ballots done in %" G_GINT64_FORMAT
                 " us (its transaction started after %" G_GINT64_FORMAT " us)",
-                q->poll_id, b->casts->len, g_get_monotonic_time() - b->started_us,
+                poll_id, b->casts->len, g_get_monotonic_time() - b->started_us,
                 b->job_us - b->started_us);
     if (!error && b->recorded > 0)
-        count_news_poke(q->app, q->poll_id);
-    q->in_flight = FALSE;
-    queue_launch(q);
+        count_news_poke(app, poll_id);
 }
 
 /* A ballot that finds its queue idle does not start a batch at once: the launch waits until the
