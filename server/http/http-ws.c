@@ -3,10 +3,11 @@
  * The upgrade is accepted at /ws only, and only from our own origin when the browser names one.
  * Text messages are reassembled from their fragments up to max_ws_message and handed over whole;
  * binary frames, invalid UTF-8 and oversized messages close the connection with the matching
- * close code. Outgoing messages are queued already framed for lws (LWS_PRE bytes of headroom in
- * front of the text), one lws_write() per writeable callback, so sending copies nothing more. The
- * queue is bounded by max_ws_queue bytes: a client that cannot keep up is disconnected rather than
- * allowed to grow the server's memory.
+ * close code. An outgoing message is written at once when nothing is queued before it and the
+ * socket can take it (plain HTTP/1.1 only, see ws_write_now()); otherwise it is queued already
+ * framed for lws (LWS_PRE bytes of headroom in front of the text), one lws_write() per writeable
+ * callback. The queue is bounded by max_ws_queue bytes: a client that cannot keep up is
+ * disconnected rather than allowed to grow the server's memory.
  *
  * A watchdog looks once a second for a connection that has had something to send for
  * WRITE_STALL_S seconds without a write while its socket would take more: a writeable callback that
@@ -22,6 +23,10 @@
 #include "http-server-private.h"
 
 #include <string.h>
+
+/* Larger messages (an agenda, a catch-up) keep to the queue: lws would copy what the kernel did
+ * not take. */
+#define WS_DIRECT_MAX (64 * 1024)
 
 /* ---- WebSocket connections ---- */
 
@@ -104,6 +109,34 @@ void ws_conn_close(WsConn *conn, guint16 code, const char *reason)
     http_server_want_writable(conn->server, conn->wsi);
 }
 
+/* A message to a connection with nothing queued is written at once, when the connection is plain
+ * HTTP/1.1 (not TLS, not a stream of HTTP/2) and its socket can take it: the way through the
+ * writeable callback costs a turn of the loop and, with libuv's uv_poll_start(), four epoll_ctl
+ * calls per message (docs/architecture.md), paid for every receipt of a burst of ballots and
+ * every event of a fan-out. lws_send_pipe_choked() says whether the socket would take it and
+ * whether lws still holds part of an earlier write, and is what makes an lws_write() outside the
+ * writeable callback safe; should the kernel take only part, lws keeps the rest and sends it
+ * before any writeable callback of ours (the watchdog counts it as held). Returns FALSE when the
+ * message must be queued instead. */
+static gboolean ws_write_now(WsConn *conn, const char *text, gsize len)
+{
+    if (lws_is_ssl(conn->wsi) || lws_get_network_wsi(conn->wsi) != conn->wsi ||
+        len > WS_DIRECT_MAX || lws_send_pipe_choked(conn->wsi))
+        return FALSE;
+    guint8 stack[LWS_PRE + 2048];
+    g_autofree guint8 *heap = len > sizeof(stack) - LWS_PRE ? g_malloc(LWS_PRE + len) : NULL;
+    guint8 *buf = heap ? heap : stack;
+    memcpy(buf + LWS_PRE, text, len);
+    conn->progress_us = g_get_monotonic_time();
+    if (lws_write(conn->wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT) < 0) {
+        ws_conn_close(conn, 1011, "write failed");
+        return TRUE; /* nothing to queue: the connection is going */
+    }
+    conn->server->stats.ws_messages_out++;
+    http_server_touch_loop(conn->server); /* lws may have asked for a writeable event */
+    return TRUE;
+}
+
 gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
 {
     if (!ws_conn_is_open(conn))
@@ -119,6 +152,8 @@ gboolean ws_conn_send(WsConn *conn, const char *text, gsize len)
         ws_conn_close(conn, 1008, "too slow");
         return FALSE;
     }
+    if (g_queue_is_empty(&conn->out) && ws_write_now(conn, text, len))
+        return ws_conn_is_open(conn);
     WsMessage *m = g_new(WsMessage, 1);
     m->buf = g_malloc(LWS_PRE + len);
     memcpy(m->buf + LWS_PRE, text, len);
