@@ -77,14 +77,17 @@ gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *
 {
     char mid[24], cnt[24];
     const char *p[] = {vote_i64(mid, meeting_id), vote_i64(cnt, n)};
-    /* The numbers, locking the meeting row. The previous hash is read by a statement of its
-     * own: one that waited for the lock must read it with a snapshot taken after the
-     * transaction it waited for committed (a subquery of the UPDATE would still use the
-     * statement's older snapshot and miss that transaction's entries). */
+    /* The numbers, locking the meeting row, and the previous entry's hash in the same statement
+     * when its snapshot shows it. A statement that waited for the lock still has the snapshot it
+     * started with, which misses the entries of the transaction it waited for: then the entry is
+     * not there (entries are never changed, so a hash it does find is the one) and a statement of
+     * its own, with a snapshot taken after that transaction committed, reads it. */
     g_autoptr(DbRows) r = db_conn_exec_prepared(
         conn,
-        "UPDATE meetings SET journal_seq = journal_seq + $2 WHERE id = $1 RETURNING journal_seq", 2,
-        p, error);
+        "UPDATE meetings m SET journal_seq = journal_seq + $2 WHERE id = $1 RETURNING "
+        "journal_seq, (SELECT encode(j.hash, 'hex') FROM meeting_journal j WHERE j.meeting_id = "
+        "$1 AND j.seq = m.journal_seq - $2)",
+        2, p, error);
     if (!r)
         return FALSE;
     if (db_rows_count(r) != 1) {
@@ -95,15 +98,20 @@ gboolean vote_journal_prepare(DbConn *conn, gint64 meeting_id, VoteJournalItem *
     JournalHash prev;
     journal_hash_genesis(&prev);
     if (first > 1) {
-        char ps[24];
-        const char *q[] = {mid, vote_i64(ps, first - 1)};
-        g_autoptr(DbRows) h = db_conn_exec_prepared(
-            conn,
-            "SELECT encode(hash, 'hex') FROM meeting_journal WHERE meeting_id = $1 AND seq = $2", 2,
-            q, error);
-        if (!h)
-            return FALSE;
-        if (db_rows_count(h) != 1 || !journal_hash_from_hex(db_rows_get(h, 0, 0), &prev, NULL)) {
+        g_autoptr(DbRows) h = NULL;
+        const char *hex = db_rows_is_null(r, 0, 1) ? NULL : db_rows_get(r, 0, 1);
+        if (!hex) {
+            char ps[24];
+            const char *q[] = {mid, vote_i64(ps, first - 1)};
+            h = db_conn_exec_prepared(conn,
+                                      "SELECT encode(hash, 'hex') FROM meeting_journal WHERE "
+                                      "meeting_id = $1 AND seq = $2",
+                                      2, q, error);
+            if (!h)
+                return FALSE;
+            hex = db_rows_count(h) == 1 ? db_rows_get(h, 0, 0) : NULL;
+        }
+        if (!hex || !journal_hash_from_hex(hex, &prev, NULL)) {
             g_set_error(error, RECORD_ERROR, RECORD_ERROR_INVALID,
                         "meeting %s journal: entry %" G_GINT64_FORMAT " is missing or damaged", mid,
                         first - 1);

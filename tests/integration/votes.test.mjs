@@ -607,6 +607,40 @@ test('the journal verifies; a ballot changed by SQL fails verification at its en
   for (const ws of sockets) ws.close();
 });
 
+test('a batch that waits for the meeting row while another transaction appends to the journal chains onto that entry', async () => {
+  const m = Number(sql1(pg, db, `INSERT INTO meetings (body_id, title, kind, status) VALUES (${council}, 'Phiên chờ khoá', 'regular', 'open') RETURNING id`).split('\n')[0]);
+  checkIn(pg, db, m, ['chutich', 'daibieu01', 'daibieu02'].map((u) => uid(u)));
+  const poll = await createPoll({ title: 'Biểu quyết khi nhật ký đang ghi', subject: 'motion', form: 'named' }, 'chutich', m);
+  await openPoll(poll.id, {}, m);
+  const first = await castWs(await socketOf('daibieu01'), poll.id, 'for');
+  assert.equal(first.type, 'vote.recorded');
+  // Another writer takes the meeting row, appends an entry chained onto the last one, and holds
+  // the lock for a while before it commits: the ballot's batch waits for it, and its statement's
+  // snapshot, taken before the wait, does not show that entry.
+  const locker = pg.psqlSession(db.name);
+  locker.stdin.write(`BEGIN;
+    UPDATE meetings SET journal_seq = journal_seq + 1 WHERE id = ${m};
+    INSERT INTO meeting_journal (meeting_id, seq, kind, at, actor, entry, hash)
+      SELECT ${m}, s, 'test.lock_holder', at::timestamptz, NULL, e,
+             sha256((SELECT hash FROM meeting_journal WHERE meeting_id = ${m} AND seq = s - 1) || convert_to(e, 'UTF8'))
+      FROM (SELECT s, at, format('{"actor":null,"at":"%s","kind":"test.lock_holder","meeting_id":%s,"payload":{},"seq":%s}', at, ${m}, s) AS e
+            FROM (SELECT journal_seq AS s, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
+                  FROM meetings WHERE id = ${m}) x) y;
+    SELECT pg_sleep(1.5);
+    COMMIT;\n`);
+  locker.stdin.end();
+  await sleep(400);
+  const t0 = Date.now();
+  const second = await castWs(await socketOf('daibieu02'), poll.id, 'against');
+  assert.equal(second.type, 'vote.recorded', JSON.stringify(second));
+  assert.ok(Date.now() - t0 > 700, 'the ballot waited for the meeting row');
+  const holder = Number(sql1(pg, db, `SELECT seq FROM meeting_journal WHERE meeting_id = ${m} AND kind = 'test.lock_holder'`));
+  assert.equal(second.receipt.journal_seq, holder + 1);
+  await closePoll(poll.id, m);
+  const v = await client('daibieu01').get(`/api/v1/meetings/${m}/votes/verify`);
+  assert.equal(v.data.verified, true, JSON.stringify(v.data));
+});
+
 test('every route for every role', async () => {
   const poll = await createPoll({ title: 'Kiểm tra quyền', subject: 'motion', form: 'named' });
   const base = `${polls()}/${poll.id}`;
