@@ -36,6 +36,8 @@ struct _DbConn {
     PGconn *pg;
     GHashTable *prepared; /* SQL text -> its statement name on this connection */
     guint next_prepared;
+    gboolean begin_pending; /* BEGIN asked for, to go with the next statement */
+    gboolean broken;        /* a pipeline went out of step: not to be used again */
 };
 
 struct _DbRows {
@@ -216,7 +218,7 @@ PGconn *db_conn_get_pg(DbConn *conn)
 gboolean db_conn_is_ok(DbConn *conn)
 {
     g_return_val_if_fail(conn != NULL, FALSE);
-    return PQstatus(conn->pg) == CONNECTION_OK;
+    return !conn->broken && PQstatus(conn->pg) == CONNECTION_OK;
 }
 
 gboolean db_conn_check_alive(DbConn *conn)
@@ -225,7 +227,7 @@ gboolean db_conn_check_alive(DbConn *conn)
 
     g_return_val_if_fail(conn != NULL, FALSE);
 
-    if (PQstatus(conn->pg) != CONNECTION_OK || PQsocket(conn->pg) < 0)
+    if (conn->broken || PQstatus(conn->pg) != CONNECTION_OK || PQsocket(conn->pg) < 0)
         return FALSE;
     /* An idle connection has nothing to read unless the server sent a notification or is
      * closing it: then a FATAL message comes first (libpq takes it as a notice) and the end of
@@ -247,6 +249,10 @@ gboolean db_conn_reset(DbConn *conn, GError **error)
     g_return_val_if_fail(conn != NULL, FALSE);
 
     PQreset(conn->pg);
+    if (PQpipelineStatus(conn->pg) != PQ_PIPELINE_OFF)
+        PQexitPipelineMode(conn->pg);
+    conn->broken = FALSE;
+    conn->begin_pending = FALSE;
     g_hash_table_remove_all(conn->prepared); /* a new session has none */
     if (PQstatus(conn->pg) != CONNECTION_OK) {
         g_autofree char *msg = db_tidy_message(PQerrorMessage(conn->pg));
@@ -302,6 +308,79 @@ static DbRows *db_conn_take_result(DbConn *conn, PGresult *res, const char *sql,
     return rows;
 }
 
+/* A pending BEGIN goes with the transaction's first statement, in one round trip (libpq's
+ * pipeline mode: BEGIN, the statement's PREPARE when it is new on this connection, the statement,
+ * then a sync, which leaves the explicit transaction open). fresh: the name to prepare sql under
+ * first, or NULL; name: the prepared statement to run, or NULL to run sql as it is. *prepared
+ * says whether fresh was prepared. */
+static DbRows *db_conn_exec_after_begin(DbConn *conn, const char *sql, const char *fresh,
+                                        const char *name, guint n_params, const char *const *params,
+                                        gboolean *prepared, GError **error)
+{
+    PGconn *pg = conn->pg;
+    PGresult *results[3] = {NULL, NULL, NULL};
+    guint n = fresh != NULL ? 3 : 2;
+    g_autoptr(GError) local = NULL;
+    DbRows *rows = NULL;
+
+    conn->begin_pending = FALSE;
+    *prepared = FALSE;
+    gboolean sent =
+        PQenterPipelineMode(pg) && PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
+        (fresh == NULL || PQsendPrepare(pg, fresh, sql, (int)n_params, NULL)) &&
+        (name != NULL ? PQsendQueryPrepared(pg, name, (int)n_params, params, NULL, NULL, 0)
+                      : PQsendQueryParams(pg, sql, (int)n_params, NULL, params, NULL, NULL, 0)) &&
+        PQpipelineSync(pg);
+    gboolean synced = FALSE;
+    if (sent) {
+        for (guint i = 0; i < n; i++) {
+            results[i] = PQgetResult(pg);
+            for (PGresult *extra; (extra = PQgetResult(pg)) != NULL;)
+                PQclear(extra);
+        }
+        PGresult *sync = PQgetResult(pg);
+        synced =
+            sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC && PQexitPipelineMode(pg);
+        PQclear(sync);
+    }
+    if (!synced) {
+        /* Sending failed or the answers came out of step: the connection cannot be trusted
+         * with another statement, and the pool replaces it. */
+        for (guint i = 0; i < n; i++)
+            g_clear_pointer(&results[i], PQclear);
+        g_autofree char *why = db_tidy_message(PQerrorMessage(pg));
+        g_set_error(error, DB_ERROR, DB_ERROR_UNAVAILABLE, "database: connection lost: %s",
+                    why != NULL && *why != '\0' ? why : "a pipelined statement got no answer");
+        conn->broken = TRUE;
+        return NULL;
+    }
+    /* The first failure is the one to report; what followed it was not run. */
+    g_autoptr(DbRows) begun =
+        db_conn_take_result(conn, g_steal_pointer(&results[0]), "BEGIN", FALSE, &local);
+    if (begun != NULL && fresh != NULL) {
+        g_autoptr(DbRows) done =
+            db_conn_take_result(conn, g_steal_pointer(&results[1]), sql, FALSE, &local);
+        *prepared = done != NULL;
+    }
+    if (begun != NULL && (fresh == NULL || *prepared))
+        rows =
+            db_conn_take_result(conn, g_steal_pointer(&results[n - 1]), sql, n_params > 0, &local);
+    for (guint i = 0; i < n; i++)
+        g_clear_pointer(&results[i], PQclear);
+    if (rows == NULL)
+        g_propagate_error(error, g_steal_pointer(&local));
+    return rows;
+}
+
+/* A pending BEGIN, run on its own (before a script, or before the connection is handed out). */
+static gboolean db_conn_flush_begin(DbConn *conn, GError **error)
+{
+    if (!conn->begin_pending)
+        return TRUE;
+    conn->begin_pending = FALSE;
+    return db_conn_run(conn, "BEGIN", 0, NULL, error);
+}
+
 DbRows *db_conn_exec(DbConn *conn, const char *sql, guint n_params, const char *const *params,
                      GError **error)
 {
@@ -311,6 +390,10 @@ DbRows *db_conn_exec(DbConn *conn, const char *sql, guint n_params, const char *
     g_return_val_if_fail(n_params <= G_MAXUINT16, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
+    if (conn->begin_pending) {
+        gboolean prepared;
+        return db_conn_exec_after_begin(conn, sql, NULL, NULL, n_params, params, &prepared, error);
+    }
     PGresult *res = PQexecParams(conn->pg, sql, (int)n_params, NULL, params, NULL, NULL, 0);
     return db_conn_take_result(conn, res, sql, n_params > 0, error);
 }
@@ -325,9 +408,19 @@ DbRows *db_conn_exec_prepared(DbConn *conn, const char *sql, guint n_params,
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
     const char *name = g_hash_table_lookup(conn->prepared, sql);
+    if (!name && g_hash_table_size(conn->prepared) >= DB_PREPARED_MAX)
+        return db_conn_exec(conn, sql, n_params, params, error);
+    if (conn->begin_pending) {
+        g_autofree char *fresh =
+            name ? NULL : g_strdup_printf("phonghop_%u", ++conn->next_prepared);
+        gboolean prepared = FALSE;
+        DbRows *rows = db_conn_exec_after_begin(conn, sql, fresh, name ? name : fresh, n_params,
+                                                params, &prepared, error);
+        if (prepared)
+            g_hash_table_insert(conn->prepared, g_strdup(sql), g_steal_pointer(&fresh));
+        return rows;
+    }
     if (!name) {
-        if (g_hash_table_size(conn->prepared) >= DB_PREPARED_MAX)
-            return db_conn_exec(conn, sql, n_params, params, error);
         g_autofree char *fresh = g_strdup_printf("phonghop_%u", ++conn->next_prepared);
         PGresult *res = PQprepare(conn->pg, fresh, sql, (int)n_params, NULL);
         g_autoptr(DbRows) done = db_conn_take_result(conn, res, sql, FALSE, error);
@@ -360,19 +453,35 @@ gboolean db_conn_run_script(DbConn *conn, const char *sql, GError **error)
     g_return_val_if_fail(sql != NULL, FALSE);
     g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 
+    if (!db_conn_flush_begin(conn, error))
+        return FALSE;
     /* PQexec sends the whole script as one simple query; PostgreSQL runs the statements in
      * order and stops at the first error, and PQexec returns that error (or the last result). */
     g_autoptr(DbRows) rows = db_conn_take_result(conn, PQexec(conn->pg, sql), sql, FALSE, error);
     return rows != NULL;
 }
 
+/* BEGIN costs no round trip of its own: it goes with the transaction's first statement. */
 gboolean db_conn_begin(DbConn *conn, GError **error)
 {
-    return db_conn_run(conn, "BEGIN", 0, NULL, error);
+    g_return_val_if_fail(conn != NULL, FALSE);
+    g_return_val_if_fail(!conn->begin_pending, FALSE);
+
+    if (PQstatus(conn->pg) != CONNECTION_OK) {
+        g_set_error_literal(error, DB_ERROR, DB_ERROR_UNAVAILABLE,
+                            "database: the connection is closed");
+        return FALSE;
+    }
+    conn->begin_pending = TRUE;
+    return TRUE;
 }
 
 gboolean db_conn_commit(DbConn *conn, GError **error)
 {
+    if (conn->begin_pending) {
+        conn->begin_pending = FALSE; /* nothing ran: nothing to commit */
+        return TRUE;
+    }
     g_autoptr(DbRows) rows = db_conn_exec(conn, "COMMIT", 0, NULL, error);
 
     if (rows == NULL)
@@ -391,6 +500,7 @@ void db_conn_rollback(DbConn *conn)
 {
     g_return_if_fail(conn != NULL);
 
+    conn->begin_pending = FALSE;
     if (PQstatus(conn->pg) != CONNECTION_OK)
         return; /* the server rolls back what a lost connection left open */
     if (PQtransactionStatus(conn->pg) == PQTRANS_IDLE)

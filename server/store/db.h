@@ -104,6 +104,8 @@ gboolean db_conn_run_prepared(DbConn *conn, const char *sql, guint n_params,
 /* Runs a script of several statements without parameters (migrations, demo data). */
 gboolean db_conn_run_script(DbConn *conn, const char *sql, GError **error);
 
+/* BEGIN costs no round trip of its own: it is sent with the transaction's first statement (in
+ * libpq's pipeline mode), and a transaction that ran no statement commits without one. */
 gboolean db_conn_begin(DbConn *conn, GError **error);
 gboolean db_conn_commit(DbConn *conn, GError **error);
 void db_conn_rollback(DbConn *conn); /* never fails: a broken connection is rolled back anyway */

@@ -241,6 +241,60 @@ static void test_transactions(void)
     g_assert_cmpint(db_rows_get_int64(rows, 0, 0), ==, 2);
 }
 
+/* BEGIN goes with the transaction's first statement: that statement, prepared or not, new on the
+ * connection or not, failing or not, is inside the transaction, and the connection stays usable. */
+static void test_begin_with_first_statement(void)
+{
+    g_autoptr(DbConn) conn = open_conn(NULL);
+    g_autoptr(DbConn) other = open_conn(NULL);
+    g_autoptr(GError) error = NULL;
+    const char *one[] = {"1"};
+
+    g_assert_true(db_conn_run(conn, "CREATE TABLE txb (id int PRIMARY KEY)", 0, NULL, &error));
+
+    /* a first statement that is prepared here for the first time, then rolled back */
+    g_assert_true(db_conn_begin(conn, &error));
+    g_assert_true(db_conn_run_prepared(conn, "INSERT INTO txb VALUES ($1)", 1, one, &error));
+    g_autoptr(DbRows) status = db_conn_exec(conn, "SELECT count(*) FROM txb", 0, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(db_rows_get_int64(status, 0, 0), ==, 1);
+    g_autoptr(DbRows) outside = db_conn_exec(other, "SELECT count(*) FROM txb", 0, NULL, &error);
+    g_assert_cmpint(db_rows_get_int64(outside, 0, 0), ==, 0); /* not committed yet */
+    db_conn_rollback(conn);
+
+    /* the same statement, already prepared, first in a transaction that commits */
+    g_assert_true(db_conn_begin(conn, &error));
+    g_assert_true(db_conn_run_prepared(conn, "INSERT INTO txb VALUES ($1)", 1, one, &error));
+    g_assert_true(db_conn_commit(conn, &error));
+
+    /* a first statement that fails: its own error, then COMMIT says it rolled back */
+    g_assert_true(db_conn_begin(conn, &error));
+    g_assert_false(db_conn_run_prepared(conn, "INSERT INTO txb VALUES ($1)", 1, one, &error));
+    g_assert_error(error, DB_ERROR, DB_ERROR_CONFLICT);
+    g_assert_nonnull(strstr(error->message, "23505"));
+    g_clear_error(&error);
+    g_assert_false(db_conn_commit(conn, &error));
+    g_assert_nonnull(strstr(error->message, "rolled back"));
+    g_clear_error(&error);
+
+    /* a first statement that cannot be prepared: named, and nothing is remembered of it */
+    g_assert_true(db_conn_begin(conn, &error));
+    g_assert_false(db_conn_run_prepared(conn, "SELECT nonsense FROM nowhere", 0, NULL, &error));
+    g_assert_error(error, DB_ERROR, DB_ERROR_QUERY);
+    g_assert_nonnull(strstr(error->message, "nowhere"));
+    g_clear_error(&error);
+    db_conn_rollback(conn);
+
+    /* a transaction that ran nothing commits without a round trip; the connection is usable */
+    g_assert_true(db_conn_begin(conn, &error));
+    g_assert_true(db_conn_commit(conn, &error));
+    g_assert_true(db_conn_is_ok(conn));
+    g_autoptr(DbRows) rows = db_conn_exec(conn, "SELECT count(*) FROM txb", 0, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(db_rows_get_int64(rows, 0, 0), ==, 1);
+    g_assert_true(db_conn_run(conn, "DROP TABLE txb", 0, NULL, &error));
+}
+
 static void test_connection_lost(void)
 {
     g_autoptr(DbConn) victim = open_conn(NULL);
@@ -486,6 +540,7 @@ int main(int argc, char **argv)
     g_test_add_func("/store/conn/query-errors", test_query_errors);
     g_test_add_func("/store/conn/conflicts", test_conflicts);
     g_test_add_func("/store/conn/transactions", test_transactions);
+    g_test_add_func("/store/conn/begin-with-first-statement", test_begin_with_first_statement);
     g_test_add_func("/store/conn/connection-lost", test_connection_lost);
     g_test_add_func("/store/conn/prepared", test_prepared);
     g_test_add_func("/store/migrate/applies-once", test_migrate_applies_once);
