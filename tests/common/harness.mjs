@@ -159,6 +159,7 @@ export class Server {
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), 15000);
     const r = await this.exited;
     clearTimeout(timer);
+    freshFetchPool();
     // A clean stop that was not clean: what the server said last (a sanitizer's report, say)
     // goes to the test's log.
     if (signal === 'SIGTERM' && r.code !== 0) process.stderr.write(`phonghop exited with ${JSON.stringify(r)} after SIGTERM; the end of its log:\n${this.log.slice(-12000)}\n`);
@@ -184,6 +185,19 @@ export class Server {
 // How long one request may wait for its answer before the test fails naming it (a server that
 // stopped answering would otherwise hold the test until its suite's timeout, saying nothing).
 const REQUEST_TIMEOUT_MS = 120000;
+
+// fetch keeps connections alive in one pool shared by every Client. After the server has gone (a
+// test stops or kills it), a request sent on one of its pooled connections fails with ECONNRESET,
+// and only reads are asked again (below): a POST right after a restart failed that way. So a
+// stopped server's connections are left behind: what follows gets a pool of its own, and the old
+// one closes once what it still carries is done.
+function freshFetchPool() {
+  const key = Symbol.for('undici.globalDispatcher.1');
+  const old = globalThis[key];
+  if (!old) return;
+  globalThis[key] = new old.constructor();
+  old.close().catch(() => {});
+}
 
 export class Client {
   // server, when given, is a Server whose log a request that times out shows.
