@@ -15,7 +15,10 @@ const rows = (text) => sql(text).split('\n').filter(Boolean);
 before(async () => {
   pg = new Postgres();
   db = pg.createDatabase();
-  server = await Server.start({ db });
+  // No live stream and no archive's composite: this suite restarts the server, which would start
+  // one for each of the dozen meetings its tests leave open (under the sanitizer and beside other
+  // suites, seconds each on the main thread, while the test's next request waited and was reset).
+  server = await Server.start({ db, config: { media: { live_height: 0, record_meetings: false } } });
   council = Number(sql("SELECT id FROM bodies WHERE name = 'Hội đồng nhân dân tỉnh Sơn Hà'"));
   committee = Number(sql("SELECT id FROM bodies WHERE kind = 'committee'"));
   for (const line of rows("SELECT username, id FROM users")) {
