@@ -310,21 +310,24 @@ static DbRows *db_conn_take_result(DbConn *conn, PGresult *res, const char *sql,
 
 /* A pending BEGIN goes with the transaction's first statement, in one round trip (libpq's
  * pipeline mode: BEGIN, the statement's PREPARE when it is new on this connection, the statement,
- * then a sync, which leaves the explicit transaction open). fresh: the name to prepare sql under
- * first, or NULL; name: the prepared statement to run, or NULL to run sql as it is. *prepared
- * says whether fresh was prepared. */
-static DbRows *db_conn_exec_after_begin(DbConn *conn, const char *sql, const char *fresh,
+ * then a sync, which leaves the explicit transaction open). fresh: a new name to prepare sql under
+ * first and to run it by (transfer full; remembered once prepared), or NULL; name: the prepared
+ * statement to run when fresh is NULL, or NULL to run sql as it is. */
+static DbRows *db_conn_exec_after_begin(DbConn *conn, const char *sql, char *fresh,
                                         const char *name, guint n_params, const char *const *params,
-                                        gboolean *prepared, GError **error)
+                                        GError **error)
 {
+    g_autofree char *owned = fresh;
+    gboolean prepared = FALSE;
     PGconn *pg = conn->pg;
     PGresult *results[3] = {NULL, NULL, NULL};
     guint n = fresh != NULL ? 3 : 2;
     g_autoptr(GError) local = NULL;
     DbRows *rows = NULL;
 
+    if (fresh != NULL)
+        name = fresh;
     conn->begin_pending = FALSE;
-    *prepared = FALSE;
     gboolean sent =
         PQenterPipelineMode(pg) && PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
         (fresh == NULL || PQsendPrepare(pg, fresh, sql, (int)n_params, NULL)) &&
@@ -360,9 +363,11 @@ static DbRows *db_conn_exec_after_begin(DbConn *conn, const char *sql, const cha
     if (begun != NULL && fresh != NULL) {
         g_autoptr(DbRows) done =
             db_conn_take_result(conn, g_steal_pointer(&results[1]), sql, FALSE, &local);
-        *prepared = done != NULL;
+        prepared = done != NULL;
+        if (prepared)
+            g_hash_table_insert(conn->prepared, g_strdup(sql), g_steal_pointer(&owned));
     }
-    if (begun != NULL && (fresh == NULL || *prepared))
+    if (begun != NULL && (fresh == NULL || prepared))
         rows =
             db_conn_take_result(conn, g_steal_pointer(&results[n - 1]), sql, n_params > 0, &local);
     for (guint i = 0; i < n; i++)
@@ -372,7 +377,7 @@ static DbRows *db_conn_exec_after_begin(DbConn *conn, const char *sql, const cha
     return rows;
 }
 
-/* A pending BEGIN, run on its own (before a script, or before the connection is handed out). */
+/* A pending BEGIN, run on its own (before a script, which goes as one simple query). */
 static gboolean db_conn_flush_begin(DbConn *conn, GError **error)
 {
     if (!conn->begin_pending)
@@ -390,10 +395,8 @@ DbRows *db_conn_exec(DbConn *conn, const char *sql, guint n_params, const char *
     g_return_val_if_fail(n_params <= G_MAXUINT16, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-    if (conn->begin_pending) {
-        gboolean prepared;
-        return db_conn_exec_after_begin(conn, sql, NULL, NULL, n_params, params, &prepared, error);
-    }
+    if (conn->begin_pending)
+        return db_conn_exec_after_begin(conn, sql, NULL, NULL, n_params, params, error);
     PGresult *res = PQexecParams(conn->pg, sql, (int)n_params, NULL, params, NULL, NULL, 0);
     return db_conn_take_result(conn, res, sql, n_params > 0, error);
 }
@@ -410,16 +413,10 @@ DbRows *db_conn_exec_prepared(DbConn *conn, const char *sql, guint n_params,
     const char *name = g_hash_table_lookup(conn->prepared, sql);
     if (!name && g_hash_table_size(conn->prepared) >= DB_PREPARED_MAX)
         return db_conn_exec(conn, sql, n_params, params, error);
-    if (conn->begin_pending) {
-        g_autofree char *fresh =
-            name ? NULL : g_strdup_printf("phonghop_%u", ++conn->next_prepared);
-        gboolean prepared = FALSE;
-        DbRows *rows = db_conn_exec_after_begin(conn, sql, fresh, name ? name : fresh, n_params,
-                                                params, &prepared, error);
-        if (prepared)
-            g_hash_table_insert(conn->prepared, g_strdup(sql), g_steal_pointer(&fresh));
-        return rows;
-    }
+    if (conn->begin_pending)
+        return db_conn_exec_after_begin(
+            conn, sql, name ? NULL : g_strdup_printf("phonghop_%u", ++conn->next_prepared), name,
+            n_params, params, error);
     if (!name) {
         g_autofree char *fresh = g_strdup_printf("phonghop_%u", ++conn->next_prepared);
         PGresult *res = PQprepare(conn->pg, fresh, sql, (int)n_params, NULL);
