@@ -626,14 +626,16 @@ test('a batch that waits for the meeting row while another transaction appends t
       FROM (SELECT s, at, format('{"actor":null,"at":"%s","kind":"test.lock_holder","meeting_id":%s,"payload":{},"seq":%s}', at, ${m}, s) AS e
             FROM (SELECT journal_seq AS s, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at
                   FROM meetings WHERE id = ${m}) x) y;
-    SELECT pg_sleep(1.5);
+    SELECT pg_sleep(3);
     COMMIT;\n`);
   locker.stdin.end();
-  await sleep(400);
+  // The ballot goes once the other writer holds the row and sleeps (psql may be slow to start).
+  await waitFor(() => Number(sql1(pg, db, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%'")) > 0,
+    { timeoutMs: 20000, what: 'the other writer to hold the meeting row' });
   const t0 = Date.now();
   const second = await castWs(await socketOf('daibieu02'), poll.id, 'against');
   assert.equal(second.type, 'vote.recorded', JSON.stringify(second));
-  assert.ok(Date.now() - t0 > 700, 'the ballot waited for the meeting row');
+  assert.ok(Date.now() - t0 > 500, `the ballot waited for the meeting row (${Date.now() - t0} ms)`);
   const holder = Number(sql1(pg, db, `SELECT seq FROM meeting_journal WHERE meeting_id = ${m} AND kind = 'test.lock_holder'`));
   assert.equal(second.receipt.journal_seq, holder + 1);
   await closePoll(poll.id, m);
