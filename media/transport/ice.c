@@ -15,11 +15,13 @@
  * Internet then arrive on the host socket and libnice pairs them as peer-reflexive. UPnP and
  * ICE-TCP are off; TURN servers are described to clients but never used by the server itself.
  *
- * Remote candidates trickle (RFC 8838): the agent runs with libnice's trickle option, so checks
- * do not fail for good before end-of-candidates (§8.2). Consent freshness (RFC 7675) is libnice's
- * option too: it sends a consent check on the selected pair every few seconds and moves the
- * component to FAILED once no response has come for 30 s (§5.1); the peer layer also has its own,
- * shorter, configurable timeout on received traffic.
+ * Remote candidates trickle (RFC 8838): the agent runs with libnice's trickle option, so candidates
+ * may arrive after the checks have begun. (libnice 0.1.21 records end-of-candidates but does not
+ * act on it: a component fails once its checks have been idle, every pair tried, for "idle-timeout"
+ * with none nominated, set below to the connect timeout.) Consent freshness (RFC 7675) is
+ * libnice's option too: it sends a consent check on the selected pair every 4-6 s and moves the
+ * component to FAILED once no response has come for 10 s (libnice's fixed timeout, shorter than
+ * §5.1's 30 s); the peer layer also has its own, configurable timeout on received traffic.
  *
  * Everything, agent timers and socket reads included, runs on the worker's GMainContext given at
  * creation; nothing here touches the global context.
@@ -38,6 +40,9 @@
 #define ICE_MAX_CANDIDATE_LINE 1024
 #define ICE_MAX_URL_LEN        512
 #define ICE_MAX_CRED_LEN       512
+/* libnice's "idle-timeout": its default, and the most it accepts */
+#define ICE_NICE_IDLE_TIMEOUT_MIN_MS 5000
+#define ICE_NICE_IDLE_TIMEOUT_MAX_MS 60000
 
 G_DEFINE_QUARK(phonghop - media - ice - error - quark, media_ice_error)
 
@@ -676,6 +681,15 @@ IceTransport *ice_transport_new(GMainContext *context, MediaIceConfig *config, g
                             NICE_AGENT_OPTION_CONSENT_FRESHNESS | NICE_AGENT_OPTION_ICE_TRICKLE);
     g_object_set(t->agent, "controlling-mode", controlling, "upnp", FALSE, "ice-tcp", FALSE,
                  "ice-udp", TRUE, NULL);
+    /* libnice calls a component FAILED once its checks have been idle for "idle-timeout" (5 s
+     * by default) with no pair nominated, and on the controlled side a pair that succeeded and
+     * waits for the browser's USE-CANDIDATE counts as idle: a browser on a busy machine that
+     * nominated later than that lost an ICE restart that had worked. How long a connection may
+     * take is the connect timeout's business (the peer's own timer), so libnice waits as long. */
+    g_object_set(t->agent, "idle-timeout",
+                 CLAMP(config->connect_timeout_ms, ICE_NICE_IDLE_TIMEOUT_MIN_MS,
+                       ICE_NICE_IDLE_TIMEOUT_MAX_MS),
+                 NULL);
     if (!add_configured_addresses(t, error))
         return NULL;
     t->stream_id = nice_agent_add_stream(t->agent, 1);

@@ -377,7 +377,9 @@ static void on_ice_state(IceState state, gpointer user_data)
         start_dtls_client(peer);
         break;
     case ICE_STATE_FAILED:
-        die(peer, peer->ice_connected ? PEER_DEAD_CONSENT_LOST : PEER_DEAD_ICE_FAILED, NULL);
+        /* libnice says FAILED for lost consent and for checks that found no pair alike. */
+        die(peer, peer->ice_connected ? PEER_DEAD_CONSENT_LOST : PEER_DEAD_ICE_FAILED,
+            peer->ice_restarting ? "libnice failed the connection during an ICE restart" : NULL);
         break;
     case ICE_STATE_NEW:
     case ICE_STATE_CHECKING:
