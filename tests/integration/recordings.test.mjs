@@ -213,7 +213,8 @@ test('a meeting is recorded from opening to closing: files play, marks and close
     assert.equal(s.track, 'program');
     assert.equal(s.kind, 'video');
     assert.equal(s.codec, 'h264+aac');
-    assert.equal(s.state, 'complete', JSON.stringify(s));
+    assert.equal(s.state, 'complete', `${JSON.stringify(s)}; the server said of it: ` +
+      server.log.split('\n').filter((l) => /program|composite|gst|stopp/i.test(l)).slice(-30).join('\n'));
     assert.equal(s.user_id, null);
     assert.equal(s.site_id, null);
     const p = sql(`SELECT path FROM recording_segments WHERE id = ${s.id}`);
