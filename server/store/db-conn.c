@@ -308,35 +308,48 @@ static DbRows *db_conn_take_result(DbConn *conn, PGresult *res, const char *sql,
     return rows;
 }
 
-/* A pending BEGIN goes with the transaction's first statement, in one round trip (libpq's
- * pipeline mode: BEGIN, the statement's PREPARE when it is new on this connection, the statement,
- * then a sync, which leaves the explicit transaction open). fresh: a new name to prepare sql under
- * first and to run it by (transfer full; remembered once prepared), or NULL; name: the prepared
- * statement to run when fresh is NULL, or NULL to run sql as it is. */
-static DbRows *db_conn_exec_after_begin(DbConn *conn, const char *sql, char *fresh,
-                                        const char *name, guint n_params, const char *const *params,
-                                        GError **error)
-{
-    g_autofree char *owned = fresh;
-    gboolean prepared = FALSE;
-    PGconn *pg = conn->pg;
-    PGresult *results[3] = {NULL, NULL, NULL};
-    guint n = fresh != NULL ? 3 : 2;
-    g_autoptr(GError) local = NULL;
-    DbRows *rows = NULL;
+/* One statement of a pipeline: run by the name it is prepared under on this connection (name),
+ * prepared first in the same pipeline under a new name (fresh, owned; remembered once
+ * prepared), or run as it is (neither). */
+typedef struct {
+    const char *sql;
+    char *fresh;
+    const char *name;
+    guint n_params;
+    const char *const *params;
+} DbPiped;
 
-    if (fresh != NULL)
-        name = fresh;
+/* Sends the statements (after a pending BEGIN, and each new one's PREPARE before it) in one
+ * round trip, in libpq's pipeline mode, with one sync at the end: in an explicit transaction that
+ * leaves it open; outside one the statements are one implicit transaction. rows[i] gets statement
+ * i's rows. On the first failure nothing after it ran, every rows[i] is NULL, and error is that
+ * failure's; a pipeline whose answers come out of step marks the connection broken, and the pool
+ * replaces it. */
+static gboolean db_conn_pipeline(DbConn *conn, guint n, DbPiped *st, DbRows **rows, GError **error)
+{
+    PGconn *pg = conn->pg;
+    gboolean begin = conn->begin_pending;
+    guint n_results = begin ? 1 : 0;
+    g_autoptr(GError) local = NULL;
+
     conn->begin_pending = FALSE;
-    gboolean sent =
-        PQenterPipelineMode(pg) && PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-        (fresh == NULL || PQsendPrepare(pg, fresh, sql, (int)n_params, NULL)) &&
-        (name != NULL ? PQsendQueryPrepared(pg, name, (int)n_params, params, NULL, NULL, 0)
-                      : PQsendQueryParams(pg, sql, (int)n_params, NULL, params, NULL, NULL, 0)) &&
-        PQpipelineSync(pg);
+    gboolean sent = PQenterPipelineMode(pg) &&
+                    (!begin || PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0));
+    for (guint i = 0; sent && i < n; i++) {
+        DbPiped *p = &st[i];
+        const char *name = p->fresh != NULL ? p->fresh : p->name;
+        sent =
+            (p->fresh == NULL || PQsendPrepare(pg, p->fresh, p->sql, (int)p->n_params, NULL)) &&
+            (name != NULL
+                 ? PQsendQueryPrepared(pg, name, (int)p->n_params, p->params, NULL, NULL, 0)
+                 : PQsendQueryParams(pg, p->sql, (int)p->n_params, NULL, p->params, NULL, NULL, 0));
+        n_results += p->fresh != NULL ? 2 : 1;
+    }
+    sent = sent && PQpipelineSync(pg);
+    g_autofree PGresult **results = g_new0(PGresult *, n_results);
     gboolean synced = FALSE;
     if (sent) {
-        for (guint i = 0; i < n; i++) {
+        for (guint i = 0; i < n_results; i++) {
             results[i] = PQgetResult(pg);
             for (PGresult *extra; (extra = PQgetResult(pg)) != NULL;)
                 PQclear(extra);
@@ -346,35 +359,72 @@ static DbRows *db_conn_exec_after_begin(DbConn *conn, const char *sql, char *fre
             sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC && PQexitPipelineMode(pg);
         PQclear(sync);
     }
+    gboolean ok = synced;
     if (!synced) {
         /* Sending failed or the answers came out of step: the connection cannot be trusted
-         * with another statement, and the pool replaces it. */
-        for (guint i = 0; i < n; i++)
-            g_clear_pointer(&results[i], PQclear);
+         * with another statement. */
         g_autofree char *why = db_tidy_message(PQerrorMessage(pg));
-        g_set_error(error, DB_ERROR, DB_ERROR_UNAVAILABLE, "database: connection lost: %s",
+        g_set_error(&local, DB_ERROR, DB_ERROR_UNAVAILABLE, "database: connection lost: %s",
                     why != NULL && *why != '\0' ? why : "a pipelined statement got no answer");
         conn->broken = TRUE;
-        return NULL;
     }
     /* The first failure is the one to report; what followed it was not run. */
-    g_autoptr(DbRows) begun =
-        db_conn_take_result(conn, g_steal_pointer(&results[0]), "BEGIN", FALSE, &local);
-    if (begun != NULL && fresh != NULL) {
-        g_autoptr(DbRows) done =
-            db_conn_take_result(conn, g_steal_pointer(&results[1]), sql, FALSE, &local);
-        prepared = done != NULL;
-        if (prepared)
-            g_hash_table_insert(conn->prepared, g_strdup(sql), g_steal_pointer(&owned));
+    guint k = 0;
+    if (ok && begin) {
+        g_autoptr(DbRows) begun =
+            db_conn_take_result(conn, g_steal_pointer(&results[k]), "BEGIN", FALSE, &local);
+        ok = begun != NULL;
     }
-    if (begun != NULL && (fresh == NULL || prepared))
-        rows =
-            db_conn_take_result(conn, g_steal_pointer(&results[n - 1]), sql, n_params > 0, &local);
-    for (guint i = 0; i < n; i++)
+    k += begin ? 1 : 0;
+    for (guint i = 0; i < n; i++) {
+        DbPiped *p = &st[i];
+        rows[i] = NULL;
+        if (p->fresh != NULL) {
+            if (ok) {
+                g_autoptr(DbRows) done =
+                    db_conn_take_result(conn, g_steal_pointer(&results[k]), p->sql, FALSE, &local);
+                ok = done != NULL;
+                if (ok)
+                    g_hash_table_insert(conn->prepared, g_strdup(p->sql),
+                                        g_steal_pointer(&p->fresh));
+            }
+            k++;
+        }
+        if (ok) {
+            rows[i] = db_conn_take_result(conn, g_steal_pointer(&results[k]), p->sql,
+                                          p->n_params > 0, &local);
+            ok = rows[i] != NULL;
+        }
+        k++;
+    }
+    for (guint i = 0; i < n_results; i++)
         g_clear_pointer(&results[i], PQclear);
-    if (rows == NULL)
+    for (guint i = 0; i < n; i++)
+        g_clear_pointer(&st[i].fresh, g_free);
+    if (!ok) {
+        for (guint i = 0; i < n; i++)
+            g_clear_pointer(&rows[i], db_rows_free);
         g_propagate_error(error, g_steal_pointer(&local));
-    return rows;
+    }
+    return ok;
+}
+
+/* How statement sql runs in a pipeline: by its prepared name, prepared there under a new name
+ * (fresh), or, with the connection's prepared statements at their limit, as it is. An earlier
+ * statement of the same pipeline that prepares the same text lends its name. */
+static void db_conn_pipe_prepared(DbConn *conn, DbPiped *p, const DbPiped *earlier, guint n_earlier,
+                                  guint *n_fresh)
+{
+    p->fresh = NULL;
+    p->name = g_hash_table_lookup(conn->prepared, p->sql);
+    for (guint i = 0; p->name == NULL && i < n_earlier; i++) {
+        if (earlier[i].fresh != NULL && strcmp(earlier[i].sql, p->sql) == 0)
+            p->name = earlier[i].fresh;
+    }
+    if (p->name == NULL && g_hash_table_size(conn->prepared) + *n_fresh < DB_PREPARED_MAX) {
+        p->fresh = g_strdup_printf("phonghop_%u", ++conn->next_prepared);
+        (*n_fresh)++;
+    }
 }
 
 /* A pending BEGIN, run on its own (before a script, which goes as one simple query). */
@@ -395,8 +445,12 @@ DbRows *db_conn_exec(DbConn *conn, const char *sql, guint n_params, const char *
     g_return_val_if_fail(n_params <= G_MAXUINT16, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-    if (conn->begin_pending)
-        return db_conn_exec_after_begin(conn, sql, NULL, NULL, n_params, params, error);
+    if (conn->begin_pending) {
+        DbPiped one = {.sql = sql, .n_params = n_params, .params = params};
+        DbRows *rows = NULL;
+        db_conn_pipeline(conn, 1, &one, &rows, error);
+        return rows;
+    }
     PGresult *res = PQexecParams(conn->pg, sql, (int)n_params, NULL, params, NULL, NULL, 0);
     return db_conn_take_result(conn, res, sql, n_params > 0, error);
 }
@@ -410,13 +464,14 @@ DbRows *db_conn_exec_prepared(DbConn *conn, const char *sql, guint n_params,
     g_return_val_if_fail(n_params <= G_MAXUINT16, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
+    if (conn->begin_pending) {
+        DbStatement one = {sql, n_params, params};
+        DbRows *rows = NULL;
+        return db_conn_exec_prepared_all(conn, 1, &one, &rows, error) ? rows : NULL;
+    }
     const char *name = g_hash_table_lookup(conn->prepared, sql);
     if (!name && g_hash_table_size(conn->prepared) >= DB_PREPARED_MAX)
         return db_conn_exec(conn, sql, n_params, params, error);
-    if (conn->begin_pending)
-        return db_conn_exec_after_begin(
-            conn, sql, name ? NULL : g_strdup_printf("phonghop_%u", ++conn->next_prepared), name,
-            n_params, params, error);
     if (!name) {
         g_autofree char *fresh = g_strdup_printf("phonghop_%u", ++conn->next_prepared);
         PGresult *res = PQprepare(conn->pg, fresh, sql, (int)n_params, NULL);
@@ -428,6 +483,28 @@ DbRows *db_conn_exec_prepared(DbConn *conn, const char *sql, guint n_params,
     }
     PGresult *res = PQexecPrepared(conn->pg, name, (int)n_params, params, NULL, NULL, 0);
     return db_conn_take_result(conn, res, sql, n_params > 0, error);
+}
+
+gboolean db_conn_exec_prepared_all(DbConn *conn, guint n, const DbStatement *statements,
+                                   DbRows **rows, GError **error)
+{
+    g_return_val_if_fail(conn != NULL, FALSE);
+    g_return_val_if_fail(n > 0 && n <= DB_PIPELINE_MAX && statements != NULL && rows != NULL,
+                         FALSE);
+    g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+
+    DbPiped st[DB_PIPELINE_MAX];
+    guint n_fresh = 0;
+    for (guint i = 0; i < n; i++) {
+        g_return_val_if_fail(statements[i].sql != NULL, FALSE);
+        g_return_val_if_fail(statements[i].n_params == 0 || statements[i].params != NULL, FALSE);
+        g_return_val_if_fail(statements[i].n_params <= G_MAXUINT16, FALSE);
+        st[i] = (DbPiped){.sql = statements[i].sql,
+                          .n_params = statements[i].n_params,
+                          .params = statements[i].params};
+        db_conn_pipe_prepared(conn, &st[i], st, i, &n_fresh);
+    }
+    return db_conn_pipeline(conn, n, st, rows, error);
 }
 
 gboolean db_conn_run_prepared(DbConn *conn, const char *sql, guint n_params,

@@ -101,6 +101,21 @@ DbRows *db_conn_exec_prepared(DbConn *conn, const char *sql, guint n_params,
                               const char *const *params, GError **error);
 gboolean db_conn_run_prepared(DbConn *conn, const char *sql, guint n_params,
                               const char *const *params, GError **error);
+
+/* Several statements in one round trip (libpq's pipeline mode), each prepared as with
+ * db_conn_exec_prepared, run in order; a pending BEGIN goes first. For statements that do not
+ * need each other's results. Outside an explicit transaction they are one implicit transaction.
+ * Returns TRUE with rows[i] (transfer full) the rows of statements[i]; or FALSE, every rows[i]
+ * NULL, with the first failure's error: nothing after it ran, and an explicit transaction is
+ * left failed (COMMIT rolls it back). */
+#define DB_PIPELINE_MAX 8
+typedef struct {
+    const char *sql;
+    guint n_params;
+    const char *const *params;
+} DbStatement;
+gboolean db_conn_exec_prepared_all(DbConn *conn, guint n, const DbStatement *statements,
+                                   DbRows **rows, GError **error);
 /* Runs a script of several statements without parameters (migrations, demo data). */
 gboolean db_conn_run_script(DbConn *conn, const char *sql, GError **error);
 

@@ -295,6 +295,74 @@ static void test_begin_with_first_statement(void)
     g_assert_true(db_conn_run(conn, "DROP TABLE txb", 0, NULL, &error));
 }
 
+/* Several statements in one round trip: their rows in order; the first failure stops them and
+ * is the error; a pending BEGIN goes first; a text new on the connection is prepared once. */
+static void test_pipelined_statements(void)
+{
+    g_autoptr(DbConn) conn = open_conn(NULL);
+    g_autoptr(DbConn) other = open_conn(NULL);
+    g_autoptr(GError) error = NULL;
+    const char *one[] = {"1"}, *two[] = {"2"}, *three[] = {"3"};
+    DbRows *rows[3] = {NULL, NULL, NULL};
+
+    g_assert_true(db_conn_run(conn, "CREATE TABLE txp (id int PRIMARY KEY)", 0, NULL, &error));
+
+    /* in a transaction: two inserts (the same text, prepared once) and a read that sees them */
+    DbStatement st[] = {{"INSERT INTO txp VALUES ($1) RETURNING id", 1, one},
+                        {"INSERT INTO txp VALUES ($1) RETURNING id", 1, two},
+                        {"SELECT count(*) FROM txp WHERE id <= $1", 1, three}};
+    g_assert_true(db_conn_begin(conn, &error));
+    g_assert_true(db_conn_exec_prepared_all(conn, 3, st, rows, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(db_rows_get_int64(rows[0], 0, 0), ==, 1);
+    g_assert_cmpint(db_rows_get_int64(rows[1], 0, 0), ==, 2);
+    g_assert_cmpint(db_rows_get_int64(rows[2], 0, 0), ==, 2);
+    for (guint i = 0; i < 3; i++)
+        g_clear_pointer(&rows[i], db_rows_free);
+    g_autoptr(DbRows) outside = db_conn_exec(other, "SELECT count(*) FROM txp", 0, NULL, &error);
+    g_assert_cmpint(db_rows_get_int64(outside, 0, 0), ==, 0); /* still in the transaction */
+    g_assert_true(db_conn_commit(conn, &error));
+    g_autoptr(DbRows) prepared = db_conn_exec(
+        conn, "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO txp%'",
+        0, NULL, &error);
+    g_assert_cmpint(db_rows_get_int64(prepared, 0, 0), ==, 1);
+
+    /* the second fails (a duplicate): its error, no rows at all, the third not run, and the
+     * transaction rolls back at COMMIT */
+    st[0].params = three;
+    st[1].params = one;
+    g_assert_true(db_conn_begin(conn, &error));
+    g_assert_false(db_conn_exec_prepared_all(conn, 3, st, rows, &error));
+    g_assert_error(error, DB_ERROR, DB_ERROR_CONFLICT);
+    g_assert_null(rows[0]);
+    g_assert_null(rows[1]);
+    g_assert_null(rows[2]);
+    g_clear_error(&error);
+    g_assert_false(db_conn_commit(conn, &error));
+    g_clear_error(&error);
+
+    /* outside a transaction they are one: a failure keeps the first insert out too */
+    DbStatement bad[] = {{"INSERT INTO txp VALUES ($1) RETURNING id", 1, three},
+                         {"SELECT nonsense FROM nowhere", 0, NULL}};
+    g_assert_false(db_conn_exec_prepared_all(conn, 2, bad, rows, &error));
+    g_assert_error(error, DB_ERROR, DB_ERROR_QUERY);
+    g_assert_nonnull(strstr(error->message, "nowhere"));
+    g_clear_error(&error);
+    g_assert_true(db_conn_is_ok(conn));
+    g_autoptr(DbRows) count = db_conn_exec(conn, "SELECT count(*) FROM txp", 0, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpint(db_rows_get_int64(count, 0, 0), ==, 2);
+
+    /* the text that failed to prepare is not remembered: fixed, it runs */
+    g_assert_true(db_conn_run(conn, "CREATE TABLE nowhere (nonsense int)", 0, NULL, &error));
+    g_assert_true(db_conn_exec_prepared_all(conn, 2, bad, rows, &error));
+    g_assert_no_error(error);
+    g_assert_cmpuint(db_rows_count(rows[1]), ==, 0);
+    for (guint i = 0; i < 2; i++)
+        g_clear_pointer(&rows[i], db_rows_free);
+    g_assert_true(db_conn_run(conn, "DROP TABLE txp, nowhere", 0, NULL, &error));
+}
+
 static void test_connection_lost(void)
 {
     g_autoptr(DbConn) victim = open_conn(NULL);
@@ -541,6 +609,7 @@ int main(int argc, char **argv)
     g_test_add_func("/store/conn/conflicts", test_conflicts);
     g_test_add_func("/store/conn/transactions", test_transactions);
     g_test_add_func("/store/conn/begin-with-first-statement", test_begin_with_first_statement);
+    g_test_add_func("/store/conn/pipelined-statements", test_pipelined_statements);
     g_test_add_func("/store/conn/connection-lost", test_connection_lost);
     g_test_add_func("/store/conn/prepared", test_prepared);
     g_test_add_func("/store/migrate/applies-once", test_migrate_applies_once);
