@@ -200,6 +200,19 @@ typedef struct {
     gint repeat_of; /* index in the batch of the cast whose receipt this one repeats, or -1 */
 } BallotCast;
 
+/* What a poll's ballots are checked against and never changes once it exists: its meeting, body
+ * and form. Known from an earlier batch, it lets the next one send the voters' query with the
+ * poll's, in one round trip; the poll read there confirms it. */
+typedef struct {
+    gboolean known;
+    gint64 meeting_id;
+    gint64 body_id;
+    VoteForm form;
+} PollShape;
+
+#define SHAPES_MAX 1024
+static GHashTable *shapes; /* poll id -> PollShape* (main thread) */
+
 typedef struct {
     PhApp *app;
     gint64 poll_id;
@@ -216,6 +229,7 @@ typedef struct {
     gint64 started_us; /* handed to the pool */
     gint64 job_us;     /* its transaction started */
     guint recorded;    /* ballots its transaction stored */
+    PollShape shape;   /* the poll's, if known at the launch (shape.known), and as read */
 } BallotBatch;
 
 static GHashTable *queues; /* poll id -> BallotQueue* (main thread) */
@@ -315,22 +329,18 @@ static JsonNode *make_receipt(const Poll *poll, const char *choice, gint revisio
 /* What a batch needs of its poll, locked (FOR UPDATE, the lock of every change of the poll),
  * with the statement that makes the batch's commit durable: a lighter query than poll_load(),
  * planned and run once per batch. NULL with POLL_ERROR_NOT_FOUND, or a database error. */
-static Poll *batch_poll_load(DbConn *conn, gint64 poll_id, GError **error)
+/* The poll, locked against closing while the batch runs ($1: its id). */
+static const char poll_sql[] =
+    "SELECT p.meeting_id, m.body_id, p.body_kind, p.subject, p.form, p.state, "
+    "  p.allow_change, p.written, p.seats, p.roster_size, "
+    "  (extract(epoch FROM p.closes_at) * 1000000)::bigint, "
+    "  CASE WHEN p.subject <> 'motion' THEN (SELECT array_to_string(array_agg(r.position), "
+    "    ',') FROM poll_rows r WHERE r.poll_id = p.id) END, "
+    "  set_config('synchronous_commit', 'on', true) "
+    "FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = $1 FOR UPDATE OF p";
+
+static Poll *poll_from_rows(DbRows *r, gint64 poll_id, GError **error)
 {
-    char pid[24];
-    const char *p[] = {vote_i64(pid, poll_id)};
-    g_autoptr(DbRows) r = db_conn_exec_prepared(
-        conn,
-        "SELECT p.meeting_id, m.body_id, p.body_kind, p.subject, p.form, p.state, "
-        "  p.allow_change, p.written, p.seats, p.roster_size, "
-        "  (extract(epoch FROM p.closes_at) * 1000000)::bigint, "
-        "  CASE WHEN p.subject <> 'motion' THEN (SELECT array_to_string(array_agg(r.position), "
-        "    ',') FROM poll_rows r WHERE r.poll_id = p.id) END, "
-        "  set_config('synchronous_commit', 'on', true) "
-        "FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = $1 FOR UPDATE OF p",
-        1, p, error);
-    if (!r)
-        return NULL;
     if (db_rows_count(r) == 0) {
         poll_set_error(error, POLL_ERROR_NOT_FOUND, "no poll %" G_GINT64_FORMAT, poll_id);
         return NULL;
@@ -382,8 +392,16 @@ static const VoterQuery voters_by_scan = {
     "LEFT JOIN (SELECT c.user_id, c.present FROM attendance_current c "
     "           WHERE c.meeting_id = $4) a ON a.user_id = v.uid"};
 
-static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHashTable *voters,
-                            GError **error)
+/* The voters' query of a batch: the statement and its four parameters. */
+typedef struct {
+    char *sql;
+    char *ids;
+    char pid[24], one[24], bid[24], mid[24];
+    const char *p[4];
+} VotersQuery;
+
+static void voters_query_init(VotersQuery *q, gint64 poll_id, const PollShape *shape,
+                              BallotBatch *b, GHashTable *voters)
 {
     GString *ids = g_string_new("{");
     guint n_ids = 0;
@@ -400,20 +418,21 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
         g_string_append_printf(ids, "%s%" G_GINT64_FORMAT, ids->len > 1 ? "," : "", c->user_id);
     }
     g_string_append_c(ids, '}');
-    g_autofree char *ids_text = g_string_free(ids, FALSE);
+    q->ids = g_string_free(ids, FALSE);
     /* One voter (a ballot alone in its batch, as when members vote one after another) is passed
      * as a scalar in an array of one: PostgreSQL then knows the row count when it plans the
      * prepared statement without its parameters, finds that plan as good as one made for the
      * values, and keeps it. With an array parameter it assumes ten voters, so its plan for the
      * values always looks cheaper and it planned the statement again at every batch (0.25 ms, more
      * than the statement took to run). */
-    char pid[24], one[24], bid[24], mid[24];
     const char *voters_from = n_ids == 1 ? "unnest(ARRAY[$2::bigint])" : "unnest($2::bigint[])";
-    const char *p[] = {vote_i64(pid, poll->id), n_ids == 1 ? vote_i64(one, last_id) : ids_text,
-                       vote_i64(bid, poll->body_id), vote_i64(mid, poll->meeting_id)};
-    gboolean secret = poll->rules.form == VOTE_FORM_SECRET;
+    q->p[0] = vote_i64(q->pid, poll_id);
+    q->p[1] = n_ids == 1 ? vote_i64(q->one, last_id) : q->ids;
+    q->p[2] = vote_i64(q->bid, shape->body_id);
+    q->p[3] = vote_i64(q->mid, shape->meeting_id);
+    gboolean secret = shape->form == VOTE_FORM_SECRET;
     const VoterQuery *vq = n_ids > VOTERS_BY_SCAN ? &voters_by_scan : &voters_by_lookup;
-    g_autofree char *sql = g_strdup_printf(
+    q->sql = g_strdup_printf(
         "SELECT v.uid, r.user_id IS NOT NULL, coalesce(s.member_now, false), "
         "  s.user_id IS NOT NULL, %s, "
         "  b.user_id IS NOT NULL, %s, b.journal_seq, encode(b.journal_hash, 'hex') "
@@ -426,9 +445,16 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
         secret ? "0, NULL::text, encode(b.key_hash, 'hex')" : "b.revision, b.choice, NULL::text",
         voters_from, vq->joins, secret ? "poll_voters" : "poll_ballots",
         secret ? "" : "ORDER BY x.revision DESC");
-    g_autoptr(DbRows) r = db_conn_exec_prepared(conn, sql, 4, p, error);
-    if (!r)
-        return FALSE;
+}
+
+static void voters_query_clear(VotersQuery *q)
+{
+    g_clear_pointer(&q->sql, g_free);
+    g_clear_pointer(&q->ids, g_free);
+}
+
+static void voters_read(DbRows *r, GHashTable *voters)
+{
     for (guint i = 0; i < db_rows_count(r); i++) {
         gint64 uid = db_rows_get_int64(r, i, 0);
         Voter *v = g_hash_table_lookup(voters, &uid);
@@ -448,6 +474,65 @@ static gboolean load_voters(DbConn *conn, const Poll *poll, BallotBatch *b, GHas
         v->seq = db_rows_get_int64(r, i, 9);
         v->hash = g_strdup(db_rows_get(r, i, 10));
     }
+}
+
+static void shape_of(PollShape *shape, const Poll *poll)
+{
+    *shape = (PollShape){.known = TRUE,
+                         .meeting_id = poll->meeting_id,
+                         .body_id = poll->body_id,
+                         .form = poll->rules.form};
+}
+
+static gboolean same_shape(const PollShape *a, const PollShape *b)
+{
+    return a->known && b->known && a->meeting_id == b->meeting_id && a->body_id == b->body_id &&
+           a->form == b->form;
+}
+
+/* The poll (locked) and the batch's voters: in one round trip when the poll's shape is known
+ * from an earlier batch, in two when not (or, never seen, when it turns out different). *poll is
+ * NULL with a POLL_ERROR in local when there is no such poll. */
+static gboolean load_poll_and_voters(DbConn *conn, BallotBatch *b, GHashTable *voters, Poll **poll,
+                                     GError **local)
+{
+    gint64 poll_id = b->queue->poll_id;
+    char pid[24];
+    const char *pp[] = {vote_i64(pid, poll_id)};
+    VotersQuery q = {0};
+    DbRows *rows[2] = {NULL, NULL};
+    PollShape was = b->shape;
+
+    if (was.known) {
+        voters_query_init(&q, poll_id, &was, b, voters);
+        DbStatement st[] = {{poll_sql, 1, pp}, {q.sql, 4, q.p}};
+        gboolean ok = db_conn_exec_prepared_all(conn, 2, st, rows, local);
+        voters_query_clear(&q);
+        if (!ok)
+            return FALSE;
+    } else {
+        rows[0] = db_conn_exec_prepared(conn, poll_sql, 1, pp, local);
+        if (!rows[0])
+            return FALSE;
+    }
+    g_autoptr(DbRows) poll_rows = rows[0];
+    g_autoptr(DbRows) voter_rows = rows[1];
+    *poll = poll_from_rows(poll_rows, poll_id, local);
+    if (!*poll)
+        return TRUE;
+    shape_of(&b->shape, *poll);
+    if (same_shape(&was, &b->shape)) {
+        voters_read(voter_rows, voters);
+        return TRUE;
+    }
+    g_hash_table_remove_all(voters);
+    voters_query_init(&q, poll_id, &b->shape, b, voters);
+    g_clear_pointer(&voter_rows, db_rows_free);
+    voter_rows = db_conn_exec_prepared(conn, q.sql, 4, q.p, local);
+    voters_query_clear(&q);
+    if (!voter_rows)
+        return FALSE;
+    voters_read(voter_rows, voters);
     return TRUE;
 }
 
@@ -711,7 +796,13 @@ static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
     GError *local = NULL;
     b->job_us = g_get_monotonic_time();
 
-    g_autoptr(Poll) poll = batch_poll_load(conn, b->queue->poll_id, &local);
+    g_autoptr(GHashTable) voters =
+        g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, voter_free);
+    g_autoptr(Poll) poll = NULL;
+    if (!load_poll_and_voters(conn, b, voters, &poll, &local)) {
+        g_propagate_error(error, local);
+        return FALSE;
+    }
     if (!poll) {
         if (local->domain != POLL_ERROR) {
             g_propagate_error(error, local);
@@ -723,10 +814,6 @@ static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
         g_error_free(local);
         return TRUE;
     }
-    g_autoptr(GHashTable) voters =
-        g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, voter_free);
-    if (!load_voters(conn, poll, b, voters, error))
-        return FALSE;
 
     g_autoptr(GArray) accepted = g_array_new(FALSE, FALSE, sizeof(guint));
     for (guint i = 0; i < b->casts->len; i++) {
@@ -752,6 +839,21 @@ static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
 static void count_news_poke(PhApp *app, gint64 poll_id);
 static void queue_launch(BallotQueue *q);
 
+static void remember_shape(gint64 poll_id, const PollShape *shape)
+{
+    if (!shapes)
+        shapes = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    PollShape *known = g_hash_table_lookup(shapes, &poll_id);
+    if (known) {
+        *known = *shape;
+        return;
+    }
+    if (g_hash_table_size(shapes) >= SHAPES_MAX)
+        g_hash_table_remove_all(shapes); /* a day of many polls: start again */
+    g_hash_table_insert(shapes, g_memdup2(&poll_id, sizeof poll_id),
+                        g_memdup2(shape, sizeof *shape));
+}
+
 static void batch_done(gpointer data, const GError *error, gpointer user_data)
 {
     BallotBatch *b = data;
@@ -761,6 +863,8 @@ static void batch_done(gpointer data, const GError *error, gpointer user_data)
     /* The next batch goes to the database before this one is answered: answering hundreds of
      * ballots takes the main thread a few milliseconds, which the next batch's transaction
      * spends on the other core instead of waiting. (The queue is freed here if it is empty.) */
+    if (!error && b->shape.known)
+        remember_shape(poll_id, &b->shape);
     q->in_flight = FALSE;
     queue_launch(q);
     for (guint i = 0; i < b->casts->len; i++) {
@@ -852,6 +956,9 @@ static void queue_launch(BallotQueue *q)
     b->casts = g_ptr_array_new_with_free_func((GDestroyNotify)cast_free);
     while (b->casts->len < BALLOT_BATCH_MAX && !g_queue_is_empty(&q->pending))
         g_ptr_array_add(b->casts, g_queue_pop_head(&q->pending));
+    PollShape *shape = shapes ? g_hash_table_lookup(shapes, &q->poll_id) : NULL;
+    if (shape)
+        b->shape = *shape;
     q->in_flight = TRUE;
     b->started_us = g_get_monotonic_time();
     db_pool_run(q->app->db, batch_job, b, batch_free, batch_done, NULL);
