@@ -37,6 +37,7 @@ typedef struct {
     gint64 poll_id;
     gint64 closes_at_us;
     gboolean schedule; /* tell the deadline keeper */
+    Poll *opened;      /* a poll just opened, for the ballots' queue */
     BallotChoice *choice;
     char *key;
     gint64 user_id;
@@ -52,6 +53,8 @@ static void route_data_free(gpointer p)
     if (d->file)
         g_bytes_unref(d->file);
     g_free(d->file_name);
+    if (d->opened)
+        poll_free(d->opened);
     g_free(d);
 }
 
@@ -177,6 +180,10 @@ static gboolean reply_poll(DbConn *conn, ApiCall *call, gint64 poll_id, guint st
     VoteRouteData *d = route_data(call);
     d->poll_id = poll->id;
     d->closes_at_us = poll->state == POLL_STATE_OPEN ? poll->closes_at_us : 0;
+    if (poll->state == POLL_STATE_OPEN) {
+        g_clear_pointer(&d->opened, poll_free);
+        d->opened = g_steal_pointer(&poll);
+    }
     return TRUE;
 }
 
@@ -395,6 +402,8 @@ static void poll_after(ApiCall *call)
     VoteRouteData *d = call->route_data;
     if (d && d->schedule)
         vote_keeper_schedule(call->app, d->poll_id, d->closes_at_us);
+    if (d && d->opened)
+        ballot_poll_shape(d->opened);
 }
 
 /* ---- ballots over HTTP ---- */

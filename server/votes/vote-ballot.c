@@ -13,10 +13,12 @@
  * every voter (one query), take the journal numbers, then insert the journal entries and the
  * ballots (and add to the secret counters) in one statement, commit. These statements are prepared
  * once per database connection (db_conn_exec_prepared), so a batch pays for executing them,
- * not for parsing and planning them again. Only after the commit returns
- * does anyone hear "recorded"; if the transaction fails, everyone in it hears "not recorded, try
- * again", and nothing of it is stored. This is group commit done by the application, so one flush
- * serves a whole batch and a ballot waits at most for the batch in flight and its own.
+ * not for parsing and planning them again; and they take four round trips to PostgreSQL: BEGIN
+ * goes with the poll's lock, and once the poll's meeting, body and form are known (from its first
+ * batch) the voters' check goes with it too (db_conn_exec_prepared_all). Only after the commit
+ * returns does anyone hear "recorded"; if the transaction fails, everyone in it hears "not
+ * recorded, try again", and nothing of it is stored. This is group commit done by the application,
+ * so one flush serves a whole batch and a ballot waits at most for the batch in flight and its own.
  *
  * Idempotency: a member's ballot is unique per (poll, member) (per revision when the poll lets
  * ballots change). A repeated named cast with the same choice answers the first receipt; with
@@ -838,6 +840,19 @@ static gboolean batch_job(DbConn *conn, gpointer data, GError **error)
 
 static void count_news_poke(PhApp *app, gint64 poll_id);
 static void queue_launch(BallotQueue *q);
+
+static void remember_shape(gint64 poll_id, const PollShape *shape);
+
+static void shape_of(PollShape *shape, const Poll *poll);
+
+void ballot_poll_shape(const Poll *poll)
+{
+    PollShape shape;
+
+    g_return_if_fail(poll != NULL);
+    shape_of(&shape, poll);
+    remember_shape(poll->id, &shape);
+}
 
 static void remember_shape(gint64 poll_id, const PollShape *shape)
 {

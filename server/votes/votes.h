@@ -241,6 +241,11 @@ void ballot_submit(PhApp *app, gint64 poll_id, gint64 user_id, BallotChoice *cho
                    const char *key, BallotDoneFunc done, gpointer user_data,
                    GDestroyNotify destroy);
 
+/* What a poll's ballots are checked against, as read by the caller (main thread): its meeting,
+ * body and form. Told when a poll opens, it lets the first batch of ballots check its voters in
+ * the same round trip as it locks the poll (the batch confirms it with the poll it reads). */
+void ballot_poll_shape(const Poll *poll);
+
 /* ---- the live WebSocket (main thread) ---- */
 
 /* A "vote.*" message of a connection whose user is user_id (0: not signed in): "vote.cast".
