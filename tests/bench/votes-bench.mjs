@@ -15,7 +15,9 @@
 // first CPUs and the clients (this Node.js process, which plays every member, and pgbench) on the
 // others, so that the clients' CPU does not come out of the server's.
 //
-// Uses PHONGHOP_TEST_BUILD_DIR (default build/).
+// Uses PHONGHOP_TEST_BUILD_DIR (default build/). With BENCH_LOG_DEBUG=1 and
+// G_MESSAGES_DEBUG=phonghop-votes the server's line for each ballot batch (its size and time) is
+// printed at the end.
 import { execFileSync, spawn } from 'node:child_process';
 import readline from 'node:readline';
 import fs from 'node:fs';
@@ -52,7 +54,7 @@ const db = pg.createDatabase();
 // --with-program keeps them on.
 const WITH_PROGRAM = process.argv.includes('--with-program');
 const CLIENT = args.client === 'node' ? 'node' : 'c';
-const server = await Server.start({ db, config: { database: { connections: 4 }, ...(WITH_PROGRAM ? {} : { media: { live_height: 0, record_meetings: false } }) } });
+const server = await Server.start({ db, config: { database: { connections: 4 }, ...(process.env.BENCH_LOG_DEBUG ? { log: { level: "debug" } } : {}), ...(WITH_PROGRAM ? {} : { media: { live_height: 0, record_meetings: false } }) } });
 // CPU time (utime + stime, 100 ticks a second) of a process, and of the cluster's processes.
 const statOf = (pid) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 const cpuMs = (pid) => { const f = statOf(pid); return ((Number(f[11]) + Number(f[12])) * 1000) / 100; };
@@ -263,5 +265,7 @@ for (const r of results) {
   console.log(`| ${r.form} | ${r.n} | ${spread ? '(paced)' : r.rate.toFixed(0)} | ${spread ? '' : (r.rate / best).toFixed(2)} | ${r.p50.toFixed(1)} ms | ${r.p99.toFixed(1)} ms | ${r.max.toFixed(1)} ms | ` +
     `${r.cpu.toFixed(0)} / ${r.pgCpu.toFixed(0)} / ${r.clientCpu.toFixed(0)} us | ${r.closeP50.toFixed(1)} ms | ${r.closeP99.toFixed(1)} ms | ${r.closeMax.toFixed(1)} ms |`);
 }
+// BENCH_LOG_DEBUG=1: the server logs at debug level, and its lines on ballot batches are shown.
+if (process.env.BENCH_LOG_DEBUG) console.log(server.log.split('\n').filter((l) => /batch of/.test(l)).join('\n'));
 await server.destroy();
 pg.destroy();
