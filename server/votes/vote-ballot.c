@@ -14,11 +14,12 @@
  * ballots (and add to the secret counters) in one statement, commit. These statements are prepared
  * once per database connection (db_conn_exec_prepared), so a batch pays for executing them,
  * not for parsing and planning them again; and they take four round trips to PostgreSQL: BEGIN
- * goes with the poll's lock, and once the poll's meeting, body and form are known (from its first
- * batch) the voters' check goes with it too (db_conn_exec_prepared_all). Only after the commit
- * returns does anyone hear "recorded"; if the transaction fails, everyone in it hears "not
- * recorded, try again", and nothing of it is stored. This is group commit done by the application,
- * so one flush serves a whole batch and a ballot waits at most for the batch in flight and its own.
+ * goes with the poll's lock, and so does the voters' check once the poll's meeting, body and form
+ * are known (told when the poll opens, or learnt from its first batch; db_conn_exec_prepared_all).
+ * Only after the commit returns does anyone hear "recorded"; if the transaction fails, everyone in
+ * it hears "not recorded, try again", and nothing of it is stored. This is group commit done by the
+ * application, so one flush serves a whole batch and a ballot waits at most for the batch in flight
+ * and its own.
  *
  * Idempotency: a member's ballot is unique per (poll, member) (per revision when the poll lets
  * ballots change). A repeated named cast with the same choice answers the first receipt; with
@@ -328,10 +329,9 @@ static JsonNode *make_receipt(const Poll *poll, const char *choice, gint revisio
     return n;
 }
 
-/* What a batch needs of its poll, locked (FOR UPDATE, the lock of every change of the poll),
- * with the statement that makes the batch's commit durable: a lighter query than poll_load(),
- * planned and run once per batch. NULL with POLL_ERROR_NOT_FOUND, or a database error. */
-/* The poll, locked against closing while the batch runs ($1: its id). */
+/* What a batch needs of its poll ($1), locked (FOR UPDATE, the lock of every change of the
+ * poll), with the statement that makes the batch's commit durable: a lighter query than
+ * poll_load(), planned and run once per batch. */
 static const char poll_sql[] =
     "SELECT p.meeting_id, m.body_id, p.body_kind, p.subject, p.form, p.state, "
     "  p.allow_change, p.written, p.seats, p.roster_size, "
@@ -341,6 +341,7 @@ static const char poll_sql[] =
     "  set_config('synchronous_commit', 'on', true) "
     "FROM polls p JOIN meetings m ON m.id = p.meeting_id WHERE p.id = $1 FOR UPDATE OF p";
 
+/* The poll of poll_sql's rows; NULL with POLL_ERROR_NOT_FOUND when there are none. */
 static Poll *poll_from_rows(DbRows *r, gint64 poll_id, GError **error)
 {
     if (db_rows_count(r) == 0) {
@@ -842,8 +843,6 @@ static void count_news_poke(PhApp *app, gint64 poll_id);
 static void queue_launch(BallotQueue *q);
 
 static void remember_shape(gint64 poll_id, const PollShape *shape);
-
-static void shape_of(PollShape *shape, const Poll *poll);
 
 void ballot_poll_shape(const Poll *poll)
 {
