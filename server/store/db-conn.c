@@ -464,25 +464,11 @@ DbRows *db_conn_exec_prepared(DbConn *conn, const char *sql, guint n_params,
     g_return_val_if_fail(n_params <= G_MAXUINT16, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
-    if (conn->begin_pending) {
-        DbStatement one = {sql, n_params, params};
-        DbRows *rows = NULL;
-        return db_conn_exec_prepared_all(conn, 1, &one, &rows, error) ? rows : NULL;
-    }
-    const char *name = g_hash_table_lookup(conn->prepared, sql);
-    if (!name && g_hash_table_size(conn->prepared) >= DB_PREPARED_MAX)
-        return db_conn_exec(conn, sql, n_params, params, error);
-    if (!name) {
-        g_autofree char *fresh = g_strdup_printf("phonghop_%u", ++conn->next_prepared);
-        PGresult *res = PQprepare(conn->pg, fresh, sql, (int)n_params, NULL);
-        g_autoptr(DbRows) done = db_conn_take_result(conn, res, sql, FALSE, error);
-        if (!done)
-            return NULL;
-        name = fresh;
-        g_hash_table_insert(conn->prepared, g_strdup(sql), g_steal_pointer(&fresh));
-    }
-    PGresult *res = PQexecPrepared(conn->pg, name, (int)n_params, params, NULL, NULL, 0);
-    return db_conn_take_result(conn, res, sql, n_params > 0, error);
+    /* One path for every prepared statement: its PREPARE, when new, goes in the same round trip
+     * (and a pending BEGIN before it). */
+    DbStatement one = {sql, n_params, params};
+    DbRows *rows = NULL;
+    return db_conn_exec_prepared_all(conn, 1, &one, &rows, error) ? rows : NULL;
 }
 
 gboolean db_conn_exec_prepared_all(DbConn *conn, guint n, const DbStatement *statements,
