@@ -37,7 +37,7 @@ typedef struct {
     gint64 poll_id;
     gint64 closes_at_us;
     gboolean schedule; /* tell the deadline keeper */
-    Poll *opened;      /* a poll just opened, for the ballots' queue */
+    Poll *opened;      /* a poll read open: its shape goes to the ballots' queue */
     BallotChoice *choice;
     char *key;
     gint64 user_id;
